@@ -1,0 +1,1 @@
+"""Persistence: typed ORM, sessions and the tenant-scoped repository."""

@@ -1,0 +1,1 @@
+"""Planning Flow: the library behind the dashboard and the command line."""

@@ -1,0 +1,57 @@
+"""Documents of the resource allocation phase."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import Field
+
+from planning_core.domain import Model
+
+
+class AllocationSource(StrEnum):
+    SUGGESTED = "suggested"
+    MANUAL = "manual"
+
+
+class Allocation(Model):
+    """Hours of one role in one wave, against that role's capacity over the wave."""
+
+    wave_number: int
+    role: str
+    hours: Annotated[float, Field(ge=0)]
+    capacity_hours: Annotated[float, Field(ge=0)]
+    utilisation_pct: float
+    over_allocated: bool
+    source: AllocationSource = AllocationSource.SUGGESTED
+    confidence: Annotated[float, Field(ge=0, le=1)] = 0.8
+    reason: Annotated[str, Field(max_length=1000)] = ""
+
+
+class ApplicationRoleHours(Model):
+    """Hours one role spends on one application (the effort split by 6R strategy)."""
+
+    application_id: str
+    wave_number: int
+    role: str
+    hours: float
+
+
+class SkillGap(Model):
+    """A skill that applications need and no pool has: a warning with a recommendation."""
+
+    skill: str
+    application_ids: list[str]
+    recommendation: str  # "hire", "train" or "contract", with a sentence
+    severity: str = "medium"
+
+
+class ResourceAllocation(Model):
+    """Output of phase 2."""
+
+    allocations: list[Allocation] = Field(default_factory=list)
+    application_hours: list[ApplicationRoleHours] = Field(default_factory=list)
+    skill_gaps: list[SkillGap] = Field(default_factory=list)
+    total_hours: float = 0.0
+    warnings: list[str] = Field(default_factory=list)
