@@ -1,1 +1,1 @@
-
+"""Portfolio files: the project template and the importers for the formats migration teams already have."""

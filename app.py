@@ -1,0 +1,27 @@
+"""Planning Flow: the analyst's dashboard (run with `streamlit run app.py`)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ui.sidebar import render_sidebar
+
+st.set_page_config(page_title="Planning Flow", page_icon=":material/flight_takeoff:", layout="wide")
+
+PAGES = {
+    "Prepare": [
+        st.Page("pages/portfolio.py", title="Portfolio", icon=":material/apps:"),
+        st.Page("pages/wizard.py", title="Planning wizard", icon=":material/auto_fix_high:"),
+    ],
+    "Plan": [
+        st.Page("pages/waves.py", title="Wave board", icon=":material/view_kanban:", default=True),
+        st.Page("pages/resources.py", title="Resources", icon=":material/groups:"),
+        st.Page("pages/timeline.py", title="Timeline", icon=":material/calendar_month:"),
+        st.Page("pages/costs.py", title="Costs", icon=":material/payments:"),
+        st.Page("pages/summary.py", title="Summary & export", icon=":material/summarize:"),
+    ],
+}
+
+page = st.navigation(PAGES)
+render_sidebar()
+page.run()

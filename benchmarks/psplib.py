@@ -1,0 +1,159 @@
+"""PSPLIB single-mode RCPSP benchmark for the scheduler.
+
+    python -m benchmarks.psplib --instances DIR --solutions FILE --time-limit S [--sample K]
+
+Reads every ``*.sm`` instance of DIR (or a deterministic sample of K of them), solves it with
+``planning_core.schedule.rcpsp.solve_rcpsp`` and compares with the reference makespans of FILE
+(``j30opt.sm``: proven optima; ``*hrs.sm``: best known). Last line:
+
+    psplib instances=<n> optimal=<k> avg_gap_best_known_pct=<x> avg_dev_cpm_pct=<y> seconds=<t>
+
+``optimal`` counts instances whose makespan is proven optimal by the solver (CP-SAT's bound, or a lower
+bound met) OR equals the reference when the reference list is a list of proven optima (``*opt.sm``);
+``proven=`` on the last-but-one line gives the solver-proven count alone.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+import time
+from pathlib import Path
+
+from planning_core.schedule.rcpsp import RcpspProblem, check_schedule, solve_rcpsp
+
+
+def parse_sm(text: str) -> RcpspProblem:
+    """An RCPSP from the text of a PSPLIB single-mode ``.sm`` file."""
+    lines = text.splitlines()
+    n_jobs = int(re.search(r"jobs \(incl\. supersource/sink \)\s*:\s*(\d+)", text).group(1))
+    i = next(k for k, line in enumerate(lines) if line.startswith("PRECEDENCE RELATIONS"))
+    links: list[tuple[int, int, int]] = []
+    for line in lines[i + 2 : i + 2 + n_jobs]:
+        parts = [int(x) for x in line.split()]
+        job, count = parts[0], parts[2]
+        links.extend((job - 1, s - 1, 0) for s in parts[3 : 3 + count])
+    i = next(k for k, line in enumerate(lines) if line.startswith("REQUESTS/DURATIONS"))
+    durations: list[int] = []
+    demands: list[list[int]] = []
+    for line in lines[i + 3 : i + 3 + n_jobs]:
+        parts = [int(x) for x in line.split()]
+        durations.append(parts[2])
+        demands.append(parts[3:])
+    i = next(k for k, line in enumerate(lines) if line.startswith("RESOURCEAVAILABILITIES"))
+    capacities = [int(x) for x in lines[i + 2].split()]
+    return RcpspProblem(durations=durations, demands=demands, capacities=capacities, links=links)
+
+
+def parse_solutions(text: str) -> dict[tuple[int, int], int]:
+    """(parameter, instance) -> reference makespan, from a ``*opt.sm`` or ``*hrs.sm`` list."""
+    refs: dict[tuple[int, int], int] = {}
+    for line in text.splitlines():
+        parts = line.split()
+        if len(parts) >= 3 and parts[0].isdigit() and parts[1].isdigit() and parts[2].isdigit():
+            refs[(int(parts[0]), int(parts[1]))] = int(parts[2])
+    return refs
+
+
+def _key_for(path: Path, set_size: str) -> tuple[int, int]:
+    """(parameter, instance) given the set size prefix (``30`` in ``j3012_7``)."""
+    stem = path.stem[1 + len(set_size) :]
+    par, inst = stem.split("_")
+    return int(par), int(inst)
+
+
+def sample_paths(paths: list[Path], k: int | None) -> list[Path]:
+    """Every instance, or K spread evenly over the sorted list (deterministic)."""
+    if k is None or k >= len(paths):
+        return paths
+    step = len(paths) / k
+    return [paths[int(i * step)] for i in range(k)]
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark and print one line per instance and the summary line."""
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.psplib", description=__doc__.splitlines()[0])
+    parser.add_argument("--instances", required=True, type=Path)
+    parser.add_argument("--solutions", required=True, type=Path)
+    parser.add_argument("--time-limit", required=True, type=float)
+    parser.add_argument("--sample", type=int, default=None)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--quiet", action="store_true")
+    args = parser.parse_args(argv)
+    refs = parse_solutions(args.solutions.read_text(errors="replace"))
+    proven_reference = "opt" in args.solutions.name
+    paths = sorted(args.instances.glob("*.sm"), key=lambda p: _natural(p.name))
+    if not paths:
+        print(f"no .sm files in {args.instances}", file=sys.stderr)
+        return 2
+    size = _set_size(paths)
+    chosen = sample_paths(paths, args.sample)
+    total_start = time.perf_counter()
+    optimal = proven = 0
+    gaps: list[float] = []
+    devs: list[float] = []
+    for path in chosen:
+        problem = parse_sm(path.read_text())
+        t0 = time.perf_counter()
+        solution = solve_rcpsp(
+            problem,
+            time_limit_seconds=args.time_limit,
+            num_workers=args.workers,
+            seed=args.seed,
+            samples=_samples_for(len(problem.durations)),
+            deterministic=False,
+        )
+        elapsed = time.perf_counter() - t0
+        errors = check_schedule(problem, solution.starts)
+        if errors:
+            print(f"{path.name} INFEASIBLE: {errors[0]}", file=sys.stderr)
+            return 1
+        ref = refs.get(_key_for(path, size))
+        is_proven = solution.status == "optimal"
+        proven += is_proven
+        optimal += is_proven or (proven_reference and ref is not None and solution.makespan == ref)
+        if ref:
+            gaps.append(100.0 * (solution.makespan - ref) / ref)
+        devs.append(100.0 * (solution.makespan - solution.cpm_lower_bound) / max(solution.cpm_lower_bound, 1))
+        if not args.quiet:
+            print(
+                f"{path.name} makespan={solution.makespan} ref={ref} lb={solution.lower_bound} "
+                f"heur={solution.heuristic_makespan} status={solution.status} seconds={elapsed:.2f}",
+                flush=True,
+            )
+    seconds = time.perf_counter() - total_start
+    avg_gap = sum(gaps) / len(gaps) if gaps else float("nan")
+    avg_dev = sum(devs) / len(devs) if devs else float("nan")
+    print(f"proven={proven} reference={'optima' if proven_reference else 'best known'}")
+    print(
+        f"psplib instances={len(chosen)} optimal={optimal} avg_gap_best_known_pct={avg_gap:.3f} "
+        f"avg_dev_cpm_pct={avg_dev:.3f} seconds={seconds:.1f}"
+    )
+    return 0
+
+
+def _samples_for(n: int) -> int:
+    """Random-key samples of the heuristic: more for small instances, where they are cheap."""
+    return 60 if n <= 40 else 40 if n <= 70 else 20
+
+
+def _set_size(paths: list[Path]) -> str:
+    """The set-size prefix shared by all names (``30`` for j30 files)."""
+    names = [p.stem[1:] for p in paths]
+    for length in (3, 2):
+        prefixes = {name[:length] for name in names}
+        if len(prefixes) == 1 and all(name[length:].split("_")[0].isdigit() for name in names):
+            candidate = next(iter(prefixes))
+            if all(name[length:].split("_")[0] for name in names):
+                return candidate
+    return names[0][:2]
+
+
+def _natural(name: str) -> list[int | str]:
+    return [int(x) if x.isdigit() else x for x in re.split(r"(\d+)", name)]
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

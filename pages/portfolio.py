@@ -1,0 +1,62 @@
+"""Portfolio: browse and filter applications and dependencies; load the demo; import a file."""
+
+import streamlit as st
+
+from planning_core import views
+from planning_core.workspace import ensure_demo_portfolio
+from ui import state
+from ui.components import PAGES, flash, metric_row, page_header, run_action
+from ui.filters import APPLICATION_COLUMNS, portfolio_filters
+from ui.importing import import_panel
+
+plan = state.plan()
+page_header("Portfolio", plan, caption="Applications and dependencies of this engagement")
+if state.tenant() is None:
+    st.info("Create a client account and engagement in the sidebar first.", icon=":material/info:")
+    st.stop()
+
+portfolio = state.portfolio()
+if not portfolio.applications:
+    st.info(
+        "This engagement has no applications yet. Load the demo portfolio to explore, or import your own "
+        "in the project template.",
+        icon=":material/inventory_2:",
+    )
+    if st.button("Load the demo portfolio (300 applications)", type="primary", icon=":material/science:"):
+        tenant = state.tenant()
+        count = run_action(lambda: ensure_demo_portfolio(state.get_database(), tenant, apps=300, seed=7))
+        if count is not None:
+            state.portfolio_changed()
+            flash("success", f"Demo portfolio loaded: {count} applications.")
+            st.rerun()
+    with st.container(border=True):
+        import_panel()
+    st.stop()
+
+frame = views.portfolio_frame(portfolio)
+summary = views.selection_summary(portfolio, frame["application_id"])
+metric_row(
+    [
+        ("Applications", f"{summary.selected:,}", ""),
+        ("To migrate", f"{summary.migrated:,}", "all but retire and retain"),
+        ("Dependencies", f"{len(portfolio.dependencies):,}", "move together and precedes"),
+        ("Business units", f"{frame['business_unit'].nunique()}", ""),
+        ("Effort", f"{summary.effort_hours:,.0f} h", "of the applications to migrate"),
+    ]
+)
+
+applications, dependencies, importing = st.tabs(
+    [":material/apps: Applications", ":material/account_tree: Dependencies", ":material/upload: Import"]
+)
+with applications:
+    flt = portfolio_filters(frame, key="pf")
+    shown = views.filter_applications(frame, flt)
+    st.caption(f"{len(shown):,} of {len(frame):,} applications match.")
+    st.dataframe(shown, hide_index=True, width="stretch", height=520, column_config=APPLICATION_COLUMNS)
+    st.page_link(PAGES["wizard"], label="Plan a selection of these in the wizard", icon=":material/auto_fix_high:")
+with dependencies:
+    deps = views.dependencies_frame(portfolio, shown["application_id"] if len(shown) < len(frame) else None)
+    st.caption(f"{len(deps):,} dependencies touch the applications matching the filters.")
+    st.dataframe(deps, hide_index=True, width="stretch", height=520)
+with importing:
+    import_panel()

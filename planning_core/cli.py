@@ -1,0 +1,200 @@
+"""`planning-flow`: the whole flow headless — demo portfolios, import, plan, export."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from planning_core.errors import InvalidInput, PlanningError
+from planning_core.flow.service import PlanningService, format_validation_error, parse_config
+from planning_core.plan import PlanDocument
+from planning_core.workspace import DEMO_CLIENT, DEMO_ENGAGEMENT, open_database, workspace
+
+
+def _read_config(path: Path | None) -> dict[str, Any]:
+    """The JSON config file's object (keys left out take the documented defaults)."""
+    if path is None:
+        return {}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as error:
+        raise InvalidInput(f"Config file not found: {path}") from error
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise InvalidInput(f"Config file {path} is not valid JSON: {error}") from error
+    if not isinstance(data, dict):
+        raise InvalidInput(f"Config file {path} must hold a JSON object of planning settings.")
+    return data
+
+
+def _summary_line(plan: PlanDocument, out: Path | None) -> str:
+    """One line an operator can grep: the plan's key figures."""
+    parts = [f"plan {plan.planning_flow_id}", f"phase={plan.current_phase.value}"]
+    parts.append(f"apps={len(plan.selected_applications)}")
+    if plan.wave_plan:
+        parts += [
+            f"waves={plan.wave_plan.summary.total_waves}",
+            f"lower_bound={plan.wave_plan.lower_bound}",
+            f"not_migrated={len(plan.wave_plan.not_migrated)}",
+        ]
+    if plan.timeline:
+        parts += [
+            f"start={plan.timeline.start_date}",
+            f"end={plan.timeline.end_date}",
+            f"duration_days={plan.timeline.total_duration_days}",
+        ]
+    if plan.cost_estimation:
+        parts.append(f"total_cost={plan.cost_estimation.total} {plan.cost_estimation.currency}")
+    parts.append(f"warnings={len(plan.warnings)}")
+    if out is not None:
+        parts.append(f"out={out}")
+    return " ".join(parts)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from planning_core.demo import generate_portfolio
+    from planning_core.portfolio.template import write_template
+
+    if args.apps < 1 or args.apps > 100_000:
+        raise InvalidInput("--apps must be between 1 and 100,000")
+    portfolio = generate_portfolio(apps=args.apps, seed=args.seed, dependencies=args.dependencies)
+    write_template(portfolio, Path(args.out))
+    print(
+        f"demo apps={len(portfolio.applications)} dependencies={len(portfolio.dependencies)} out={args.out}"
+    )
+    return 0
+
+
+def _load_portfolio_file(path: Path, fmt: str | None):
+    from planning_core.portfolio.importers import preview_import
+
+    if not path.exists():
+        raise InvalidInput(f"Portfolio file not found: {path}")
+    preview = preview_import(path, format=fmt)
+    errors = [p for p in preview.problems if p.severity == "error"]
+    for problem in preview.problems:
+        where = f"row {problem.row}" if problem.row is not None else "file"
+        if problem.column:
+            where += f", column {problem.column}"
+        print(f"{problem.severity}: {where}: {problem.message} ({problem.action})", file=sys.stderr)
+    if errors and fmt == "template":
+        raise InvalidInput(f"{path}: {len(errors)} problem(s) in the portfolio; nothing was imported.")
+    return preview
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    preview = _load_portfolio_file(Path(args.path), args.format)
+    portfolio = preview.portfolio
+    if args.dry_run:
+        print(
+            f"import format={preview.format} applications={len(portfolio.applications)} "
+            f"dependencies={len(portfolio.dependencies)} problems={len(preview.problems)} dry_run=yes"
+        )
+        return 0
+    database = open_database(args.database_url)
+    try:
+        tenant = workspace(database, client_account=args.client, engagement=args.engagement)
+        apps, deps = PlanningService(database, tenant).import_portfolio(portfolio)
+    finally:
+        database.dispose()
+    print(
+        f"import format={preview.format} applications={apps} dependencies={deps} "
+        f"problems={len(preview.problems)}"
+    )
+    return 0
+
+
+def cmd_plan(args: argparse.Namespace) -> int:
+    config = parse_config(_read_config(Path(args.config) if args.config else None))
+    preview = _load_portfolio_file(Path(args.portfolio), args.format)
+    if preview.pins:
+        for app in preview.portfolio.applications:
+            if app.application_id in preview.pins and app.pinned_wave is None:
+                app.pinned_wave = preview.pins[app.application_id]
+    database = open_database(args.database_url)
+    try:
+        tenant = workspace(database, client_account=args.client, engagement=args.engagement)
+        service = PlanningService(database, tenant)
+        service.import_portfolio(preview.portfolio)
+        selected = [a.application_id for a in preview.portfolio.applications]
+        plan = service.initialize(
+            selected_application_ids=selected, config=config, name=args.name or "", run=True
+        )
+    finally:
+        database.dispose()
+    out = Path(args.out) if args.out else None
+    if out is not None:
+        write_outputs(plan, out)
+    print(_summary_line(plan, out))
+    return 0
+
+
+def write_outputs(plan: PlanDocument, out: Path) -> None:
+    """plan.json and every export the product has, into one folder."""
+    out.mkdir(parents=True, exist_ok=True)
+    try:
+        from planning_core.export import write_all
+    except ImportError:
+        (out / "plan.json").write_text(plan.model_dump_json(indent=2), encoding="utf-8")
+        return
+    write_all(plan, out)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="planning-flow", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    demo = sub.add_parser("demo", help="write a deterministic demo portfolio in the project template")
+    demo.add_argument("--apps", type=int, default=300)
+    demo.add_argument("--seed", type=int, default=7)
+    demo.add_argument("--dependencies", type=int, default=None)
+    demo.add_argument(
+        "--out", required=True, help="an .xlsx file, or a folder for applications.csv + dependencies.csv"
+    )
+    demo.set_defaults(func=cmd_demo)
+
+    def tenant_options(p: argparse.ArgumentParser) -> None:
+        p.add_argument(
+            "--database-url", default=None, help="default: DATABASE_URL, else the embedded SQLite file"
+        )
+        p.add_argument("--client", default=DEMO_CLIENT, help="client account name")
+        p.add_argument("--engagement", default=DEMO_ENGAGEMENT, help="engagement name")
+        p.add_argument(
+            "--format", default=None, help="portfolio format (detected from the file when left out)"
+        )
+
+    imp = sub.add_parser("import", help="import a portfolio file into an engagement")
+    imp.add_argument("path")
+    imp.add_argument("--dry-run", action="store_true", help="preview only; write nothing")
+    tenant_options(imp)
+    imp.set_defaults(func=cmd_import)
+
+    plan = sub.add_parser("plan", help="import a portfolio, run every phase, write plan.json and exports")
+    plan.add_argument("--portfolio", required=True)
+    plan.add_argument("--config", default=None, help="JSON file of planning settings")
+    plan.add_argument("--out", default=None, help="folder for plan.json, report.pdf, plan.xlsx, ...")
+    plan.add_argument("--name", default=None)
+    tenant_options(plan)
+    plan.set_defaults(func=cmd_plan)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args))
+    except PlanningError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    except ValidationError as error:
+        print(f"error: {format_validation_error(error)}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

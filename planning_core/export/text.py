@@ -1,0 +1,176 @@
+"""Text helpers shared by the exports: cleaning, escaping, fonts, number and date formats."""
+
+from __future__ import annotations
+
+import re
+import warnings
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+from reportlab.lib.fonts import addMapping
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+
+# Control characters that XML 1.0, openpyxl and PDF text cannot carry (tab, LF and CR are kept).
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+_WHITESPACE_RE = re.compile(r"\s+")
+
+FONT_DIRS = (
+    Path("/usr/share/fonts/truetype/dejavu"),
+    Path("/usr/local/share/fonts/truetype/dejavu"),
+    Path("/usr/share/fonts/dejavu"),
+)
+# Fonts with CJK glyphs (DejaVu has none), tried in order; Debian package fonts-droid-fallback.
+FALLBACK_FONT_FILES = (
+    Path("/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf"),
+    Path("/usr/share/fonts-droid-fallback/truetype/DroidSansFallback.ttf"),
+)
+
+
+@dataclass(frozen=True)
+class Fonts:
+    """The font names the PDF uses, and which characters the main font can draw."""
+
+    regular: str
+    bold: str
+    italic: str
+    fallback: str | None
+    covered: frozenset[int] | None  # None: a standard font, no fallback handling
+    fallback_covered: frozenset[int]
+
+
+def clean_text(value: object) -> str:
+    """A value as a string without the control characters that break XML, XLSX and PDF."""
+    if value is None:
+        return ""
+    return _CONTROL_RE.sub("", str(value))
+
+
+def one_line(value: object) -> str:
+    """Clean text with every run of whitespace (newlines too) folded to one space."""
+    return _WHITESPACE_RE.sub(" ", clean_text(value)).strip()
+
+
+def truncate(value: str, limit: int) -> str:
+    """The text cut to at most `limit` characters, with an ellipsis when cut."""
+    if len(value) <= limit:
+        return value
+    return value[: max(limit - 1, 0)].rstrip() + "\u2026"
+
+
+def _find_font(name: str) -> Path | None:
+    for folder in FONT_DIRS:
+        candidate = folder / name
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+@lru_cache(maxsize=1)
+def register_fonts() -> Fonts:
+    """Register DejaVu Sans (Unicode) and a CJK fallback once; Helvetica with a warning if absent."""
+    regular, bold, italic = (
+        _find_font("DejaVuSans.ttf"),
+        _find_font("DejaVuSans-Bold.ttf"),
+        _find_font("DejaVuSans-Oblique.ttf"),
+    )
+    if not (regular and bold and italic):
+        warnings.warn(
+            "DejaVu Sans not found (Debian package fonts-dejavu-core): the PDF uses Helvetica and "
+            "non-Latin text will not render",
+            RuntimeWarning,
+            stacklevel=2,
+        )
+        return Fonts("Helvetica", "Helvetica-Bold", "Helvetica-Oblique", None, None, frozenset())
+    main = TTFont("PF-Sans", str(regular))
+    pdfmetrics.registerFont(main)
+    pdfmetrics.registerFont(TTFont("PF-Sans-Bold", str(bold)))
+    pdfmetrics.registerFont(TTFont("PF-Sans-Italic", str(italic)))
+    addMapping("PF-Sans", 0, 0, "PF-Sans")
+    addMapping("PF-Sans", 1, 0, "PF-Sans-Bold")
+    addMapping("PF-Sans", 0, 1, "PF-Sans-Italic")
+    addMapping("PF-Sans", 1, 1, "PF-Sans-Bold")
+    fallback_name, fallback_covered = None, frozenset[int]()
+    for path in FALLBACK_FONT_FILES:
+        if path.is_file():
+            font = TTFont("PF-Fallback", str(path))
+            pdfmetrics.registerFont(font)
+            fallback_name, fallback_covered = "PF-Fallback", frozenset(font.face.charToGlyph)
+            break
+    covered = frozenset(main.face.charToGlyph)
+    return Fonts("PF-Sans", "PF-Sans-Bold", "PF-Sans-Italic", fallback_name, covered, fallback_covered)
+
+
+def _needs_fallback(char: str, fonts: Fonts) -> bool:
+    code = ord(char)
+    return (
+        fonts.covered is not None
+        and code not in fonts.covered
+        and fonts.fallback is not None
+        and code in fonts.fallback_covered
+    )
+
+
+def markup(value: object, *, limit: int | None = None) -> str:
+    """User text as safe Paragraph markup: escaped, one line, CJK runs switched to the fallback font."""
+    text = one_line(value)
+    if limit is not None:
+        text = truncate(text, limit)
+    fonts = register_fonts()
+    if text.isascii() or fonts.fallback is None:
+        return escape(text)
+    parts: list[str] = []
+    run: list[str] = []
+    run_fallback = False
+    for char in text:
+        use_fallback = _needs_fallback(char, fonts)
+        if run and use_fallback != run_fallback:
+            parts.append(_run_markup("".join(run), run_fallback, fonts))
+            run = []
+        run.append(char)
+        run_fallback = use_fallback
+    if run:
+        parts.append(_run_markup("".join(run), run_fallback, fonts))
+    return "".join(parts)
+
+
+def _run_markup(text: str, fallback: bool, fonts: Fonts) -> str:
+    if fallback:
+        return f'<font name="{fonts.fallback}">{escape(text)}</font>'
+    return escape(text)
+
+
+def multiline_markup(value: object) -> str:
+    """Longer user text (a narrative) as markup that keeps its paragraph breaks."""
+    lines = [markup(line) for line in clean_text(value).splitlines()]
+    return "<br/>".join(line for line in lines)
+
+
+def money(amount: Decimal | float | int, currency: str = "") -> str:
+    """An amount to the cent with thousands separators, e.g. 'USD 1,234,567.89'."""
+    figure = f"{Decimal(str(amount)):,.2f}"
+    return f"{currency} {figure}" if currency else figure
+
+
+def hours(value: float) -> str:
+    """Hours with one decimal and thousands separators, e.g. '1,234.5'."""
+    return f"{value:,.1f}"
+
+
+def pct(value: float) -> str:
+    """A percentage with one decimal, e.g. '87.5%'."""
+    return f"{value:.1f}%"
+
+
+def iso(value: date | datetime | None) -> str:
+    """A date as YYYY-MM-DD (a datetime as YYYY-MM-DD HH:MM UTC offset as given); '-' when absent."""
+    if value is None:
+        return "-"
+    if isinstance(value, datetime):
+        text = value.strftime("%Y-%m-%d %H:%M")
+        return f"{text} UTC" if value.utcoffset() is not None and not value.utcoffset() else text
+    return value.isoformat()

@@ -1,0 +1,485 @@
+"""The Planning Flow service: initialize, execute phases, status, manual updates, revisions, rollback.
+
+Every public method is one or more short transactions through the tenant-scoped repository. Engines run
+between transactions, so a failing engine never leaves a half-written plan: the last good documents stay
+readable and the phase is marked failed, re-runnable.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from pydantic import ValidationError
+
+from db.repository import Repository
+from db.session import Database
+from planning_core.domain import (
+    PHASE_ORDER,
+    RUNNABLE_PHASES,
+    Phase,
+    PhaseStatus,
+    PlanningConfig,
+    Portfolio,
+    TenantContext,
+)
+from planning_core.errors import (
+    ConstraintViolationError,
+    InvalidInput,
+    PhaseOrderError,
+    PlanningError,
+    StaleWriteError,
+)
+from planning_core.flow.phases import (
+    PHASE_DOCUMENT,
+    PHASE_LABELS,
+    check_prerequisites,
+    hard_violations,
+    later_phases,
+    run_engine,
+)
+from planning_core.plan import PlanDocument
+from planning_core.resources.models import ResourceAllocation
+from planning_core.waves.constraints import validate_wave_plan
+from planning_core.waves.models import WavePlan
+
+ProgressCallback = Callable[[Phase, str], None]
+
+# Cap on the plan name an analyst may type.
+MAX_NAME_LENGTH = 200
+
+
+def format_validation_error(error: ValidationError) -> str:
+    """A pydantic error as one line an analyst can read: 'field: message; field: message'."""
+    parts = []
+    for item in error.errors():
+        where = ".".join(str(p) for p in item.get("loc", ()) if p != "__root__")
+        message = str(item.get("msg", "invalid value")).removeprefix("Value error, ")
+        parts.append(f"{where}: {message}" if where else message)
+    return "; ".join(parts)
+
+
+def parse_config(config: PlanningConfig | dict[str, Any]) -> PlanningConfig:
+    """Validate a configuration (keys left out take the documented defaults)."""
+    if isinstance(config, PlanningConfig):
+        return PlanningConfig.model_validate(config.model_dump())
+    try:
+        return PlanningConfig.model_validate(config)
+    except ValidationError as error:
+        raise InvalidInput(f"Invalid planning configuration: {format_validation_error(error)}") from error
+
+
+def _collect_warnings(plan: PlanDocument) -> list[str]:
+    """Every warning of every stored document, plus unresolved hard violations, de-duplicated."""
+    warnings: list[str] = []
+    documents = [plan.wave_plan, plan.resource_allocation, plan.timeline, plan.cost_estimation]
+    for document in documents:
+        if document is not None:
+            warnings.extend(getattr(document, "warnings", []))
+    if plan.resource_allocation is not None:
+        for gap in plan.resource_allocation.skill_gaps:
+            warnings.append(
+                f"Skill gap: no resource pool has '{gap.skill}' "
+                f"({len(gap.application_ids)} applications); recommendation: {gap.recommendation}"
+            )
+    if plan.wave_plan is not None:
+        for violation in plan.wave_plan.violations:
+            if violation.hard:
+                warnings.append(f"Unresolved violation ({violation.constraint}): {violation.message}")
+    return list(dict.fromkeys(warnings))
+
+
+def _snapshot(plan: PlanDocument) -> dict[str, Any]:
+    """What a revision keeps: the configuration, the selection and every phase document."""
+    return plan.model_dump(
+        mode="json",
+        include={
+            "name",
+            "current_phase",
+            "phase_status",
+            "phase_statuses",
+            "planning_config",
+            "selected_applications",
+            "wave_plan",
+            "resource_allocation",
+            "timeline",
+            "cost_estimation",
+            "synthesis",
+            "warnings",
+            "agent_execution_log",
+        },
+    )
+
+
+def _set_current(plan: PlanDocument) -> None:
+    """current_phase is the first phase not completed; phase_status is that phase's status."""
+    for phase in PHASE_ORDER:
+        status = plan.phase_statuses.get(phase, PhaseStatus.PENDING)
+        if status != PhaseStatus.COMPLETED:
+            plan.current_phase = phase
+            plan.phase_status = status
+            return
+    plan.current_phase = Phase.COMPLETED
+    plan.phase_status = PhaseStatus.COMPLETED
+
+
+class PlanningService:
+    """The flow for one client account and engagement."""
+
+    def __init__(self, database: Database, tenant: TenantContext) -> None:
+        self.database = database
+        self.tenant = tenant
+
+    @contextmanager
+    def _uow(self) -> Iterator[Repository]:
+        with self.database.unit_of_work(self.tenant) as repo:
+            yield repo
+
+    # ----------------------------------------------------------------- portfolio
+    def import_portfolio(self, portfolio: Portfolio) -> tuple[int, int]:
+        """Upsert applications and dependencies in one transaction (re-importing changes nothing)."""
+        with self._uow() as repo:
+            return repo.upsert_portfolio(portfolio)
+
+    def portfolio(self, application_ids: list[str] | None = None) -> Portfolio:
+        with self._uow() as repo:
+            return repo.load_portfolio(application_ids)
+
+    # ----------------------------------------------------------------- flows
+    def list_plans(self) -> list[PlanDocument]:
+        with self._uow() as repo:
+            return repo.list_flows()
+
+    def get_plan(self, planning_flow_id: str) -> PlanDocument:
+        """The stored plan with its applications and dependencies filled in."""
+        with self._uow() as repo:
+            plan = repo.get_flow(planning_flow_id)
+            portfolio = repo.load_portfolio(plan.selected_applications)
+        plan.applications = portfolio.applications
+        plan.dependencies = portfolio.dependencies
+        return plan
+
+    def revisions(self, planning_flow_id: str) -> list:
+        with self._uow() as repo:
+            return repo.list_revisions(planning_flow_id)
+
+    def initialize(
+        self,
+        *,
+        selected_application_ids: list[str],
+        config: PlanningConfig | dict[str, Any],
+        name: str = "",
+        run: bool = True,
+        progress: ProgressCallback | None = None,
+    ) -> PlanDocument:
+        """Create a plan for the selected applications; with run=True execute every phase."""
+        parsed = parse_config(config)
+        name = name.strip()
+        if len(name) > MAX_NAME_LENGTH:
+            raise InvalidInput(
+                f"The plan name is too long ({len(name)} characters; at most {MAX_NAME_LENGTH})."
+            )
+        selected = list(dict.fromkeys(str(i) for i in selected_application_ids))
+        if not selected:
+            raise InvalidInput("Select at least one application to plan.")
+        with self._uow() as repo:
+            known = {a.application_id for a in repo.list_applications(selected)}
+            unknown = [i for i in selected if i not in known]
+            if unknown:
+                shown = ", ".join(unknown[:10]) + (" ..." if len(unknown) > 10 else "")
+                raise InvalidInput(
+                    f"{len(unknown)} selected application id(s) do not exist in this engagement: {shown}"
+                )
+            plan = repo.create_flow(
+                name=name or f"Migration plan ({len(selected)} applications)",
+                config=parsed,
+                selected_application_ids=selected,
+                created_by=self.tenant.user_id,
+            )
+            repo.add_revision(
+                planning_flow_id=plan.planning_flow_id,
+                revision=0,
+                action="initialize",
+                summary=f"Plan created for {len(selected)} applications",
+                changes={},
+                snapshot=_snapshot(plan),
+                created_by=self.tenant.user_id,
+            )
+        if run:
+            return self.run_all(plan.planning_flow_id, progress=progress)
+        return self.get_plan(plan.planning_flow_id)
+
+    def execute_phase(
+        self, *, planning_flow_id: str, phase: Phase | str, record_revision: bool = True
+    ) -> PlanDocument:
+        """Run one phase (re-running is allowed); its prerequisites must be completed."""
+        phase = self._phase(phase)
+        if phase == Phase.COMPLETED:
+            return self._complete(
+                planning_flow_id,
+                revision=("phase:completed", "Plan completed", {}) if record_revision else None,
+            )
+        with self._uow() as repo:
+            plan = repo.get_flow(planning_flow_id)
+            portfolio = repo.load_portfolio(plan.selected_applications)
+            check_prerequisites(plan, phase)
+            plan.phase_statuses[phase] = PhaseStatus.RUNNING
+            _set_current(plan)
+            plan = repo.save_flow(plan, expected_version=plan.version)
+        started = time.perf_counter()
+        try:
+            result = run_engine(plan, portfolio, phase)
+        except PlanningError as error:
+            self._mark_failed(planning_flow_id, phase, str(error))
+            raise
+        except Exception as error:  # an engine bug must not leave the phase 'running'
+            self._mark_failed(planning_flow_id, phase, f"{type(error).__name__}: {error}")
+            raise PlanningError(
+                f"{PHASE_LABELS[phase]} failed unexpectedly ({type(error).__name__}); "
+                "the last good plan is unchanged and the phase can be re-run."
+            ) from error
+        seconds = time.perf_counter() - started
+        with self._uow() as repo:
+            current = repo.get_flow(planning_flow_id)
+            setattr(current, PHASE_DOCUMENT[phase], result.document)
+            current.phase_statuses[phase] = PhaseStatus.COMPLETED
+            for later in later_phases(phase):
+                if current.phase_statuses.get(later) == PhaseStatus.COMPLETED:
+                    current.phase_statuses[later] = PhaseStatus.STALE
+            current.warnings = _collect_warnings(current)
+            _set_current(current)
+            if record_revision:
+                return self._save_revision(
+                    repo,
+                    current,
+                    current.version,
+                    f"phase:{phase.value}",
+                    f"{PHASE_LABELS[phase]} run in {seconds:.2f} s",
+                    {},
+                )
+            return repo.save_flow(current, expected_version=current.version)
+
+    def run_all(
+        self,
+        planning_flow_id: str,
+        *,
+        progress: ProgressCallback | None = None,
+        start: Phase | None = None,
+    ) -> PlanDocument:
+        """Run every phase from `start` (default: the first not completed) through completion."""
+        with self._uow() as repo:
+            plan = repo.get_flow(planning_flow_id)
+        first = start or plan.current_phase
+        if first == Phase.COMPLETED and plan.phase_status == PhaseStatus.COMPLETED:
+            return self.get_plan(planning_flow_id)
+        index = PHASE_ORDER.index(first)
+        for phase in RUNNABLE_PHASES[index:]:
+            if progress:
+                progress(phase, f"{PHASE_LABELS[phase]}…")
+            self.execute_phase(planning_flow_id=planning_flow_id, phase=phase, record_revision=False)
+        summary = "Phases computed: " + ", ".join(PHASE_LABELS[p].lower() for p in RUNNABLE_PHASES[index:])
+        plan = self._complete(planning_flow_id, revision=("run", summary, {}))
+        if progress:
+            progress(
+                Phase.COMPLETED,
+                "Plan completed"
+                if plan.current_phase == Phase.COMPLETED
+                else "Plan computed; completion is blocked by unresolved violations",
+            )
+        return self.get_plan(planning_flow_id)
+
+    def update(
+        self,
+        *,
+        planning_flow_id: str,
+        expected_version: int,
+        wave_plan: WavePlan | None = None,
+        resource_allocation: ResourceAllocation | None = None,
+        config: PlanningConfig | dict[str, Any] | None = None,
+        name: str | None = None,
+        reason: str = "",
+        confirm_violations: bool = False,
+        recompute: bool | None = None,
+    ) -> PlanDocument:
+        """A manual override of a phase output or of the configuration, recorded as a revision.
+
+        Later phases become stale and are recomputed when auto-progress is on (or recompute=True).
+        A wave plan that breaks a hard constraint is refused unless confirm_violations=True; then it is
+        stored with its violations listed, and completing the plan stays blocked until they are fixed.
+        """
+        changes: dict[str, Any] = {}
+        earliest: Phase | None = None
+        with self._uow() as repo:
+            plan = repo.get_flow(planning_flow_id)
+            if plan.version != expected_version:
+                raise StaleWriteError(
+                    f"This plan was changed by someone else (you edited version {expected_version}, "
+                    f"it is now version {plan.version}). Reload to see the latest plan; your change was not saved."
+                )
+            portfolio = repo.load_portfolio(plan.selected_applications)
+            if name is not None:
+                name = name.strip()
+                if not name or len(name) > MAX_NAME_LENGTH:
+                    raise InvalidInput(f"A plan name needs 1 to {MAX_NAME_LENGTH} characters.")
+                changes["name"] = {"previous": plan.name, "new": name}
+                plan.name = name
+            if config is not None:
+                parsed = parse_config(config)
+                changes["planning_config"] = {
+                    "previous": plan.planning_config.model_dump(mode="json"),
+                    "new": parsed.model_dump(mode="json"),
+                }
+                plan.planning_config = parsed
+                earliest = Phase.WAVE_PLANNING
+            if wave_plan is not None:
+                if plan.wave_plan is None:
+                    raise PhaseOrderError("There is no wave plan to edit yet; run wave planning first.")
+                violations = validate_wave_plan(wave_plan, portfolio, plan.planning_config)
+                hard = [v for v in violations if v.hard]
+                if hard and not confirm_violations:
+                    raise ConstraintViolationError(
+                        f"This change breaks {len(hard)} hard constraint(s): "
+                        + "; ".join(v.message for v in hard[:5])
+                        + ". Confirm to save it anyway (the plan cannot be completed until they are fixed).",
+                        hard,
+                    )
+                stored = wave_plan.model_copy(update={"violations": violations})
+                changes["wave_plan"] = _wave_changes(plan.wave_plan, stored)
+                plan.wave_plan = stored
+                plan.phase_statuses[Phase.WAVE_PLANNING] = PhaseStatus.COMPLETED
+                earliest = earliest or Phase.RESOURCE_ALLOCATION
+            if resource_allocation is not None:
+                if plan.resource_allocation is None:
+                    raise PhaseOrderError(
+                        "There is no resource allocation to edit yet; run that phase first."
+                    )
+                changes["resource_allocation"] = {"reason": reason}
+                plan.resource_allocation = resource_allocation
+                plan.phase_statuses[Phase.RESOURCE_ALLOCATION] = PhaseStatus.COMPLETED
+                if earliest is None or PHASE_ORDER.index(earliest) > PHASE_ORDER.index(
+                    Phase.TIMELINE_GENERATION
+                ):
+                    earliest = Phase.TIMELINE_GENERATION
+            if not changes:
+                raise InvalidInput(
+                    "Nothing to update: give a wave plan, a resource allocation, a config or a name."
+                )
+            if earliest is not None:
+                for phase in PHASE_ORDER[PHASE_ORDER.index(earliest) :]:
+                    if plan.phase_statuses.get(phase) in (PhaseStatus.COMPLETED, PhaseStatus.FAILED):
+                        plan.phase_statuses[phase] = PhaseStatus.STALE
+                plan.planning_completed_at = None
+            plan.warnings = _collect_warnings(plan)
+            _set_current(plan)
+            self._save_revision(repo, plan, expected_version, "update", reason or "Manual edit", changes)
+        should_recompute = plan.planning_config.auto_progress if recompute is None else recompute
+        if should_recompute and earliest is not None:
+            return self.run_all(planning_flow_id, start=earliest)
+        return self.get_plan(planning_flow_id)
+
+    def rollback(self, *, planning_flow_id: str, revision: int, expected_version: int) -> PlanDocument:
+        """Restore the plan as it was at a revision (recorded as a new revision; nothing is deleted)."""
+        with self._uow() as repo:
+            plan = repo.get_flow(planning_flow_id)
+            if plan.version != expected_version:
+                raise StaleWriteError(
+                    f"This plan was changed by someone else (you read version {expected_version}, "
+                    f"it is now version {plan.version}). Reload and try the rollback again."
+                )
+            snapshot = repo.get_revision_snapshot(planning_flow_id, revision)
+            restored = PlanDocument.model_validate(
+                {**plan.model_dump(mode="json", exclude=set(snapshot)), **snapshot}
+            )
+            restored.version = plan.version
+            restored.revision = plan.revision
+            self._save_revision(
+                repo,
+                restored,
+                expected_version,
+                "rollback",
+                f"Rolled back to revision {revision}",
+                {"rolled_back_to": revision, "previous_revision": plan.revision},
+            )
+        return self.get_plan(planning_flow_id)
+
+    # ----------------------------------------------------------------- internals
+    def _phase(self, phase: Phase | str) -> Phase:
+        try:
+            return Phase(phase)
+        except ValueError as error:
+            names = ", ".join(p.value for p in PHASE_ORDER)
+            raise InvalidInput(f"Unknown phase {phase!r}; phases are: {names}.") from error
+
+    def _complete(
+        self, planning_flow_id: str, *, revision: tuple[str, str, dict[str, Any]] | None
+    ) -> PlanDocument:
+        """Freeze the plan as completed, unless hard violations are unresolved."""
+        with self._uow() as repo:
+            plan = repo.get_flow(planning_flow_id)
+            check_prerequisites(plan, Phase.COMPLETED)
+            portfolio = repo.load_portfolio(plan.selected_applications)
+            blocking = hard_violations(plan, portfolio)
+            if blocking:
+                plan.phase_statuses[Phase.COMPLETED] = PhaseStatus.PENDING
+                plan.warnings = _collect_warnings(plan) + [
+                    f"The plan cannot be completed: {len(blocking)} hard violation(s) to fix on the wave board."
+                ]
+                plan.planning_completed_at = None
+            else:
+                plan.phase_statuses[Phase.COMPLETED] = PhaseStatus.COMPLETED
+                plan.planning_completed_at = datetime.now(UTC)
+                plan.warnings = _collect_warnings(plan)
+            _set_current(plan)
+            if revision is not None:
+                return self._save_revision(repo, plan, plan.version, *revision)
+            return repo.save_flow(plan, expected_version=plan.version)
+
+    def _mark_failed(self, planning_flow_id: str, phase: Phase, message: str) -> None:
+        with self._uow() as repo:
+            plan = repo.get_flow(planning_flow_id)
+            plan.phase_statuses[phase] = PhaseStatus.FAILED
+            plan.warnings = list(dict.fromkeys([*plan.warnings, f"{PHASE_LABELS[phase]} failed: {message}"]))
+            _set_current(plan)
+            repo.save_flow(plan, expected_version=plan.version)
+
+    def _save_revision(
+        self,
+        repo: Repository,
+        plan: PlanDocument,
+        expected_version: int,
+        action: str,
+        summary: str,
+        changes: dict[str, Any],
+    ) -> PlanDocument:
+        """Save the plan as a new revision (who, when, what changed and the previous values)."""
+        plan.revision += 1
+        saved = repo.save_flow(plan, expected_version=expected_version)
+        repo.add_revision(
+            planning_flow_id=saved.planning_flow_id,
+            revision=saved.revision,
+            action=action,
+            summary=summary[:500],
+            changes=changes,
+            snapshot=_snapshot(saved),
+            created_by=self.tenant.user_id,
+        )
+        return saved
+
+
+def _wave_changes(previous: WavePlan, new: WavePlan) -> dict[str, Any]:
+    """Which applications moved between waves, and which waves were added or removed."""
+    before, after = previous.wave_of(), new.wave_of()
+    moved = {
+        app: {"previous": before.get(app), "new": wave}
+        for app, wave in after.items()
+        if before.get(app) != wave
+    }
+    removed = sorted(set(before) - set(after))
+    return {
+        "moved": moved,
+        "removed_from_waves": removed,
+        "waves": {"previous": len(previous.waves), "new": len(new.waves)},
+    }

@@ -1,0 +1,195 @@
+"""Helpers every importer shares: defaulted values, server-to-application mapping, connection
+aggregation into dependencies, and cycle reporting.
+
+Direction of dependencies derived from traffic (Azure Migrate, MPA asset communication data): the
+server that opens a connection (source) is the caller; the server that listens (destination, the
+port owner) is the callee. The callee must be in the cloud no later than its caller, so the importer
+writes ``precedes`` from the callee's application to the caller's. When two applications call each
+other and each direction was observed at least ``move_together_min_observations`` times, that strong
+two-way chatter becomes one ``move_together`` dependency (weight: all observations). Weaker two-way
+traffic keeps only the busier direction (both when tied, which is then reported as a cycle).
+Traffic inside one application is not a dependency and is only counted.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from planning_core.domain import Application, Criticality, Dependency, DependencyType, SixR
+from planning_core.portfolio import normalise
+from planning_core.portfolio.models import ImportOptions, Problems
+
+DEPENDENCY_ONLY = "dependency_only"
+"""Attribute set to "true" on applications known only from traffic (no inventory fields)."""
+
+
+@dataclass
+class Parsed:
+    """What a format parser hands back before the portfolio is validated."""
+
+    applications: list[Application]
+    dependencies: list[Dependency]
+    pins: dict[str, int] = field(default_factory=dict)
+    servers: dict[str, str] = field(default_factory=dict)
+    stats: Counter[str] = field(default_factory=Counter)
+
+
+def strategy_or_default(
+    raw: str, *, row: int | None, column: str, problems: Problems, missing: list[str], name: str
+) -> SixR:
+    """A strategy cell; unknown values are reported and blank/TBC ones collected in ``missing``."""
+    try:
+        value = normalise.strategy(raw)
+    except ValueError as exc:
+        problems.add(row=row, column=column, message=str(exc), action="defaulted to rehost")
+        return SixR.REHOST
+    if value is None:
+        missing.append(name)
+        return SixR.REHOST
+    return value
+
+
+def report_missing_strategies(missing: list[str], *, problems: Problems, column: str) -> None:
+    """One warning for all applications whose strategy was blank or not decided (TBC)."""
+    if not missing:
+        return
+    shown = ", ".join(missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
+    problems.warn(
+        row=None,
+        column=column,
+        message=f"{len(missing)} application(s) have no migration strategy (blank or TBC): {shown}",
+        action="defaulted to rehost; set the strategy in the portfolio before planning",
+    )
+
+
+def criticality_or_default(raw: str, *, row: int | None, column: str, problems: Problems) -> Criticality:
+    """A criticality cell; unknown values reported and defaulted to medium."""
+    try:
+        return normalise.criticality(raw) or Criticality.MEDIUM
+    except ValueError as exc:
+        problems.add(row=row, column=column, message=str(exc), action="defaulted to medium")
+        return Criticality.MEDIUM
+
+
+def cut(value: str, limit: int) -> str:
+    """Text cut to a model field's limit."""
+    return value if len(value) <= limit else value[: limit - 1] + "…"
+
+
+def server_key(name: str) -> str:
+    """How servers are matched: lower case, the short host name of an FQDN, IPs as written."""
+    name = name.strip().lower()
+    if not name:
+        return ""
+    try:
+        return str(ipaddress.ip_address(name))
+    except ValueError:
+        return name.split(".", 1)[0] if "." in name else name
+
+
+def join_limited(values: Iterable[str], limit: int = 2000) -> str:
+    """Distinct values joined by ', ' within a text limit."""
+    return cut(", ".join(dict.fromkeys(v for v in values if v)), limit)
+
+
+def connections_to_dependencies(
+    counts: Counter[tuple[str, str]], *, options: ImportOptions, stats: Counter[str]
+) -> list[Dependency]:
+    """Application-level dependencies from caller->callee observation counts (see module docstring)."""
+    dependencies: list[Dependency] = []
+    done: set[tuple[str, str]] = set()
+    for caller, callee in sorted(counts):
+        pair = (min(caller, callee), max(caller, callee))
+        if pair in done:
+            continue
+        done.add(pair)
+        forward, backward = counts.get((caller, callee), 0), counts.get((callee, caller), 0)
+        threshold = options.move_together_min_observations
+        if forward >= threshold and backward >= threshold:
+            dependencies.append(
+                Dependency(
+                    source_application_id=pair[0],
+                    target_application_id=pair[1],
+                    dependency_type=DependencyType.MOVE_TOGETHER,
+                    weight=forward + backward,
+                )
+            )
+            stats["move_together"] += 1
+            continue
+        if forward >= backward and forward:
+            dependencies.append(_precedes(callee, caller, forward + (backward if forward > backward else 0)))
+        if backward >= forward and backward:
+            dependencies.append(_precedes(caller, callee, backward + (forward if backward > forward else 0)))
+        if forward and backward and forward != backward:
+            stats["reverse_directions_merged"] += 1
+    return dependencies
+
+
+def _precedes(first: str, then: str, weight: float) -> Dependency:
+    return Dependency(source_application_id=first, target_application_id=then, weight=weight)
+
+
+def report_cycles(dependencies: list[Dependency], names: dict[str, str], *, problems: Problems) -> int:
+    """Warn once per group of applications that precede each other in a cycle; return the count."""
+    graph: dict[str, list[str]] = {}
+    for dep in dependencies:
+        if dep.dependency_type == DependencyType.PRECEDES:
+            graph.setdefault(dep.source_application_id, []).append(dep.target_application_id)
+    groups = [g for g in strongly_connected(graph) if len(g) > 1]
+    for group in groups:
+        shown = ", ".join(names.get(a, a) for a in sorted(group)[:10])
+        more = f" and {len(group) - 10} more" if len(group) > 10 else ""
+        problems.warn(
+            row=None,
+            column=None,
+            message=f"applications depend on each other in a cycle: {shown}{more}",
+            action="kept; the wave planner places a cycle in one wave",
+        )
+    return len(groups)
+
+
+def strongly_connected(graph: dict[str, list[str]]) -> list[list[str]]:
+    """Strongly connected components (iterative Tarjan), so cycles of any length are found."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    on_stack: set[str] = set()
+    stack: list[str] = []
+    components: list[list[str]] = []
+    counter = 0
+    for root in list(graph):
+        if root in index:
+            continue
+        work = [(root, iter(graph.get(root, ())))]
+        index[root] = low[root] = counter
+        counter += 1
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            node, children = work[-1]
+            child = next(children, None)
+            if child is not None:
+                if child not in index:
+                    index[child] = low[child] = counter
+                    counter += 1
+                    stack.append(child)
+                    on_stack.add(child)
+                    work.append((child, iter(graph.get(child, ()))))
+                elif child in on_stack:
+                    low[node] = min(low[node], index[child])
+                continue
+            work.pop()
+            if work:
+                low[work[-1][0]] = min(low[work[-1][0]], low[node])
+            if low[node] == index[node]:
+                component = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    component.append(member)
+                    if member == node:
+                        break
+                components.append(component)
+    return components

@@ -1,0 +1,160 @@
+"""Small building blocks every page uses: banners, empty states, flash messages, safe actions."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import streamlit as st
+
+from planning_core import views
+from planning_core.domain import PhaseStatus
+from planning_core.errors import PlanningError, StaleWriteError
+from planning_core.plan import PlanDocument
+from ui import state
+
+T = TypeVar("T")
+FLASH_KEY = "flash"
+
+PAGES = {
+    "portfolio": "pages/portfolio.py",
+    "wizard": "pages/wizard.py",
+    "waves": "pages/waves.py",
+    "resources": "pages/resources.py",
+    "timeline": "pages/timeline.py",
+    "costs": "pages/costs.py",
+    "summary": "pages/summary.py",
+}
+
+
+def md_escape(text: object) -> str:
+    """User text made literal for st.markdown (no links, images, emphasis or HTML)."""
+    out = []
+    for char in str(text):
+        if char in "\\`*_{}[]()#+-.!|<>~$:":
+            out.append("\\" + char)
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+def flash(kind: str, message: str) -> None:
+    """A message to show at the top of the next run (after st.rerun)."""
+    st.session_state[FLASH_KEY] = (kind, message)
+
+
+def show_flash() -> None:
+    """Show (once) the message left by the previous run."""
+    item = st.session_state.pop(FLASH_KEY, None)
+    if item is None:
+        return
+    kind, message = item
+    {"success": st.success, "warning": st.warning, "error": st.error}.get(kind, st.info)(message)
+
+
+def run_action(action: Callable[[], T], *, success: str | None = None) -> T | None:
+    """Run a library call; show its PlanningError at once (stale writes offer a reload). None on error."""
+    try:
+        result = action()
+    except StaleWriteError as error:
+        st.error(str(error), icon=":material/sync_problem:")
+        st.button("Reload the latest plan", key="reload_after_stale", on_click=_forget_plan)
+        return None
+    except PlanningError as error:
+        st.error(str(error), icon=":material/error:")
+        return None
+    if success:
+        st.toast(success, icon=":material/check_circle:")
+    return result
+
+
+def _forget_plan() -> None:
+    state.set_plan(None)
+
+
+def plan_banner(plan: PlanDocument | None) -> None:
+    """On every page: unresolved hard violations, failed phases and stale phases."""
+    show_flash()
+    if plan is None:
+        return
+    hard = views.hard_violations(plan)
+    if hard:
+        with st.container(border=True):
+            st.error(
+                f"{len(hard)} unresolved hard violation(s): the plan cannot be completed until they are "
+                "fixed on the wave board.",
+                icon=":material/report:",
+            )
+            with st.expander("Show the violations"):
+                st.dataframe(views.violations_frame(hard), hide_index=True, width="stretch")
+            st.page_link(PAGES["waves"], label="Fix them on the wave board", icon=":material/view_kanban:")
+    failed = views.failed_phases(plan)
+    if failed:
+        st.warning(
+            f"{', '.join(failed)} failed. The last good results are still shown; re-run the phases below.",
+            icon=":material/error:",
+        )
+        _recompute_button(plan, key="rerun_failed")
+    stale = [s.label for s in views.phase_strip(plan) if s.status == PhaseStatus.STALE]
+    if stale and not failed:
+        st.info(f"Out of date after an edit: {', '.join(stale)}.", icon=":material/update:")
+        _recompute_button(plan, key="rerun_stale")
+
+
+def _recompute_button(plan: PlanDocument, *, key: str) -> None:
+    if st.button("Recompute the plan", key=key, icon=":material/refresh:"):
+        recompute(plan)
+
+
+def recompute(plan: PlanDocument) -> None:
+    """Run every phase from the first one not completed, with visible progress."""
+    service = state.service()
+    if service is None:
+        return
+    with st.status("Recomputing the plan…", expanded=True) as status:
+        result = run_action(
+            lambda: service.run_all(
+                plan.planning_flow_id, progress=lambda phase, message: status.write(message)
+            )
+        )
+        if result is None:
+            status.update(label="Recompute failed", state="error")
+            return
+        status.update(label="Plan recomputed", state="complete")
+    state.set_plan(result)
+    st.rerun()
+
+
+def require_plan(plan: PlanDocument | None, *, document: str | None = None, what: str = "") -> PlanDocument:
+    """Stop the page with a next step when there is no plan (or not yet the document it needs)."""
+    if plan is None:
+        st.info(
+            "No plan selected. Create one in the planning wizard, or pick an existing plan in the sidebar.",
+            icon=":material/info:",
+        )
+        st.page_link(PAGES["wizard"], label="Open the planning wizard", icon=":material/auto_fix_high:")
+        st.stop()
+    if document and getattr(plan, document) is None:
+        st.info(
+            f"This plan has no {what or document} yet. Run the phases (the sidebar shows which are pending).",
+            icon=":material/hourglass_empty:",
+        )
+        _recompute_button(plan, key=f"run_for_{document}")
+        st.stop()
+    return plan
+
+
+def page_header(title: str, plan: PlanDocument | None, *, caption: str = "") -> None:
+    """Page title with the plan's name and version as a caption, then the plan banner."""
+    st.title(title)
+    if plan is not None:
+        st.caption(f"{plan.name} · version {plan.version} · revision {plan.revision}")
+    elif caption:
+        st.caption(caption)
+    plan_banner(plan)
+
+
+def metric_row(items: list[tuple[str, Any, str]]) -> None:
+    """A row of bordered metrics: (label, value, help)."""
+    for column, (label, value, help_text) in zip(st.columns(len(items)), items, strict=True):
+        column.metric(label, value, help=help_text or None, border=True)

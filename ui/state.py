@@ -1,0 +1,106 @@
+"""Session state of the dashboard: the cached database, the chosen tenant and plan, the edit history."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import streamlit as st
+
+from planning_core import views
+from planning_core.domain import Portfolio, TenantContext
+from planning_core.flow.service import PlanningService
+from planning_core.plan import PlanDocument
+from planning_core.workspace import LOCAL_USER, ensure_demo_portfolio, open_database, workspace
+
+DEMO_APPS_ENV = "PLANNING_DEMO_APPS"  # applications of the demo created on an empty database (0: none)
+PLAN_KEY = "plan_doc"
+TENANT_KEY = "tenant"
+HISTORY_KEY = "edit_history"
+NEXT_PLAN_KEY = "select_plan_next"
+PORTFOLIO_GENERATION_KEY = "portfolio_generation"
+
+
+def demo_apps() -> int:
+    """How many demo applications an empty database starts with (PLANNING_DEMO_APPS, default 300)."""
+    try:
+        return max(0, int(os.environ.get(DEMO_APPS_ENV, "300")))
+    except ValueError:
+        return 300
+
+
+@st.cache_resource(show_spinner="Opening the planning database…")
+def get_database() -> Any:
+    """The process-wide database (connected, upgraded; the demo workspace created when empty)."""
+    database = open_database()
+    apps = demo_apps()
+    if apps and not views.list_client_accounts(database, user_id=LOCAL_USER):
+        tenant = workspace(database)
+        ensure_demo_portfolio(database, tenant, apps=apps, seed=7)
+    return database
+
+
+def user_id() -> str:
+    """The signed-in analyst (a single local analyst until authentication arrives)."""
+    return LOCAL_USER
+
+
+def set_tenant(tenant: TenantContext) -> None:
+    st.session_state[TENANT_KEY] = tenant
+
+
+def tenant() -> TenantContext | None:
+    return st.session_state.get(TENANT_KEY)
+
+
+def service() -> PlanningService | None:
+    """The planning service of the chosen client account and engagement."""
+    current = tenant()
+    return PlanningService(get_database(), current) if current else None
+
+
+def set_plan(plan: PlanDocument | None) -> None:
+    """Remember the plan shown in this run (and in the URL, so a reload shows it again)."""
+    st.session_state[PLAN_KEY] = plan
+    if plan is not None:
+        st.query_params["plan"] = plan.planning_flow_id
+
+
+def plan() -> PlanDocument | None:
+    """The plan loaded by the sidebar for this run."""
+    return st.session_state.get(PLAN_KEY)
+
+
+def select_plan_next(planning_flow_id: str) -> None:
+    """Make the sidebar select this plan on the next run (after the wizard created it)."""
+    st.session_state[NEXT_PLAN_KEY] = planning_flow_id
+    st.query_params["plan"] = planning_flow_id
+
+
+def portfolio_changed() -> None:
+    """Forget the cached portfolio of this session's tenant (after an import)."""
+    st.session_state[PORTFOLIO_GENERATION_KEY] = st.session_state.get(PORTFOLIO_GENERATION_KEY, 0) + 1
+    _cached_portfolio.clear()
+
+
+@st.cache_data(ttl=120, show_spinner="Loading the portfolio…", max_entries=8)
+def _cached_portfolio(client_account_id: int, engagement_id: int, generation: int) -> Portfolio:
+    current = TenantContext(client_account_id=client_account_id, engagement_id=engagement_id, user_id=LOCAL_USER)
+    return PlanningService(get_database(), current).portfolio()
+
+
+def portfolio() -> Portfolio:
+    """The engagement's whole portfolio (cached briefly; refreshed after an import)."""
+    current = tenant()
+    if current is None:
+        return Portfolio()
+    generation = st.session_state.get(PORTFOLIO_GENERATION_KEY, 0)
+    return _cached_portfolio(current.client_account_id, current.engagement_id, generation)
+
+
+def history() -> views.EditHistory:
+    return st.session_state.get(HISTORY_KEY, views.EditHistory())
+
+
+def set_history(value: views.EditHistory) -> None:
+    st.session_state[HISTORY_KEY] = value
