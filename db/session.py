@@ -41,6 +41,7 @@ def _enable_sqlite_transactions(engine: Engine) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")  # safe with WAL: a crash loses no committed state
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -99,8 +100,12 @@ class Database:
 
     @contextmanager
     def unit_of_work(self, tenant: TenantContext) -> Iterator[Repository]:
-        """One transaction scoped to a tenant: commits on success, rolls back on any exception."""
+        """One transaction scoped to a tenant: commits on success, rolls back on any exception.
+
+        NotFound if the client account and engagement do not exist together.
+        """
         with self._sessions() as session, session.begin():
+            TenancyRepository(session).names(tenant.client_account_id, tenant.engagement_id)
             self._set_tenant(session, tenant)
             yield Repository(session, tenant)
 

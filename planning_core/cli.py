@@ -69,25 +69,36 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
-def _load_portfolio_file(path: Path, fmt: str | None):
+def _describe(problem) -> str:
+    where = f"row {problem.row}" if problem.row is not None else "file"
+    if problem.column:
+        where += f", column {problem.column}"
+    return f"{where}: {problem.message}"
+
+
+def _load_portfolio_file(path: Path, fmt: str | None, *, skip_bad_rows: bool = False):
+    """Preview a portfolio file; refuse it (nothing written) when a row has an error, unless skipping."""
     from planning_core.portfolio.importers import preview_import
 
     if not path.exists():
         raise InvalidInput(f"Portfolio file not found: {path}")
     preview = preview_import(path, format=fmt)
-    errors = [p for p in preview.problems if p.severity == "error"]
     for problem in preview.problems:
-        where = f"row {problem.row}" if problem.row is not None else "file"
-        if problem.column:
-            where += f", column {problem.column}"
-        print(f"{problem.severity}: {where}: {problem.message} ({problem.action})", file=sys.stderr)
-    if errors and fmt == "template":
-        raise InvalidInput(f"{path}: {len(errors)} problem(s) in the portfolio; nothing was imported.")
+        print(f"{problem.severity}: {_describe(problem)} ({problem.action})", file=sys.stderr)
+    errors = [p for p in preview.problems if p.severity == "error"]
+    if errors and not skip_bad_rows:
+        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+        raise InvalidInput(
+            f"{path}: {_describe(errors[0])}{more}; nothing was imported "
+            "(fix the file, or pass --skip-bad-rows to import the other rows)"
+        )
+    if not preview.portfolio.applications:
+        raise InvalidInput(f"{path}: no applications found; nothing was imported")
     return preview
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    preview = _load_portfolio_file(Path(args.path), args.format)
+    preview = _load_portfolio_file(Path(args.path), args.format, skip_bad_rows=args.skip_bad_rows)
     portfolio = preview.portfolio
     if args.dry_run:
         print(
@@ -110,7 +121,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 def cmd_plan(args: argparse.Namespace) -> int:
     config = parse_config(_read_config(Path(args.config) if args.config else None))
-    preview = _load_portfolio_file(Path(args.portfolio), args.format)
+    preview = _load_portfolio_file(Path(args.portfolio), args.format, skip_bad_rows=args.skip_bad_rows)
     if preview.pins:
         for app in preview.portfolio.applications:
             if app.application_id in preview.pins and app.pinned_wave is None:
@@ -165,6 +176,11 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--engagement", default=DEMO_ENGAGEMENT, help="engagement name")
         p.add_argument(
             "--format", default=None, help="portfolio format (detected from the file when left out)"
+        )
+        p.add_argument(
+            "--skip-bad-rows",
+            action="store_true",
+            help="import the valid rows when some rows have errors (they are listed)",
         )
 
     imp = sub.add_parser("import", help="import a portfolio file into an engagement")

@@ -27,6 +27,7 @@ What a generated portfolio looks like (documented, and checked by tests/engines/
 from __future__ import annotations
 
 import random
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import TypeVar
@@ -325,7 +326,8 @@ class _Edges:
         self.pairs.add((source, target))
         self.pairs.add((target, source))
         self.result.append(
-            Dependency(
+            # trusted: distinct known ids and a positive weight; Portfolio() below checks the ids again
+            Dependency.model_construct(
                 source_application_id=self.ids[source],
                 target_application_id=self.ids[target],
                 dependency_type=kind,
@@ -347,10 +349,13 @@ class _Edges:
         if not databases or budget <= len(self.result):
             return
         per_database = max(1, (budget - len(self.result)) // len(databases))
+        by_rank = sorted(migrated, key=self.rank.__getitem__)
+        ranks = [self.rank[i] for i in by_rank]
         for db in databases:
-            consumers = [i for i in migrated if self.rank[i] > self.rank[db]]
-            count = min(len(consumers), self.rng.randint(5, 25), per_database)
-            for consumer in self.rng.sample(consumers, count):
+            first = bisect_right(ranks, self.rank[db])
+            count = min(len(by_rank) - first, self.rng.randint(5, 25), per_database)
+            for position in self.rng.sample(range(first, len(by_rank)), count):
+                consumer = by_rank[position]
                 if len(self.result) >= budget:
                     return
                 if (db, consumer) not in self.pairs:

@@ -606,6 +606,43 @@ def board_edits(shown: pd.DataFrame, edited_rows: dict[Any, dict[str, Any]]) -> 
     return BoardEdit(moves=moves, locks=locks)
 
 
+def wave_overview_figure(cards: list[WaveCard], *, capacity_hours: float) -> go.Figure:
+    """Effort per wave against the wave capacity: red with violations, green for the pilot."""
+    colors = [
+        CRITICAL_COLOR if c.violations or c.over_capacity else ("#2CA02C" if c.is_pilot else "#1F77B4")
+        for c in cards
+    ]
+    fig = go.Figure(
+        go.Bar(
+            x=[f"W{c.wave_number}" for c in cards],
+            y=[c.effort_hours for c in cards],
+            marker={"color": colors},
+            customdata=[[c.applications, c.violations, plain(c.name)] for c in cards],
+            hovertemplate="%{customdata[2]}<br>%{y:,.0f} h · %{customdata[0]} apps · "
+            "%{customdata[1]} violation(s)<extra></extra>",
+            name="effort",
+        )
+    )
+    if capacity_hours > 0 and cards:
+        fig.add_hline(y=capacity_hours, line={"color": "#333333", "dash": "dash"},
+                      annotation_text="wave capacity", annotation_position="top left")
+    fig.update_layout(
+        height=230, margin={"l": 10, "r": 10, "t": 10, "b": 10}, showlegend=False,
+        yaxis={"title": "effort (h)"}, bargap=0.25,
+    )
+    return fig
+
+
+def not_migrated_frame(wave_plan: WavePlan) -> pd.DataFrame:
+    """Applications that get no wave (retire, retain) and why."""
+    rows = [
+        {"application_id": n.application_id, "name": n.name, "six_r_strategy": n.six_r_strategy.value,
+         "reason": n.reason}
+        for n in wave_plan.not_migrated
+    ]
+    return pd.DataFrame(rows, columns=["application_id", "name", "six_r_strategy", "reason"])
+
+
 def quality_line(wave_plan: WavePlan) -> str:
     """'12 waves; lower bound 11 (capacity); gap 1' — the plan's quality in one line."""
     kind = f" ({wave_plan.lower_bound_kind})" if wave_plan.lower_bound_kind else ""

@@ -55,8 +55,11 @@ def estimate_costs(
     transfer = {n: to_money(Decimal(str(data[n])) * inputs.data_transfer_cost_per_gb) for n in wave_numbers}
     dual = {n: dual_running_cost(servers[n], config) for n in wave_numbers}
     one_off_total = to_money(sum((c.amount for c in inputs.one_off_costs), ZERO))
+    labour_by_wave: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    for (wave, _), amount in labour.items():
+        labour_by_wave[wave] += amount
     by_wave = [
-        _wave_cost(n, labour, one_off_total if i == 0 else ZERO, dual[n], transfer[n])
+        _wave_cost(n, labour_by_wave, one_off_total if i == 0 else ZERO, dual[n], transfer[n])
         for i, n in enumerate(wave_numbers)
     ]
     by_role = _role_costs(allocation, labour, rates)
@@ -158,10 +161,10 @@ def _wave_footprint(portfolio: Portfolio, wave_plan: WavePlan) -> tuple[dict[int
 
 
 def _wave_cost(
-    wave: int, labour: dict[tuple[int, str], Decimal], one_off: Decimal, dual: Decimal, transfer: Decimal
+    wave: int, labour_by_wave: dict[int, Decimal], one_off: Decimal, dual: Decimal, transfer: Decimal
 ) -> WaveCost:
     """One wave's cost line."""
-    wave_labour = sum((amount for (n, _), amount in labour.items() if n == wave), ZERO)
+    wave_labour = labour_by_wave.get(wave, ZERO)
     return WaveCost(
         wave_number=wave,
         labour=wave_labour,
@@ -178,6 +181,9 @@ def _role_costs(
     """Hours and labour per role, in the allocation's role order."""
     roles: list[str] = []
     hours: dict[str, float] = defaultdict(float)
+    labour_by_role: dict[str, Decimal] = defaultdict(lambda: ZERO)
+    for (_, role), amount in labour.items():
+        labour_by_role[role] += amount
     for row in allocation.allocations:
         if row.role not in roles:
             roles.append(row.role)
@@ -187,7 +193,7 @@ def _role_costs(
             role=role,
             hours=round(hours[role], 2),
             hourly_rate=rates[role],
-            amount=sum((amount for (_, r), amount in labour.items() if r == role), ZERO),
+            amount=labour_by_role.get(role, ZERO),
         )
         for role in roles
     ]

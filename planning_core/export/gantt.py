@@ -9,7 +9,7 @@ from reportlab.graphics.shapes import Drawing, Line, Polygon, Rect, String
 from reportlab.lib import colors
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
-from planning_core.export.text import Fonts, one_line, truncate
+from planning_core.export.text import Fonts, fit_text, label_font, one_line
 from planning_core.schedule.models import Timeline
 
 KIND_COLOURS = {
@@ -107,8 +107,8 @@ def _drawing(rows: list[Row], timeline: Timeline, width: float, fonts: Fonts) ->
         y = top - ROW_HEIGHT * (index + 1)
         if index % 2 == 0:
             drawing.add(Rect(0, y, width, ROW_HEIGHT, fillColor=colors.HexColor("#F4F6F8"), strokeColor=None))
-        font = fonts.bold if row.header else fonts.regular
-        label = _fit(row.label, font, 7.5, label_width - 6)
+        font = label_font(row.label, fonts, fonts.bold if row.header else fonts.regular)
+        label = fit_text(row.label, font, 7.5, label_width - 6)
         drawing.add(String(3, y + 4.5, label, fontName=font, fontSize=7.5, fillColor=colors.black))
         for bar in row.bars:
             _bar(drawing, bar, x_of, y, row.header)
@@ -163,20 +163,6 @@ def _diamond(drawing: Drawing, x: float, y: float, size: float = 4.2) -> None:
             strokeWidth=0.5,
         )
     )
-
-
-def _fit(text: str, font: str, size: float, width: float) -> str:
-    """Text truncated with an ellipsis so that it fits the width."""
-    if stringWidth(text, font, size) <= width:
-        return text
-    low, high = 0, len(text)
-    while low < high:
-        middle = (low + high + 1) // 2
-        if stringWidth(truncate(text, middle), font, size) <= width:
-            low = middle
-        else:
-            high = middle - 1
-    return truncate(text, max(low, 1))
 
 
 def legend(fonts: Fonts, width: float) -> Drawing:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from reportlab.lib import colors
@@ -28,14 +29,15 @@ from reportlab.platypus import (
     Table,
     TableStyle,
 )
-from reportlab.platypus.tableofcontents import TableOfContents
 
 from planning_core.domain import BASE_EFFORT_HOURS, HOURS_PER_EXTRA_SERVER
 from planning_core.export import charts, gantt
 from planning_core.export.text import (
     Fonts,
+    fit_text,
     hours,
     iso,
+    label_font,
     markup,
     money,
     multiline_markup,
@@ -103,7 +105,7 @@ class Styles:
         self.cover_line = ParagraphStyle("cover_line", base, fontSize=12, leading=17, alignment=TA_LEFT)
         self.toc_levels = [
             ParagraphStyle("toc0", base, fontName=fonts.bold, fontSize=10, leading=15, leftIndent=0),
-            ParagraphStyle("toc1", base, fontSize=8.5, leading=11, leftIndent=14),
+            ParagraphStyle("toc1", base, fontSize=8.5, leading=12, leftIndent=14),
         ]
 
 
@@ -120,6 +122,73 @@ class CellParagraph(Paragraph):
         return self._wrapped_size
 
 
+@dataclass
+class PageRegistry:
+    """Where each heading landed, and where the contents page must print its page number."""
+
+    pages: dict[str, int] = field(default_factory=dict)
+    # page, right x, baseline y, heading key, font, size
+    slots: list[tuple[int, float, float, str, str, float]] = field(default_factory=list)
+
+
+class Contents(Flowable):
+    """The table of contents, laid out before the build; page numbers are filled in when the PDF is saved.
+
+    This keeps the build to one pass (reportlab's TableOfContents needs two).
+    """
+
+    def __init__(self, entries: list[tuple[int, str, str]], styles: Styles, registry: PageRegistry) -> None:
+        super().__init__()
+        self.entries = entries  # (level, markup text, key)
+        self.styles = styles
+        self.registry = registry
+
+    def _leading(self, level: int) -> float:
+        return self.styles.toc_levels[min(level, 1)].leading
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
+        self.width = availWidth
+        self.height = sum(self._leading(level) for level, _, _ in self.entries)
+        return self.width, self.height
+
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:  # noqa: N803
+        used, cut = 0.0, 0
+        for level, _, _ in self.entries:
+            if used + self._leading(level) > availHeight:
+                break
+            used += self._leading(level)
+            cut += 1
+        if cut == 0 or cut == len(self.entries):
+            return []
+        return [Contents(self.entries[:cut], self.styles, self.registry),
+                Contents(self.entries[cut:], self.styles, self.registry)]
+
+    def draw(self) -> None:
+        canv = self.canv
+        y = self.height
+        number_room = 30.0
+        for level, text, key in self.entries:
+            style = self.styles.toc_levels[min(level, 1)]
+            y -= style.leading
+            baseline = y + (style.leading - style.fontSize) / 2 + 1
+            plain = Paragraph(text, style).getPlainText()
+            font = label_font(plain, self.styles.fonts, style.fontName)
+            label = fit_text(plain, font, style.fontSize, self.width - number_room - style.leftIndent - 20)
+            canv.setFont(font, style.fontSize)
+            canv.drawString(style.leftIndent, baseline, label)
+            end = style.leftIndent + stringWidth(label, font, style.fontSize) + 4
+            canv.saveState()
+            canv.setStrokeColor(MUTED)
+            canv.setLineWidth(0.6)
+            canv.setDash(0.6, 2.4)
+            canv.line(end, baseline, self.width - number_room + 2, baseline)
+            canv.restoreState()
+            x, number_y = canv.absolutePosition(self.width, baseline)
+            self.registry.slots.append((canv.getPageNumber(), x, number_y, key, style.fontName, style.fontSize))
+            left, bottom = canv.absolutePosition(0, y)
+            canv.linkRect("", key, (left, bottom, x, bottom + style.leading), relative=0, thickness=0)
+
+
 class Heading(Paragraph):
     """A heading that enters the table of contents and the PDF outline."""
 
@@ -133,7 +202,8 @@ class Heading(Paragraph):
 class ReportTemplate(BaseDocTemplate):
     """Portrait and landscape page templates, plus a cover; headings feed the contents."""
 
-    def __init__(self, buffer: io.BytesIO, plan: PlanDocument, fonts: Fonts) -> None:
+    def __init__(self, buffer: io.BytesIO, plan: PlanDocument, fonts: Fonts, registry: PageRegistry) -> None:
+        self.registry = registry
         super().__init__(
             buffer,
             pagesize=A4,
@@ -180,8 +250,7 @@ class ReportTemplate(BaseDocTemplate):
             text = flowable.getPlainText()
             self.canv.bookmarkPage(flowable.key)
             self.canv.addOutlineEntry(text, flowable.key, level=flowable.level, closed=flowable.level > 0)
-            if flowable.toc:
-                self.notify("TOCEntry", (flowable.level, text, self.page, flowable.key))
+            self.registry.pages[flowable.key] = self.page
 
     def _cover_page(self, canv: pdfcanvas.Canvas, doc: BaseDocTemplate) -> None:
         width, height = canv._pagesize
@@ -214,15 +283,15 @@ class ReportTemplate(BaseDocTemplate):
         right = f"Revision {self.plan.revision}"
         available = width - 2 * MARGIN - stringWidth(right, self.fonts.regular, 7.5) - 12
         canv.drawString(
-            MARGIN, height - MARGIN, gantt._fit(self.header_text, self.fonts.regular, 7.5, available)
+            MARGIN, height - MARGIN, fit_text(self.header_text, self.fonts.regular, 7.5, available)
         )
         canv.drawRightString(width - MARGIN, height - MARGIN, right)
         canv.line(MARGIN, MARGIN - 4 * mm, width - MARGIN, MARGIN - 4 * mm)
         canv.restoreState()
 
 
-def numbered_canvas(fonts: Fonts) -> type[pdfcanvas.Canvas]:
-    """A canvas class that writes 'Page n of N' on every page but the cover."""
+def numbered_canvas(fonts: Fonts, registry: PageRegistry) -> type[pdfcanvas.Canvas]:
+    """A canvas class that writes 'Page n of N' on every page but the cover, and the contents' numbers."""
 
     class NumberedCanvas(pdfcanvas.Canvas):
         def __init__(self, *args, **kwargs) -> None:
@@ -245,8 +314,16 @@ def numbered_canvas(fonts: Fonts) -> type[pdfcanvas.Canvas]:
                         width - MARGIN, MARGIN - 8 * mm, f"Page {self._pageNumber} of {total}"
                     )
                     self.drawString(MARGIN, MARGIN - 8 * mm, "Confidential \u2014 migration plan")
+                self._contents_numbers()
                 super().showPage()
             super().save()
+
+        def _contents_numbers(self) -> None:
+            self.setFillColor(colors.black)
+            for page, x, y, key, font, size in registry.slots:
+                if page == self._pageNumber and key in registry.pages:
+                    self.setFont(font, size)
+                    self.drawRightString(x, y, str(registry.pages[key]))
 
     return NumberedCanvas
 
@@ -401,10 +478,10 @@ def cover(plan: PlanDocument, styles: Styles) -> list[Flowable]:
     return flow
 
 
-def contents(styles: Styles) -> list[Flowable]:
-    """The table of contents page."""
-    toc = TableOfContents(dotsMinLevel=0, levelStyles=styles.toc_levels)
-    return [Paragraph("Contents", styles.h1), toc]
+def contents(flow: list[Flowable], styles: Styles, registry: PageRegistry) -> list[Flowable]:
+    """The table of contents of the given story (its headings marked for the contents)."""
+    entries = [(f.level, f.text, f.key) for f in flow if isinstance(f, Heading) and f.toc]
+    return [Paragraph("Contents", styles.h1), Contents(entries, styles, registry)]
 
 
 def executive_summary(plan: PlanDocument, styles: Styles, width: float) -> list[Flowable]:
@@ -547,7 +624,7 @@ def wave_plan_section(plan: PlanDocument, styles: Styles, width: float) -> list[
     for wave in wave_plan.waves:
         window = windows.get(wave.wave_number)
         flow.append(CondPageBreak(60 * mm))
-        title = f"Wave {wave.wave_number} \u2014 {markup(wave.name or f'Wave {wave.wave_number}', limit=90)}"
+        title = _wave_title(wave.wave_number, wave.name)
         flow.append(Heading(title, styles.h2, 1, f"wave-{wave.wave_number}", toc=list_waves))
         dates = f"{iso(window.start)} to {iso(window.end)}" if window else "not scheduled yet"
         flags = "".join(
@@ -593,6 +670,14 @@ def wave_plan_section(plan: PlanDocument, styles: Styles, width: float) -> list[
             )
         )
     return flow
+
+
+def _wave_title(number: int, name: str) -> str:
+    """'Wave 3', or 'Wave 3 \u2014 Finance core' when the wave has a name of its own."""
+    own = one_line(name)
+    if not own or own.lower() == f"wave {number}":
+        return f"Wave {number}"
+    return f"Wave {number} \u2014 {markup(own, limit=90)}"
 
 
 def _wave_table(wave, styles: Styles, width: float) -> Table:
@@ -1035,11 +1120,9 @@ def _agent_log(plan: PlanDocument, styles: Styles, width: float) -> list[Flowabl
 # ---------------------------------------------------------------- entry points
 
 
-def story(plan: PlanDocument, styles: Styles, width: float) -> list[Flowable]:
+def story(plan: PlanDocument, styles: Styles, width: float, registry: PageRegistry) -> list[Flowable]:
     """Every flowable of the report, in order."""
     sections: list[Callable[[], list[Flowable]]] = [
-        lambda: cover(plan, styles),
-        lambda: [NextPageTemplate("portrait"), PageBreak()] + contents(styles),
         lambda: [PageBreak()] + executive_summary(plan, styles, width),
         lambda: wave_plan_section(plan, styles, width),
         lambda: resources_section(plan, styles, width),
@@ -1050,7 +1133,8 @@ def story(plan: PlanDocument, styles: Styles, width: float) -> list[Flowable]:
     flow: list[Flowable] = []
     for section in sections:
         flow += section()
-    return flow
+    front = cover(plan, styles) + [NextPageTemplate("portrait"), PageBreak()]
+    return front + contents(flow, styles, registry) + flow
 
 
 def build_pdf(plan: PlanDocument) -> tuple[bytes, int]:
@@ -1058,8 +1142,9 @@ def build_pdf(plan: PlanDocument) -> tuple[bytes, int]:
     fonts = register_fonts()
     styles = Styles(fonts)
     buffer = io.BytesIO()
-    doc = ReportTemplate(buffer, plan, fonts)
-    doc.multiBuild(story(plan, styles, doc.width), canvasmaker=numbered_canvas(fonts))
+    registry = PageRegistry()
+    doc = ReportTemplate(buffer, plan, fonts, registry)
+    doc.build(story(plan, styles, doc.width, registry), canvasmaker=numbered_canvas(fonts, registry))
     return buffer.getvalue(), doc.page
 
 

@@ -13,6 +13,7 @@ from xml.sax.saxutils import escape
 
 from reportlab.lib.fonts import addMapping
 from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfbase.ttfonts import TTFont
 
 # Control characters that XML 1.0, openpyxl and PDF text cannot carry (tab, LF and CR are kept).
@@ -142,6 +143,27 @@ def _run_markup(text: str, fallback: bool, fonts: Fonts) -> str:
     if fallback:
         return f'<font name="{fonts.fallback}">{escape(text)}</font>'
     return escape(text)
+
+
+def label_font(text: str, fonts: Fonts, default: str) -> str:
+    """The font to draw a plain label in: the CJK fallback when the main font lacks some of its glyphs."""
+    if text.isascii() or fonts.fallback is None:
+        return default
+    return fonts.fallback if any(_needs_fallback(char, fonts) for char in text) else default
+
+
+def fit_text(text: str, font: str, size: float, width: float) -> str:
+    """Text truncated with an ellipsis so that it fits the width when drawn in the font."""
+    if stringWidth(text, font, size) <= width:
+        return text
+    low, high = 0, len(text)
+    while low < high:
+        middle = (low + high + 1) // 2
+        if stringWidth(truncate(text, middle), font, size) <= width:
+            low = middle
+        else:
+            high = middle - 1
+    return truncate(text, max(low, 1))
 
 
 def multiline_markup(value: object) -> str:

@@ -28,6 +28,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable
 
 from planning_core.domain import Application, Dependency, DependencyType
+from planning_core.errors import PortfolioFormatError
 from planning_core.portfolio import normalise
 from planning_core.portfolio.common import (
     Parsed,
@@ -52,9 +53,64 @@ COMMUNICATION = "Asset Communication Data"
 SHEETS = (APPLICATIONS, INFRASTRUCTURE, DATABASES, APP2APP, APP2DB, INFRA2APP, COMMUNICATION)
 APP_ID = "Application ID"
 APP_NAME = "Application Name"
-_MAPPED = {header_key(c) for c in (APP_ID, APP_NAME, "Business Unit", "Environment Type", "Environment", "Business Criticality", "Migration Strategy", "Complexity", "Description", "Dependencies")}
-_APP2APP_SOURCE = ("Application ID", "Source Application ID", "Source Application", "From Application ID", "Application", "Application Name")
-_APP2APP_TARGET = ("Dependent Application ID", "Dependency Application ID", "Depends On Application ID", "Depends On", "Target Application ID", "Target Application", "To Application ID", "Related Application ID", "Dependency")
+_MAPPED = {
+    header_key(c)
+    for c in (
+        APP_ID,
+        APP_NAME,
+        "Business Unit",
+        "Environment Type",
+        "Environment",
+        "Business Criticality",
+        "Migration Strategy",
+        "Complexity",
+        "Description",
+        "Dependencies",
+    )
+}
+_APP2APP_SOURCE = (
+    "Application ID",
+    "Source Application ID",
+    "Source Application",
+    "From Application ID",
+    "Application",
+    "Application Name",
+)
+_APP2APP_TARGET = (
+    "Dependent Application ID",
+    "Dependency Application ID",
+    "Depends On Application ID",
+    "Depends On",
+    "Target Application ID",
+    "Target Application",
+    "To Application ID",
+    "Related Application ID",
+    "Dependency",
+)
+SHEET_HEADERS: dict[str, tuple[str, ...]] = {
+    APPLICATIONS: (
+        APP_ID,
+        APP_NAME,
+        "Environment Type",
+        "Business Unit",
+        "Business Criticality",
+        "Migration Strategy",
+        "Dependencies",
+    ),
+    INFRASTRUCTURE: ("Asset ID", "Hostname", APP_ID, "Environment", "In Scope", "Migration Strategy", "OS"),
+    DATABASES: ("Database ID", APP_ID, "Total DB size (GB)", "Migration Strategy"),
+    APP2APP: _APP2APP_SOURCE + _APP2APP_TARGET,
+    APP2DB: (APP_ID, "Database ID"),
+    INFRA2APP: ("Asset ID", "Hostname", APP_ID),
+    COMMUNICATION: (
+        "Source Name",
+        "Source IP Address",
+        "Target Name",
+        "Target IP Address",
+        "Target Port",
+        "Count",
+    ),
+}
 _SPLIT = re.compile(r"[,;\n|]+")
 Getter = Callable[[list[str]], str]
 
@@ -83,14 +139,24 @@ class _Refs:
 
 def parse(tables: dict[str, Table], *, options: ImportOptions, problems: Problems) -> Parsed:
     """Applications, server counts, data sizes and dependencies from an MPA workbook."""
+    for name, wanted in SHEET_HEADERS.items():
+        if (table := sheet(tables, name)) is not None:
+            table.locate_header(wanted)
     apps_table = sheet(tables, APPLICATIONS)
-    assert apps_table is not None  # checked by the caller (detect/required sheets)
+    if apps_table is None or not apps_table.has(APP_ID) and not apps_table.has(APP_NAME):
+        raise PortfolioFormatError(
+            "the MPA workbook needs an 'Applications' sheet with 'Application ID' and 'Application Name' columns"
+        )
     stats: Counter[str] = Counter()
     infra_strategies: dict[str, Counter] = defaultdict(Counter)
-    assets, asset_apps = _infrastructure(sheet(tables, INFRASTRUCTURE), sheet(tables, INFRA2APP), problems, stats, infra_strategies)
-    rows = _application_rows(apps_table, problems)
+    assets, asset_apps = _infrastructure(
+        sheet(tables, INFRASTRUCTURE), sheet(tables, INFRA2APP), problems, stats, infra_strategies
+    )
+    rows = apps_table.rows
     refs = _Refs()
-    applications, declared = _applications(apps_table, rows, refs, problems, assets, asset_apps, infra_strategies)
+    applications, declared = _applications(
+        apps_table, rows, refs, problems, assets, asset_apps, infra_strategies
+    )
     by_id = {a.application_id: a for a in applications}
     dependencies: dict[tuple[str, str, DependencyType], Dependency] = {}
     for row, column, dependant, needed in declared:
@@ -105,15 +171,29 @@ def parse(tables: dict[str, Table], *, options: ImportOptions, problems: Problem
         if key not in dependencies or dependencies[key].weight < dep.weight:
             dependencies[key] = dep
     stats["assets"] = len(assets)
-    return Parsed(applications=applications, dependencies=list(dependencies.values()), servers=servers, stats=stats)
+    return Parsed(
+        applications=applications, dependencies=list(dependencies.values()), servers=servers, stats=stats
+    )
 
 
-def _application_rows(table: Table, problems: Problems) -> list[tuple[int, list[str]]]:
-    return table.rows
-
-
-def _applications(table, rows, refs, problems, assets, asset_apps, infra_strategies) -> tuple[list[Application], list[tuple[int, str, str, str]]]:
-    get = {c: table.getter(c) for c in (APP_ID, APP_NAME, "Business Unit", "Environment Type", "Environment", "Business Criticality", "Migration Strategy", "Complexity", "Description", "Dependencies")}
+def _applications(
+    table, rows, refs, problems, assets, asset_apps, infra_strategies
+) -> tuple[list[Application], list[tuple[int, str, str, str]]]:
+    get = {
+        c: table.getter(c)
+        for c in (
+            APP_ID,
+            APP_NAME,
+            "Business Unit",
+            "Environment Type",
+            "Environment",
+            "Business Criticality",
+            "Migration Strategy",
+            "Complexity",
+            "Description",
+            "Dependencies",
+        )
+    }
     extra = [(h, i) for i, h in enumerate(table.headers) if h and header_key(h) not in _MAPPED]
     registry = normalise.SlugRegistry()
     applications: list[Application] = []
@@ -123,13 +203,28 @@ def _applications(table, rows, refs, problems, assets, asset_apps, infra_strateg
     for row, cells in rows:
         app_id, name = get[APP_ID](cells), cut(get[APP_NAME](cells), 300)
         if not app_id and not name:
-            problems.add(row=row, column=APP_ID, message="Application ID and Application Name are blank", action="row skipped")
+            problems.add(
+                row=row,
+                column=APP_ID,
+                message="Application ID and Application Name are blank",
+                action="row skipped",
+            )
             continue
         if not app_id:
             app_id, _ = registry.id_for(name)
-            problems.warn(row=row, column=APP_ID, message=f"Application ID is blank for {name!r}", action=f"given the id {app_id!r} (from the name)")
+            problems.warn(
+                row=row,
+                column=APP_ID,
+                message=f"Application ID is blank for {name!r}",
+                action=f"given the id {app_id!r} (from the name)",
+            )
         if len(app_id) > 100 or app_id.lower() in seen:
-            problems.add(row=row, column=APP_ID, message=f"duplicate or over-long Application ID {app_id[:100]!r}", action="row skipped (the first row is kept)")
+            problems.add(
+                row=row,
+                column=APP_ID,
+                message=f"duplicate or over-long Application ID {app_id[:100]!r}",
+                action="row skipped (the first row is kept)",
+            )
             continue
         seen.add(app_id.lower())
         name = name or app_id
@@ -140,11 +235,25 @@ def _applications(table, rows, refs, problems, assets, asset_apps, infra_strateg
             "application_id": app_id,
             "name": name,
             "business_unit": cut(get["Business Unit"](cells), 200),
-            "environment": cut(get["Environment Type"](cells) or get["Environment"](cells), 200) or "production",
-            "six_r_strategy": strategy_or_default(strategy_raw, row=row, column="Migration Strategy", problems=problems, missing=missing, name=name),
-            "business_criticality": criticality_or_default(get["Business Criticality"](cells), row=row, column="Business Criticality", problems=problems),
+            "environment": cut(get["Environment Type"](cells) or get["Environment"](cells), 200)
+            or "production",
+            "six_r_strategy": strategy_or_default(
+                strategy_raw,
+                row=row,
+                column="Migration Strategy",
+                problems=problems,
+                missing=missing,
+                name=name,
+            ),
+            "business_criticality": criticality_or_default(
+                get["Business Criticality"](cells), row=row, column="Business Criticality", problems=problems
+            ),
             "description": cut(get["Description"](cells), 2000),
-            "attributes": {cut(h, 200): cut(cells[i].strip(), 2000) for h, i in extra if i < len(cells) and cells[i].strip()},
+            "attributes": {
+                cut(h, 200): cut(cells[i].strip(), 2000)
+                for h, i in extra
+                if i < len(cells) and cells[i].strip()
+            },
         }
         complexity = _complexity(get["Complexity"](cells), row, problems)
         if complexity is not None:
@@ -175,25 +284,58 @@ def _complexity(raw: str, row: int, problems: Problems) -> int | None:
     if value is None:
         return None
     if not 1 <= value <= 10:
-        problems.add(row=row, column="Complexity", message=f"complexity must be 1-10 or low/medium/high, got {raw[:40]!r}", action="defaulted to 5")
+        problems.add(
+            row=row,
+            column="Complexity",
+            message=f"complexity must be 1-10 or low/medium/high, got {raw[:40]!r}",
+            action="defaulted to 5",
+        )
         return None
     return value
 
 
-def _infrastructure(infra: Table | None, infra2app: Table | None, problems: Problems, stats: Counter, strategies: dict[str, Counter]) -> tuple[dict[str, list[str]], dict[str, set[str]]]:
+def _infrastructure(
+    infra: Table | None,
+    infra2app: Table | None,
+    problems: Problems,
+    stats: Counter,
+    strategies: dict[str, Counter],
+) -> tuple[dict[str, list[str]], dict[str, set[str]]]:
     """Assets (key -> names it is known by) and, per application id (lower case), its asset keys."""
     assets: dict[str, list[str]] = {}
     links: dict[str, set[str]] = defaultdict(set)
     out_of_scope: set[str] = set()
     if infra is not None:
-        get = {c: infra.getter(c) for c in ("Asset ID", "Hostname", "Application ID", "In Scope", "Migration Strategy", "IP Address", "IP Addresses", "FQDN")}
+        get = {
+            c: infra.getter(c)
+            for c in (
+                "Asset ID",
+                "Hostname",
+                "Application ID",
+                "In Scope",
+                "Migration Strategy",
+                "IP Address",
+                "IP Addresses",
+                "FQDN",
+            )
+        }
         for row, cells in infra.rows:
             asset = get["Asset ID"](cells) or get["Hostname"](cells)
             if not asset:
-                problems.add(row=row, column="Asset ID", message="Asset ID and Hostname are blank", action="row skipped")
+                problems.add(
+                    row=row,
+                    column="Asset ID",
+                    message="Asset ID and Hostname are blank",
+                    action="row skipped",
+                )
                 continue
             key = asset.lower()
-            names = [get["Hostname"](cells), get["FQDN"](cells), asset, *_SPLIT.split(get["IP Address"](cells) or get["IP Addresses"](cells))]
+            names = [
+                get["Hostname"](cells),
+                get["FQDN"](cells),
+                asset,
+                *_SPLIT.split(get["IP Address"](cells) or get["IP Addresses"](cells)),
+            ]
             assets[key] = [n.strip() for n in names if n and n.strip()]
             try:
                 in_scope = normalise.yes_no(get["In Scope"](cells))
@@ -211,9 +353,17 @@ def _infrastructure(infra: Table | None, infra2app: Table | None, problems: Prob
     if infra2app is not None:
         get = {c: infra2app.getter(c) for c in ("Asset ID", "Hostname", "Application ID")}
         for row, cells in infra2app.rows:
-            asset, app = (get["Asset ID"](cells) or get["Hostname"](cells)).lower(), get["Application ID"](cells).lower()
+            asset, app = (
+                (get["Asset ID"](cells) or get["Hostname"](cells)).lower(),
+                get["Application ID"](cells).lower(),
+            )
             if not asset or not app:
-                problems.add(row=row, column=f"{INFRA2APP}: Asset ID/Application ID", message="asset or application is blank", action="row skipped")
+                problems.add(
+                    row=row,
+                    column=f"{INFRA2APP}: Asset ID/Application ID",
+                    message="asset or application is blank",
+                    action="row skipped",
+                )
                 continue
             if asset not in out_of_scope:
                 links[app].add(asset)
@@ -222,14 +372,26 @@ def _infrastructure(infra: Table | None, infra2app: Table | None, problems: Prob
     return assets, links
 
 
-def _link(needed: str, dependant: str, refs: _Refs, *, row: int, column: str, problems: Problems, into: dict) -> None:
+def _link(
+    needed: str, dependant: str, refs: _Refs, *, row: int, column: str, problems: Problems, into: dict
+) -> None:
     """Record 'dependant depends on needed' as needed precedes dependant, if both are known."""
     first = refs.find(needed)
     if first is None:
-        problems.add(row=row, column=column, message=f"dependency on unknown application {needed[:100]!r}", action="dependency skipped")
+        problems.add(
+            row=row,
+            column=column,
+            message=f"dependency on unknown application {needed[:100]!r}",
+            action="dependency skipped",
+        )
         return
     if first == dependant:
-        problems.add(row=row, column=column, message=f"application {dependant!r} cannot depend on itself", action="dependency skipped")
+        problems.add(
+            row=row,
+            column=column,
+            message=f"application {dependant!r} cannot depend on itself",
+            action="dependency skipped",
+        )
         return
     key = (first, dependant, DependencyType.PRECEDES)
     into.setdefault(key, Dependency(source_application_id=first, target_application_id=dependant))
@@ -241,18 +403,38 @@ def _app2app(table: Table | None, refs: _Refs, problems: Problems, into: dict) -
     source = next((c for c in _APP2APP_SOURCE if table.has(c)), None)
     target = next((c for c in _APP2APP_TARGET if table.has(c) and c != source), None)
     if source is None or target is None:
-        problems.warn(row=None, column=None, message=f"sheet {APP2APP!r} has no recognisable application columns ({', '.join(table.headers)[:200]})", action="sheet ignored")
+        problems.warn(
+            row=None,
+            column=None,
+            message=f"sheet {APP2APP!r} has no recognisable application columns ({', '.join(table.headers)[:200]})",
+            action="sheet ignored",
+        )
         return
     get_source, get_target = table.getter(source), table.getter(target)
     for row, cells in table.rows:
         dependant = refs.find(get_source(cells))
         if dependant is None:
-            problems.add(row=row, column=f"{APP2APP}: {source}", message=f"unknown application {get_source(cells)[:100]!r}", action="row skipped")
+            problems.add(
+                row=row,
+                column=f"{APP2APP}: {source}",
+                message=f"unknown application {get_source(cells)[:100]!r}",
+                action="row skipped",
+            )
             continue
-        _link(get_target(cells), dependant, refs, row=row, column=f"{APP2APP}: {target}", problems=problems, into=into)
+        _link(
+            get_target(cells),
+            dependant,
+            refs,
+            row=row,
+            column=f"{APP2APP}: {target}",
+            problems=problems,
+            into=into,
+        )
 
 
-def _databases(databases: Table | None, app2db: Table | None, refs: _Refs, problems: Problems, into: dict) -> dict[str, float]:
+def _databases(
+    databases: Table | None, app2db: Table | None, refs: _Refs, problems: Problems, into: dict
+) -> dict[str, float]:
     """Data size per application id; App2DB uses of another application's database become dependencies."""
     owners: dict[str, str] = {}
     sizes: dict[str, float] = defaultdict(float)
@@ -264,12 +446,22 @@ def _databases(databases: Table | None, app2db: Table | None, refs: _Refs, probl
             try:
                 size = normalise.size_gb(get["Total DB size (GB)"](cells)) or 0.0
             except ValueError as exc:
-                problems.add(row=row, column=f"{DATABASES}: Total DB size (GB)", message=str(exc), action="size counted as 0")
+                problems.add(
+                    row=row,
+                    column=f"{DATABASES}: Total DB size (GB)",
+                    message=str(exc),
+                    action="size counted as 0",
+                )
                 size = 0.0
             owner_ref = get["Application ID"](cells)
             owner = refs.find(owner_ref) if owner_ref else None
             if owner_ref and owner is None:
-                problems.add(row=row, column=f"{DATABASES}: Application ID", message=f"unknown application {owner_ref[:100]!r}", action="database not counted for any application")
+                problems.add(
+                    row=row,
+                    column=f"{DATABASES}: Application ID",
+                    message=f"unknown application {owner_ref[:100]!r}",
+                    action="database not counted for any application",
+                )
                 continue
             if owner is None:
                 unowned[database] = unowned.get(database, 0.0) + size
@@ -281,14 +473,22 @@ def _databases(databases: Table | None, app2db: Table | None, refs: _Refs, probl
         for row, cells in app2db.rows:
             user, database = refs.find(get["Application ID"](cells)), get["Database ID"](cells).lower()
             if user is None or not database:
-                problems.add(row=row, column=f"{APP2DB}: Application ID", message=f"unknown application {get['Application ID'](cells)[:100]!r} or blank database", action="row skipped")
+                problems.add(
+                    row=row,
+                    column=f"{APP2DB}: Application ID",
+                    message=f"unknown application {get['Application ID'](cells)[:100]!r} or blank database",
+                    action="row skipped",
+                )
                 continue
             if database in unowned:
                 owners[database] = user
                 sizes[user] += unowned.pop(database)
             owner = owners.get(database)
             if owner and owner != user:
-                into.setdefault((owner, user, DependencyType.PRECEDES), Dependency(source_application_id=owner, target_application_id=user))
+                into.setdefault(
+                    (owner, user, DependencyType.PRECEDES),
+                    Dependency(source_application_id=owner, target_application_id=user),
+                )
     return sizes
 
 
@@ -306,10 +506,22 @@ def _server_map(assets: dict[str, list[str]], links: dict[str, set[str]], refs: 
     return mapping
 
 
-def _traffic(table: Table | None, servers: dict[str, str], options: ImportOptions, problems: Problems, stats: Counter) -> list[Dependency]:
+def _traffic(
+    table: Table | None, servers: dict[str, str], options: ImportOptions, problems: Problems, stats: Counter
+) -> list[Dependency]:
     if table is None:
         return []
-    get = {c: table.getter(c) for c in ("Source Name", "Source IP Address", "Target Name", "Target IP Address", "Target Port", "Count")}
+    get = {
+        c: table.getter(c)
+        for c in (
+            "Source Name",
+            "Source IP Address",
+            "Target Name",
+            "Target IP Address",
+            "Target Port",
+            "Count",
+        )
+    }
     admin = frozenset(options.admin_ports)
     counts: Counter[tuple[str, str]] = Counter()
     unmapped: Counter[str] = Counter()
@@ -333,7 +545,12 @@ def _traffic(table: Table | None, servers: dict[str, str], options: ImportOption
         counts[(caller, callee)] += observed if observed and observed > 0 else 1
     if unmapped:
         shown = ", ".join(sorted(unmapped)[:10])
-        problems.warn(row=None, column=COMMUNICATION, message=f"{len(unmapped)} server(s) in the communication data belong to no application: {shown}", action="their connections are not dependencies")
+        problems.warn(
+            row=None,
+            column=COMMUNICATION,
+            message=f"{len(unmapped)} server(s) in the communication data belong to no application: {shown}",
+            action="their connections are not dependencies",
+        )
     return connections_to_dependencies(counts, options=options, stats=stats)
 
 

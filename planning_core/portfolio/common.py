@@ -17,6 +17,7 @@ import ipaddress
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from planning_core.domain import Application, Criticality, Dependency, DependencyType, SixR
 from planning_core.portfolio import normalise
@@ -79,15 +80,18 @@ def cut(value: str, limit: int) -> str:
     return value if len(value) <= limit else value[: limit - 1] + "…"
 
 
+@lru_cache(maxsize=200_000)
 def server_key(name: str) -> str:
-    """How servers are matched: lower case, the short host name of an FQDN, IPs as written."""
+    """How servers are matched: lower case, the short host name of an FQDN, IPs in canonical form."""
     name = name.strip().lower()
     if not name:
         return ""
-    try:
-        return str(ipaddress.ip_address(name))
-    except ValueError:
-        return name.split(".", 1)[0] if "." in name else name
+    if name[0].isdigit() or ":" in name:
+        try:
+            return str(ipaddress.ip_address(name))
+        except ValueError:
+            pass
+    return name.split(".", 1)[0] if "." in name else name
 
 
 def join_limited(values: Iterable[str], limit: int = 2000) -> str:

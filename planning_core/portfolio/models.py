@@ -103,7 +103,11 @@ class Problems:
     def add(
         self, *, row: int | None, column: str | None, message: str, action: str, severity: Severity = "error"
     ) -> None:
-        """Record one problem (beyond the limit it is only counted)."""
+        """Record one problem (beyond the limit it is only counted; file-level repeats are dropped)."""
+        if row is None and any(
+            p.row is None and p.column == column and p.message == message[:500] for p in self.items
+        ):
+            return
         if len(self.items) >= self.limit:
             self.not_listed[severity] += 1
             return

@@ -41,6 +41,14 @@ class Table:
     headers: list[str] = field(default_factory=list)
     columns: dict[str, int] = field(default_factory=dict)
 
+    def best_hits(self, wanted: tuple[str, ...] | list[str]) -> int:
+        """How many of the wanted headers the best of the first 20 rows holds (nothing changes)."""
+        keys = {header_key(w) for w in wanted}
+        return max(
+            (len(keys & {header_key(c) for c in cells}) for _, cells in self.rows[:HEADER_SEARCH_ROWS]),
+            default=0,
+        )
+
     def locate_header(self, wanted: tuple[str, ...]) -> int:
         """Use the row (among the first 20) holding most of the wanted headers; return how many it holds."""
         keys = {header_key(w) for w in wanted}
@@ -186,7 +194,7 @@ def parse_csv_text(text: str, *, name: str) -> Table:
     try:
         for cells in reader:
             number += 1
-            if any(c.strip() for c in cells):
+            if "".join(cells).strip():
                 rows.append((number, cells))
     except csv.Error as exc:
         raise PortfolioFormatError(f"{name}, row {number + 1}: not a readable CSV row ({exc})") from None

@@ -36,6 +36,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cache
 
 from planning_core.domain import (
     Application,
@@ -172,8 +173,8 @@ def allocate_resources(
         for assignment in wave.applications:
             app = _application_of(apps, assignment, wave.wave_number)
             given = app.effort_hours is not None
-            for role, hours in split_effort(assignment).items():
-                tally.add(assignment.application_id, wave.wave_number, role, routing[role], hours, given)
+            cents = split_effort_cents(assignment)
+            tally.add_application(assignment.application_id, wave.wave_number, cents, routing, given)
     capacities = {p.role: wave_capacity_hours(p, config) for p in pools}
     allocations = [
         _allocation(tally, wave.wave_number, pool.role, capacities[pool.role])
@@ -225,6 +226,7 @@ def apply_manual_allocation(
     return updated
 
 
+@cache
 def role_shares(strategy: SixR, complexity: int) -> dict[str, float]:
     """Share of effort per role for a strategy and complexity (ROLE_SPLIT plus the complexity shift)."""
     base = ROLE_SPLIT[strategy]
@@ -242,15 +244,21 @@ def role_shares(strategy: SixR, complexity: int) -> dict[str, float]:
 
 def split_effort(assignment: WaveAssignment) -> dict[str, float]:
     """An application's effort in hours per role, adding up exactly to its effort (to 0.01 h)."""
+    return {role: c / 100 for role, c in split_effort_cents(assignment).items()}
+
+
+def split_effort_cents(assignment: WaveAssignment) -> dict[str, int]:
+    """An application's effort in hundredths of an hour per role (largest remainder, exact total)."""
     total = round(assignment.effort_hours * 100)
     shares = role_shares(assignment.six_r_strategy, assignment.complexity)
-    exact = {role: round(share * total, 6) for role, share in shares.items()}
-    cents = {role: int(value) for role, value in exact.items()}
+    exact = [(role, round(share * total, 6)) for role, share in shares.items()]
+    cents = {role: int(value) for role, value in exact}
     leftover = total - sum(cents.values())
-    order = sorted(shares, key=lambda r: (-(exact[r] - cents[r]), list(shares).index(r)))
-    for role in order[:leftover]:
-        cents[role] += 1
-    return {role: c / 100 for role, c in cents.items() if c > 0}
+    if leftover:
+        by_remainder = sorted(range(len(exact)), key=lambda i: (-(exact[i][1] - int(exact[i][1])), i))
+        for i in by_remainder[:leftover]:
+            cents[exact[i][0]] += 1
+    return {role: c for role, c in cents.items() if c > 0}
 
 
 def wave_capacity_hours(pool: ResourcePool, config: PlanningConfig) -> float:
@@ -311,19 +319,28 @@ class _Tally:
     application_hours: list[ApplicationRoleHours] = field(default_factory=list)
     roles_routed: set[str] = field(default_factory=set)
 
-    def add(self, app_id: str, wave: int, table_role: str, pool_role: str, hours: float, given: bool) -> None:
-        """Book one application's hours of one role on the pool that does that work."""
-        cents = round(hours * 100)
-        cell = self.cells.setdefault((wave, pool_role), _Cell())
-        cell.cents += cents
-        cell.given_cents += cents if given else 0
-        if pool_role != table_role:
-            cell.fallback_cents += cents
-            cell.from_roles.add(table_role)
-            self.roles_routed.add(table_role)
-        cell.applications.add(app_id)
-        self.application_hours.append(
-            ApplicationRoleHours(application_id=app_id, wave_number=wave, role=pool_role, hours=hours)
+    def add_application(
+        self, app_id: str, wave: int, cents: dict[str, int], routing: dict[str, str], given: bool
+    ) -> None:
+        """Book one application's role hours on the pools that do that work (one row per pool)."""
+        per_pool: dict[str, int] = {}
+        for table_role, amount in cents.items():
+            pool_role = routing[table_role]
+            per_pool[pool_role] = per_pool.get(pool_role, 0) + amount
+            cell = self.cells.setdefault((wave, pool_role), _Cell())
+            cell.cents += amount
+            cell.given_cents += amount if given else 0
+            cell.applications.add(app_id)
+            if pool_role != table_role:
+                cell.fallback_cents += amount
+                cell.from_roles.add(table_role)
+                self.roles_routed.add(table_role)
+        self.application_hours.extend(
+            # trusted values built here: skip re-validation (tens of thousands of rows on big portfolios)
+            ApplicationRoleHours.model_construct(
+                application_id=app_id, wave_number=wave, role=role, hours=c / 100
+            )
+            for role, c in per_pool.items()
         )
 
 

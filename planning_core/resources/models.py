@@ -13,6 +13,7 @@ from planning_core.domain import Model
 class AllocationSource(StrEnum):
     SUGGESTED = "suggested"
     MANUAL = "manual"
+    AGENT = "agent"  # an adviser's proposal that passed validation (planning_core.agents)
 
 
 class Allocation(Model):

@@ -68,6 +68,7 @@ def solve_with_cp_sat(
     seed: int,
     deterministic: bool,
     secondary_weights: Sequence[int] | None = None,
+    extra_parameters: dict[str, object] | None = None,
 ) -> CpSatResult:
     """Minimise the makespan with interval variables and cumulative constraints."""
     model = cp_model.CpModel()
@@ -115,6 +116,8 @@ def solve_with_cp_sat(
         params.interleave_search = num_workers > 1
     else:
         params.max_time_in_seconds = time_limit_seconds
+    for name, value in (extra_parameters or {}).items():
+        setattr(params, name, value)
     status = solver.solve(model)
     found = status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
     return CpSatResult(

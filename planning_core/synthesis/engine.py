@@ -29,7 +29,7 @@ from datetime import date, timedelta
 
 from planning_core.costs.models import CostEstimate
 from planning_core.domain import Criticality, PlanningConfig, Portfolio
-from planning_core.resources.models import ResourceAllocation
+from planning_core.resources.models import Allocation, ResourceAllocation
 from planning_core.schedule.models import Timeline
 from planning_core.synthesis.models import ExecutiveSummary, Finding, Synthesis
 from planning_core.waves.models import WavePlan
@@ -44,6 +44,8 @@ CONTINGENCY_PER_COMPLEXITY_PCT = 2.5
 CONTINGENCY_MIN_PCT = 10.0
 CONTINGENCY_MAX_PCT = 40.0
 SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
+
+Pair = tuple[Finding | None, Finding | None]  # a risk and its recommendation, either may be absent
 
 
 def synthesize(
@@ -64,6 +66,7 @@ def synthesize(
         *_critical_concentration(wave_plan),
         *_near_capacity(wave_plan, config),
         _little_slack(timeline),
+        _long_waves(timeline, config),
         _long_programme(summary),
         *_blackouts(timeline, config),
         _p80_uncovered(costs),
@@ -192,13 +195,13 @@ def _over_allocation(
     allocation: ResourceAllocation, config: PlanningConfig
 ) -> list[tuple[Finding | None, Finding | None]]:
     """One risk and one recommendation per role that is over capacity in some wave."""
-    rows = defaultdict(list)
+    rows: dict[str, list[Allocation]] = defaultdict(list)
     for row in allocation.allocations:
         if row.over_allocated:
             rows[row.role].append(row)
     waves = len({a.wave_number for a in allocation.allocations})
     headcount = {p.role: p.headcount for p in config.resource_pools}
-    found = []
+    found: list[Pair] = []
     for role in sorted(rows, key=lambda r: (-max(a.utilisation_pct for a in rows[r]), r)):
         peak = max(rows[role], key=lambda a: (a.utilisation_pct, -a.wave_number))
         metric = f"peak_utilisation_pct={peak.utilisation_pct:.1f}"
@@ -252,7 +255,7 @@ def _skill_gaps(allocation: ResourceAllocation) -> tuple[Finding | None, Finding
 
 def _critical_concentration(wave_plan: WavePlan) -> list[tuple[Finding | None, Finding | None]]:
     """Waves with many critical applications: a bad day there hurts the business most."""
-    found = []
+    found: list[Pair] = []
     for wave in sorted(wave_plan.waves, key=lambda w: w.wave_number):
         critical = sorted(
             a.application_id for a in wave.applications if a.business_criticality == Criticality.CRITICAL
@@ -327,6 +330,33 @@ def _little_slack(timeline: Timeline) -> tuple[Finding | None, Finding | None]:
             title="Protect the critical path",
             detail="Staff the critical activities first, track them weekly and add a schedule buffer before "
             "the final cut-over.",
+            severity="medium",
+            metric=metric,
+        ),
+    )
+
+
+def _long_waves(timeline: Timeline, config: PlanningConfig) -> Pair:
+    """Waves whose calendar span exceeds the wave duration limit: the capacity assumption does not hold."""
+    limit = config.wave_duration_limit_days
+    spans = {w.wave_number: (w.end - w.start).days + 1 for w in timeline.waves}
+    long = sorted(n for n, days in spans.items() if days > limit)
+    if not long:
+        return None, None
+    longest = max(long, key=lambda n: (spans[n], -n))
+    metric = f"waves_over_duration_limit={len(long)}"
+    return (
+        Finding(
+            title="Waves run longer than the wave duration limit",
+            detail=f"{len(long)} wave(s) ({', '.join(map(str, long[:10]))}{', ...' if len(long) > 10 else ''}) "
+            f"run longer than {limit} days; the longest, wave {longest}, runs {spans[longest]} days.",
+            severity="medium",
+            metric=metric,
+        ),
+        Finding(
+            title="Shorten the long waves",
+            detail="Add people to the busiest roles, lower the maximum applications per wave, or raise the wave "
+            "duration limit so that the plan's capacity assumption holds.",
             severity="medium",
             metric=metric,
         ),

@@ -140,7 +140,7 @@ def unit_bounds(problem: WaveProblem) -> dict[str, int]:
 
 def best_bound(bounds: dict[str, int]) -> tuple[int, str]:
     """The strongest bound and its name (first name in a fixed order wins ties)."""
-    order = ["capacity", "effort", "precedence_chain", "half", "third", "bin_packing_l2", "pinned"]
+    order = ["capacity", "effort", "pinned", "precedence_chain", "half", "third", "bin_packing_l2"]
     names = [k for k in order if k in bounds] + sorted(k for k in bounds if k not in order)
     if not names:
         return 0, ""

@@ -32,7 +32,9 @@ ALL_TABLES = {
 }
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)], ids=["sqlite", "postgres"])
+@pytest.fixture(
+    params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)], ids=["sqlite", "postgres"]
+)
 def empty_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
     """A brand-new, empty database (not migrated)."""
     server = None
@@ -66,7 +68,9 @@ def head_revision(database: Database) -> str | None:
         return MigrationContext.configure(connection).get_current_revision()
 
 
-def test_upgrade_downgrade_upgrade(empty_database: Database) -> None:
+def test_upgrade_downgrade_upgrade(
+    empty_database: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     assert tables(empty_database) == set()
 
     empty_database.upgrade()
@@ -74,28 +78,18 @@ def test_upgrade_downgrade_upgrade(empty_database: Database) -> None:
     assert head_revision(empty_database) == "0001_initial"
     assert schema_differences(empty_database) == []
 
+    empty_database.upgrade()  # idempotent: the app and the CLI upgrade on every start
+    assert head_revision(empty_database) == "0001_initial"
+
     empty_database.downgrade("base")
     assert tables(empty_database) == {"alembic_version"}
     assert head_revision(empty_database) is None
 
-    empty_database.upgrade()
-    assert tables(empty_database) == ALL_TABLES
-    assert schema_differences(empty_database) == []
-
-
-def test_upgrade_is_idempotent(empty_database: Database) -> None:
-    empty_database.upgrade()
-    empty_database.upgrade()
-    assert tables(empty_database) == ALL_TABLES
-    assert head_revision(empty_database) == "0001_initial"
-
-
-def test_upgrade_runs_from_any_directory(
-    empty_database: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.chdir(tmp_path)
+    monkeypatch.chdir(tmp_path)  # the migrations are found from any working directory
     connect(empty_database.url).dispose()
     assert tables(empty_database) == ALL_TABLES
+    assert head_revision(empty_database) == "0001_initial"
+    assert schema_differences(empty_database) == []
 
 
 def test_migrated_schema_is_the_session_fixture_schema(database: Database) -> None:

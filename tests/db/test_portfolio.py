@@ -16,13 +16,17 @@ def raw_rows(database: Database, tenant: TenantContext, table: str, columns: str
     """Rows of one tenant table, read with raw SQL, ordered by id."""
     with database.engine.connect() as connection:
         result = connection.execute(
-            text(f"SELECT {columns} FROM {table} WHERE client_account_id = :ca AND engagement_id = :eng ORDER BY id"),
+            text(
+                f"SELECT {columns} FROM {table} WHERE client_account_id = :ca AND engagement_id = :eng ORDER BY id"
+            ),
             {"ca": tenant.client_account_id, "eng": tenant.engagement_id},
         )
         return [tuple(row) for row in result]
 
 
-def test_upsert_round_trips_every_field(database: Database, tenant: TenantContext, docs: SimpleNamespace) -> None:
+def test_upsert_round_trips_every_field(
+    database: Database, tenant: TenantContext, docs: SimpleNamespace
+) -> None:
     portfolio = docs.small_portfolio()
     with database.unit_of_work(tenant) as repo:
         assert repo.upsert_portfolio(portfolio) == (3, 2)
@@ -31,7 +35,9 @@ def test_upsert_round_trips_every_field(database: Database, tenant: TenantContex
         assert repo.count_applications() == 3
 
 
-def test_upsert_twice_gives_the_same_rows(database: Database, tenant: TenantContext, docs: SimpleNamespace) -> None:
+def test_upsert_twice_gives_the_same_rows(
+    database: Database, tenant: TenantContext, docs: SimpleNamespace
+) -> None:
     with database.unit_of_work(tenant) as repo:
         repo.upsert_portfolio(docs.small_portfolio())
     first_apps = raw_rows(database, tenant, "applications", "id, application_id, name, archived")
@@ -39,7 +45,10 @@ def test_upsert_twice_gives_the_same_rows(database: Database, tenant: TenantCont
     with database.unit_of_work(tenant) as repo:
         assert repo.upsert_portfolio(docs.small_portfolio()) == (3, 2)
     assert raw_rows(database, tenant, "applications", "id, application_id, name, archived") == first_apps
-    assert raw_rows(database, tenant, "application_dependencies", "id, source_application_id, weight") == first_deps
+    assert (
+        raw_rows(database, tenant, "application_dependencies", "id, source_application_id, weight")
+        == first_deps
+    )
     assert [row[1:] for row in first_apps] == [
         ("A1", "Billing", False),
         ("A2", "Ledger", False),
@@ -52,9 +61,11 @@ def test_upsert_updates_changed_values_in_place(
 ) -> None:
     with database.unit_of_work(tenant) as repo:
         repo.upsert_portfolio(docs.small_portfolio())
-    changed = Portfolio(
+    changed = Portfolio.model_construct(  # a partial import: dependencies on already-stored apps
         applications=[
-            Application(application_id="A2", name="Ledger v2", six_r_strategy=SixR.REFACTOR, effort_hours=None),
+            Application(
+                application_id="A2", name="Ledger v2", six_r_strategy=SixR.REFACTOR, effort_hours=None
+            ),
             Application(application_id="A4", name="New"),
         ],
         dependencies=[
@@ -79,7 +90,9 @@ def test_upsert_updates_changed_values_in_place(
         ("A4", "New", SixR.REHOST, None),
     ]
     assert apps[1].required_skills == [] and apps[1].attributes == {}
-    assert [(d.source_application_id, d.target_application_id, d.dependency_type.value, d.weight) for d in deps] == [
+    assert [
+        (d.source_application_id, d.target_application_id, d.dependency_type.value, d.weight) for d in deps
+    ] == [
         ("A1", "A2", "precedes", 1.0),
         ("A2", "A3", "move_together", 9.0),
         ("A4", "A1", "precedes", 1.0),
@@ -94,7 +107,9 @@ def test_duplicate_dependency_lines_are_written_once(database: Database, tenant:
     ]
     with database.unit_of_work(tenant) as repo:
         assert repo.upsert_portfolio(Portfolio(applications=apps, dependencies=deps)) == (2, 1)
-        assert repo.list_dependencies() == [Dependency(source_application_id="X", target_application_id="Y", weight=4.0)]
+        assert repo.list_dependencies() == [
+            Dependency(source_application_id="X", target_application_id="Y", weight=4.0)
+        ]
 
 
 def test_dependency_on_unknown_application_is_refused(database: Database, tenant: TenantContext) -> None:
@@ -153,7 +168,9 @@ def test_long_id_lists_are_filtered_exactly(database: Database, tenant: TenantCo
         assert repo.missing_application_ids(wanted) == [f"MISSING-{i}" for i in range(300)]
 
 
-def test_archive_hides_and_upsert_unarchives(database: Database, tenant: TenantContext, docs: SimpleNamespace) -> None:
+def test_archive_hides_and_upsert_unarchives(
+    database: Database, tenant: TenantContext, docs: SimpleNamespace
+) -> None:
     with database.unit_of_work(tenant) as repo:
         repo.upsert_portfolio(docs.small_portfolio())
         repo.archive_application("A2")
@@ -184,7 +201,9 @@ def test_delete_application_used_by_a_plan_is_refused(
 ) -> None:
     with database.unit_of_work(tenant) as repo:
         repo.upsert_portfolio(docs.small_portfolio())
-        repo.create_flow(name="Q3 plan", config=docs.small_config(), selected_application_ids=["A1", "A2"], created_by="x")
+        repo.create_flow(
+            name="Q3 plan", config=docs.small_config(), selected_application_ids=["A1", "A2"], created_by="x"
+        )
     with pytest.raises(InvalidInput) as refused:
         with database.unit_of_work(tenant) as repo:
             repo.delete_application("A2")

@@ -181,9 +181,9 @@ def test_negative_dependencies_are_refused() -> None:
 
 
 def test_ten_thousand_apps_forty_thousand_dependencies_under_three_seconds() -> None:
-    started = time.perf_counter()
+    started = time.process_time()  # CPU time: other processes on a shared machine do not count
     portfolio = generate_portfolio(apps=10_000, seed=1, dependencies=40_000)
-    elapsed = time.perf_counter() - started
+    elapsed = time.process_time() - started
     assert (len(portfolio.applications), len(portfolio.dependencies)) == (10_000, 40_000)
     assert elapsed < 3.0
 

@@ -173,21 +173,14 @@ def test_two_waves_three_apps_full_allocation(wave_plan_of) -> None:
     assert result.application_hours == [
         ApplicationRoleHours(application_id=a, wave_number=w, role=r, hours=h)
         for a, w, r, h in [
-            ("A", 1, "migration_engineer", 66.0),
-            ("A", 1, "migration_engineer", 12.0),
-            ("A", 1, "developer", 6.0),
-            ("A", 1, "developer", 6.0),
+            ("A", 1, "migration_engineer", 90.0),  # 66 own + 12 architect + 12 project manager
+            ("A", 1, "developer", 12.0),  # 6 own + 6 dba
             ("A", 1, "tester", 18.0),
-            ("A", 1, "migration_engineer", 12.0),
-            ("B", 1, "migration_engineer", 72.0),
-            ("B", 1, "developer", 240.0),
-            ("B", 1, "developer", 24.0),
+            ("B", 1, "migration_engineer", 120.0),  # 72 architect + 48 project manager
+            ("B", 1, "developer", 264.0),  # 240 own + 24 dba
             ("B", 1, "tester", 96.0),
-            ("B", 1, "migration_engineer", 48.0),
-            ("C", 2, "migration_engineer", 140.0),
-            ("C", 2, "migration_engineer", 20.0),
+            ("C", 2, "migration_engineer", 180.0),  # 140 own + 20 architect + 20 project manager
             ("C", 2, "tester", 20.0),
-            ("C", 2, "migration_engineer", 20.0),
         ]
     ]
     assert (result.total_hours, result.skill_gaps) == (800.0, [])

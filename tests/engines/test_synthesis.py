@@ -225,10 +225,11 @@ def test_everything_wrong_gives_every_finding_in_order(wave_plan_of) -> None:
         ("high", "migration_engineer is over-allocated", "peak_utilisation_pct=125.0"),
         ("high", "Skills missing from every pool", "skill_gaps=2"),
         ("high", "Wave 2 concentrates critical applications", "critical_apps_wave_2=3"),
-        ("high", "Wave 2 is near its effort capacity", "effort_capacity_pct_wave_2=100.0"),
         ("high", "Cut-over during a blackout window", "cutovers_in_blackout=1"),
         ("high", "Contingency does not cover P80", "p80_shortfall=30.00"),
+        ("medium", "Wave 2 is near its effort capacity", "effort_capacity_pct_wave_2=100.0"),
         ("medium", "Little schedule slack", "critical_share_pct=50.0"),
+        ("medium", "Waves run longer than the wave duration limit", "waves_over_duration_limit=1"),
         ("medium", "Long programme", "total_duration_days=366"),
         ("medium", "Contingency is low for the complexity", "mean_complexity=6.0"),
         ("low", "Wave 2 spans a blackout window", "blackout_overlap_days_wave_2=9"),
@@ -241,6 +242,7 @@ def test_everything_wrong_gives_every_finding_in_order(wave_plan_of) -> None:
         ("high", "Raise contingency to cover P80", "p80_shortfall=30.00"),
         ("medium", "Spread the critical applications of wave 2", "critical_apps_wave_2=3"),
         ("medium", "Protect the critical path", "critical_share_pct=50.0"),
+        ("medium", "Shorten the long waves", "waves_over_duration_limit=1"),
         ("medium", "Raise contingency to 17.5%", "mean_complexity=6.0"),
         ("low", "Review the wave plan for fewer waves", "wave_gap=1"),
     ]
@@ -270,6 +272,9 @@ def test_everything_wrong_gives_every_finding_in_order(wave_plan_of) -> None:
         "The plan uses 2 waves; no valid plan can use fewer than 1. Relaxing pins, move-together groups or "
         "capacity may close the gap."
     )
+    assert details["Waves run longer than the wave duration limit"] == (
+        "1 wave(s) (2) run longer than 90 days; the longest, wave 2, runs 331 days."
+    )
     assert result.quality["contingency_covers_p80"] == "no"
 
 
@@ -277,11 +282,18 @@ def test_everything_wrong_gives_every_finding_in_order(wave_plan_of) -> None:
     ("case", "expected"),
     [
         ({"plan_updates": {"violations": [Violation(constraint="capacity", message="x", hard=False)]}}, []),
-        ({"allocation": "at_capacity"}, []),
+        ({"allocation": 400.0}, []),
+        ({"allocation": 450.0}, [("medium", "migration_engineer is over-allocated")]),
         ({"critical": 2}, []),
         ({"config": {"max_effort_hours_per_wave": 390}}, []),
         ({"config": {"max_effort_hours_per_wave": 385}}, [("medium", "Wave 2 is near its effort capacity")]),
-        ({"timeline_end": date(2028, 1, 3)}, []),
+        ({"config": {"max_effort_hours_per_wave": 340}}, [("high", "Wave 2 is near its effort capacity")]),
+        ({"timeline_end": date(2028, 1, 3), "config": {"wave_duration_limit_days": 330}}, []),
+        ({"timeline_end": date(2027, 5, 8)}, []),
+        (
+            {"timeline_end": date(2027, 5, 9)},
+            [("medium", "Waves run longer than the wave duration limit")],
+        ),
         ({"costs": ("1150.00", "1150.00")}, []),
         ({"complexity": 5}, []),
         ({"unplanned": True}, [("high", "Applications are not planned")]),
@@ -289,10 +301,14 @@ def test_everything_wrong_gives_every_finding_in_order(wave_plan_of) -> None:
     ids=[
         "soft-violation",
         "exactly-at-capacity",
+        "112.5pct-over",
         "two-critical",
         "89.7pct",
         "90.9pct",
-        "365-days",
+        "102.9pct",
+        "365-days-wave-330-days",
+        "wave-of-90-days",
+        "wave-of-91-days",
         "p80-equal-total",
         "complexity-5-at-15pct",
         "unplanned-app",
@@ -310,7 +326,7 @@ def test_thresholds_at_the_boundary(wave_plan_of, case, expected) -> None:
         portfolio=portfolio,
         waves={1: ["A"], 2: ["B", "C", "D"]},
         plan_updates=case.get("plan_updates"),
-        allocation=_allocation(wave1_hours=400.0) if case.get("allocation") else None,
+        allocation=_allocation(wave1_hours=case["allocation"]) if "allocation" in case else None,
         timeline=_timeline(end=case.get("timeline_end", date(2027, 3, 26))),
         costs=_costs(*case["costs"]) if "costs" in case else None,
         config=_config(**case.get("config", {})),

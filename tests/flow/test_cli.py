@@ -131,7 +131,7 @@ BAD_PORTFOLIOS = {
     "self dependency": ([_app("a"), _app("b")], [
         {"source_application_id": "a", "target_application_id": "a", "dependency_type": "precedes",
          "weight": "1"}]),
-    "missing columns": ([{"application_id": "a", "name": "A"}], []),
+    "missing columns": ([{"application_id": "a", "six_r_strategy": "rehost"}], []),
 }
 
 

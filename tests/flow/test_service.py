@@ -24,7 +24,7 @@ from planning_core.errors import (
 )
 from planning_core.flow import phases as phases_module
 from planning_core.flow.service import PlanningService
-from planning_core.waves.models import WavePlan
+from planning_core.waves.models import Source, WavePlan
 
 ALL_COMPLETED = {phase: PhaseStatus.COMPLETED for phase in Phase}
 ALL_PENDING = {phase: PhaseStatus.PENDING for phase in Phase}
@@ -168,19 +168,18 @@ def _moved(plan_doc, app_id: str, to_wave: int) -> WavePlan:
                 assignment = item
     assert assignment is not None
     target = next(w for w in wave_plan.waves if w.wave_number == to_wave)
-    target.applications.append(assignment.model_copy(update={"source": "analyst"}))
+    target.applications.append(assignment.model_copy(update={"source": Source.ANALYST}))
     return wave_plan
 
 
 def test_edit_breaking_precedence_needs_confirmation_then_blocks_completion(service: PlanningService) -> None:
     plan = service.initialize(selected_application_ids=ids(small_portfolio()), config=CONFIG)
-    last_wave = max(w.wave_number for w in plan.wave_plan.waves)
-    db_wave = plan.wave_plan.wave_of()["db"]
-    assert db_wave < last_wave or plan.wave_plan.wave_of()["web"] < last_wave
+    last_wave = 3
     edited = _moved(plan, "db", last_wave)
     with pytest.raises(ConstraintViolationError) as error:
         service.update(planning_flow_id=plan.planning_flow_id, expected_version=plan.version, wave_plan=edited)
-    assert {v.constraint for v in error.value.violations} >= {"precedence"}
+    assert sorted((v.constraint, tuple(v.application_ids)) for v in error.value.violations) == [
+        ("precedence", ("db", "api")), ("precedence", ("db", "web"))]
     assert service.get_plan(plan.planning_flow_id).version == plan.version  # nothing saved
 
     saved = service.update(planning_flow_id=plan.planning_flow_id, expected_version=plan.version,
@@ -195,27 +194,35 @@ def test_edit_breaking_precedence_needs_confirmation_then_blocks_completion(serv
 
 def test_edit_recomputes_later_phases_and_rollback_restores(service: PlanningService) -> None:
     plan = service.initialize(selected_application_ids=ids(small_portfolio()), config=CONFIG)
-    original_waves = plan.wave_plan.wave_of()
-    target = max(w.wave_number for w in plan.wave_plan.waves)
-    if original_waves["report"] == target:
-        target = min(w.wave_number for w in plan.wave_plan.waves)
-    edited = _moved(plan, "report", target)
+    assert plan.wave_plan.wave_of() == {"db": 1, "batch": 1, "web": 2, "api": 2, "report": 3}
     saved = service.update(planning_flow_id=plan.planning_flow_id, expected_version=plan.version,
-                           wave_plan=edited, confirm_violations=True, reason="move report")
-    assert saved.wave_plan.wave_of()["report"] == target
-    assert saved.phase_statuses == ALL_COMPLETED | {
-        Phase.COMPLETED: saved.phase_statuses[Phase.COMPLETED]}
-    assert {a.wave_number for a in saved.resource_allocation.allocations} == {
-        w.wave_number for w in saved.wave_plan.waves if w.applications}
+                           wave_plan=_moved(plan, "batch", 3), reason="move batch")
+    assert saved.wave_plan.wave_of() == {"db": 1, "web": 2, "api": 2, "report": 3, "batch": 3}
+    assert saved.wave_plan.violations == []
+    assert saved.phase_statuses == ALL_COMPLETED
+    wave_hours = {
+        n: round(sum(a.hours for a in saved.resource_allocation.allocations if a.wave_number == n), 2)
+        for n in (1, 3)
+    }
+    before_hours = {
+        n: round(sum(a.hours for a in plan.resource_allocation.allocations if a.wave_number == n), 2)
+        for n in (1, 3)
+    }
+    assert wave_hours[1] < before_hours[1] and wave_hours[3] > before_hours[3]
+    assert saved.cost_estimation.total == saved.synthesis.executive_summary.total_cost
     history = service.revisions(plan.planning_flow_id)
-    assert [r.action for r in history] == ["initialize", "run", "update", "run"]
-    assert history[2].changes["wave_plan"]["moved"] == {
-        "report": {"previous": original_waves["report"], "new": target}}
+    assert [(r.revision, r.action) for r in history] == [(0, "initialize"), (1, "run"), (2, "update"), (3, "run")]
+    assert history[2].changes["wave_plan"] == {
+        "moved": {"batch": {"previous": 1, "new": 3}},
+        "removed_from_waves": [],
+        "waves": {"previous": 3, "new": 3},
+    }
+    assert history[2].summary == "move batch"
 
     restored = service.rollback(planning_flow_id=plan.planning_flow_id, revision=1,
                                 expected_version=saved.version)
-    assert restored.wave_plan.wave_of() == original_waves
-    assert restored.cost_estimation.total == plan.cost_estimation.total
+    assert restored.wave_plan.wave_of() == plan.wave_plan.wave_of()
+    assert restored.cost_estimation == plan.cost_estimation
     assert restored.phase_statuses == ALL_COMPLETED
     assert [r.action for r in service.revisions(plan.planning_flow_id)][-1] == "rollback"
 
@@ -223,9 +230,8 @@ def test_edit_recomputes_later_phases_and_rollback_restores(service: PlanningSer
 def test_edit_without_auto_progress_marks_later_phases_stale(service: PlanningService) -> None:
     plan = service.initialize(selected_application_ids=ids(small_portfolio()),
                               config=CONFIG | {"auto_progress": False})
-    edited = _moved(plan, "batch", max(w.wave_number for w in plan.wave_plan.waves))
     saved = service.update(planning_flow_id=plan.planning_flow_id, expected_version=plan.version,
-                           wave_plan=edited, confirm_violations=True)
+                           wave_plan=_moved(plan, "batch", 3))
     assert saved.phase_statuses == {
         Phase.WAVE_PLANNING: PhaseStatus.COMPLETED,
         Phase.RESOURCE_ALLOCATION: PhaseStatus.STALE,

@@ -6,7 +6,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from planning_core.domain import Application, Dependency, DependencyType, Portfolio, PlanningConfig
+from planning_core.domain import Application, Dependency, DependencyType, PlanningConfig, Portfolio
 from planning_core.waves.models import Wave, WaveAssignment, WavePlan, WavePlanSummary
 
 JACKSON_TIMES = [6, 2, 5, 7, 1, 2, 3, 6, 5, 5, 4]
@@ -35,7 +35,9 @@ def together(a: str, b: str, weight: float = 1.0) -> Dependency:
     )
 
 
-def config(capacity: float, max_apps: int = 10_000, *, pilot: bool = False, **fields: object) -> PlanningConfig:
+def config(
+    capacity: float, max_apps: int = 10_000, *, pilot: bool = False, **fields: object
+) -> PlanningConfig:
     """A planning config with an explicit effort cap per wave."""
     return PlanningConfig(
         max_apps_per_wave=max_apps, max_effort_hours_per_wave=capacity, pilot_wave=pilot, **fields
@@ -51,7 +53,9 @@ def jackson() -> Portfolio:
 
 def waves_of(plan) -> list[list[str]]:  # noqa: ANN001
     """Application ids per wave, in wave order."""
-    return [[a.application_id for a in w.applications] for w in sorted(plan.waves, key=lambda w: w.wave_number)]
+    return [
+        [a.application_id for a in w.applications] for w in sorted(plan.waves, key=lambda w: w.wave_number)
+    ]
 
 
 def make_plan(portfolio: Portfolio, waves: dict[int, list[str]], *, pinned: tuple[str, ...] = ()) -> WavePlan:
@@ -92,6 +96,11 @@ def make_plan(portfolio: Portfolio, waves: dict[int, list[str]], *, pinned: tupl
 def b() -> SimpleNamespace:
     """The builders above, for the tests of this folder."""
     return SimpleNamespace(
-        app=app, precedes=precedes, together=together, config=config, jackson=jackson, waves_of=waves_of,
+        app=app,
+        precedes=precedes,
+        together=together,
+        config=config,
+        jackson=jackson,
+        waves_of=waves_of,
         make_plan=make_plan,
     )

@@ -1,0 +1,106 @@
+"""Import benchmark: preview a generated Azure Migrate dependency export.
+
+    python -m benchmarks.imports --rows 100000 [--apps 800] [--seed 7] [--keep PATH]
+
+Generates a seeded export (servers grouped into applications, calls between related applications,
+two-way chatter in clusters, 5% administrative traffic, 2% servers known only by IP), then times
+``preview_import`` on it (reading, decoding, parsing and aggregation). The last line is
+``imports rows=<n> seconds=<t> applications=<a> dependencies=<d>``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import random
+import tempfile
+import time
+from pathlib import Path
+
+from planning_core.portfolio.importers import preview_import
+
+HEADER = [
+    "Timeslot",
+    "Source server name",
+    "Source IP",
+    "Source application",
+    "Source process",
+    "Destination server name",
+    "Destination IP",
+    "Destination application",
+    "Destination process",
+    "Destination port",
+]
+SERVICE_PORTS = (443, 80, 1433, 5432, 3306, 8080, 8443, 1521, 6379, 9092, 445)
+ADMIN_PORTS = (3389, 22, 5985, 161, 53)
+
+
+def generate(path: Path, *, rows: int, apps: int, seed: int) -> None:
+    """Write a seeded Azure Migrate dependency export with ``rows`` connection rows."""
+    rng = random.Random(seed)
+    servers = []
+    for app in range(apps):
+        for index in range(rng.randint(1, 5)):
+            ip = f"10.{app // 250}.{app % 250}.{index + 10}"
+            name = "" if rng.random() < 0.02 else f"srv-{app:04d}-{index}"
+            servers.append((name, ip, f"App{app:04d}" if name else "", app))
+    by_app: dict[int, list[tuple[str, str, str, int]]] = {}
+    for server in servers:
+        by_app.setdefault(server[3], []).append(server)
+    callees = {app: rng.sample(range(apps), k=rng.randint(0, 4)) for app in range(apps)}
+    callers = [s for s in servers if callees[s[3]]]
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(HEADER)
+        for number in range(rows):
+            slot = f"2025-06-{1 + (number // 20000) % 28:02d} {(number // 5000) % 4 * 6:02d}:00"
+            source = rng.choice(callers)
+            if rng.random() < 0.05:
+                target, port = rng.choice(servers), rng.choice(ADMIN_PORTS)
+            else:
+                app = source[3]
+                if app % 10 in (0, 1) and rng.random() < 0.5:
+                    peer = app + 1 if app % 10 == 0 else app - 1  # clusters that chatter both ways
+                    targets = [peer % apps]
+                else:
+                    targets = callees[app]
+                target, port = rng.choice(by_app[rng.choice(targets)]), rng.choice(SERVICE_PORTS)
+            writer.writerow(
+                [
+                    slot,
+                    source[0],
+                    source[1],
+                    source[2],
+                    "java.exe",
+                    target[0],
+                    target[1],
+                    target[2],
+                    "sqlservr.exe" if port == 1433 else "nginx.exe",
+                    port,
+                ]
+            )
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Generate, import and print the timing line."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--apps", type=int, default=800)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--keep", type=Path, default=None, help="write the generated export here and keep it")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory() as folder:
+        path = args.keep or Path(folder) / "azure_migrate_dependency_export.csv"
+        generate(path, rows=args.rows, apps=args.apps, seed=args.seed)
+        started = time.perf_counter()
+        preview = preview_import(path)
+        seconds = time.perf_counter() - started
+    print(f"format={preview.format} problems={len(preview.problems)} stats={preview.stats}")
+    print(
+        f"imports rows={args.rows} seconds={seconds:.2f} applications={preview.stats['applications']} "
+        f"dependencies={preview.stats['dependencies']}"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,208 @@
+"""UI benchmark: time to show the wave board of a large plan, and from an edit to the recomputed pages.
+
+    python -m benchmarks.ui --apps 1000
+
+Starts `streamlit run app.py` on a free port with a temporary data directory, plans a generated
+portfolio through the library, then drives headless Chromium (Debian's /usr/bin/chromium). Last line:
+`ui apps=<n> board_seconds=<t> edit_seconds=<t>`. The helpers here are shared by the browser tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-dev-shm-usage",
+]
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_until_up(url: str, *, timeout: float = 60.0) -> None:
+    """Wait for Streamlit's health endpoint to answer."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.25)
+    raise TimeoutError(f"Streamlit did not start at {url} within {timeout:.0f} s")
+
+
+@contextmanager
+def streamlit_server(data_dir: Path, *, demo_apps: int = 300) -> Any:
+    """Run `streamlit run app.py` on a free local port with its own data directory; yields the URL."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "PLANNING_DATA_DIR": str(data_dir),
+        "PLANNING_DEMO_APPS": str(demo_apps),
+        "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
+    }
+    env.pop("DATABASE_URL", None)
+    log = open(data_dir / "streamlit.log", "wb")  # noqa: SIM115 - closed below
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true", "--server.fileWatcherType", "none"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_up(url)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+
+
+@contextmanager
+def chromium_page(*, width: int = 1600, height: int = 1000) -> Any:
+    """A Playwright page in headless Debian Chromium."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        try:
+            page = browser.new_page(viewport={"width": width, "height": height})
+            page.set_default_timeout(60_000)
+            yield page
+        finally:
+            browser.close()
+
+
+def wait_idle(page: Any, *, timeout: float = 60.0) -> None:
+    """Wait until the Streamlit script run is over (no 'running' indicator) and the page has settled."""
+    page.wait_for_timeout(150)
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
+        " && document.querySelector('[data-testid=\"stApp\"]')?.dataset.teststate !== 'running'",
+        timeout=timeout * 1000,
+    )
+
+
+def prepare_plan(data_dir: Path, *, apps: int, seed: int = 7) -> str:
+    """Create the demo workspace with `apps` applications and plan them all; returns the plan id."""
+    os.environ["PLANNING_DATA_DIR"] = str(data_dir)
+    os.environ.pop("DATABASE_URL", None)
+    from planning_core.flow.service import PlanningService
+    from planning_core.settings import clear_settings_cache
+    from planning_core.workspace import ensure_demo_portfolio, open_database, workspace
+
+    clear_settings_cache()
+    database = open_database()
+    tenant = workspace(database)
+    ensure_demo_portfolio(database, tenant, apps=apps, seed=seed)
+    service = PlanningService(database, tenant)
+    ids = [a.application_id for a in service.portfolio().applications]
+    plan = service.initialize(selected_application_ids=ids, config={}, name=f"Benchmark plan ({apps} apps)")
+    database.dispose()
+    return plan.planning_flow_id
+
+
+def open_board(page: Any, url: str, plan_id: str) -> float:
+    """Open the wave board of a plan in a fresh page; seconds until its metrics and cards are shown."""
+    started = time.perf_counter()
+    page.goto(f"{url}/waves?plan={plan_id}")
+    page.get_by_text("Lower bound", exact=True).first.wait_for()
+    page.locator("[data-testid='stDataFrame']").first.wait_for()
+    wait_idle(page)
+    return time.perf_counter() - started
+
+
+def total_cost_text(page: Any) -> str:
+    """The 'Total cost' metric's value as shown on the wave board."""
+    metric = page.locator("[data-testid='stMetric']").filter(has_text="Total cost")
+    return metric.locator("[data-testid='stMetricValue']").inner_text()
+
+
+def choose_move(page: Any, application: str, wave: int) -> None:
+    """Choose an application and a target wave in the per-application actions (then click Move)."""
+    page.get_by_role("tab", name="Edit assignments").click()
+    box = page.locator("[data-testid='stSelectbox']").filter(has_text="Application").last
+    box.click()
+    page.keyboard.type(application)
+    page.get_by_role("option").filter(has_text=application).first.click()
+    wait_idle(page)
+    target = page.locator("[data-testid='stSelectbox']").filter(has_text="Move to wave")
+    target.click()
+    page.get_by_role("option", name=str(wave), exact=True).click()
+    wait_idle(page)
+
+
+def run(apps: int) -> tuple[float, float]:
+    """Board time and edit time for a plan of `apps` applications."""
+    with tempfile.TemporaryDirectory() as folder:
+        data_dir = Path(folder)
+        started = time.perf_counter()
+        plan_id = prepare_plan(data_dir, apps=apps)
+        print(f"planned {apps} applications in {time.perf_counter() - started:.1f} s", flush=True)
+        with streamlit_server(data_dir, demo_apps=0) as url, chromium_page() as page:
+            open_board(page, url, plan_id)  # warm-up: imports, caches, first connection
+            board = min(open_board(page, url, plan_id) for _ in range(2))
+            before = total_cost_text(page)
+            application, wave = _a_movable_application(data_dir, plan_id)
+            choose_move(page, application, wave)
+            started = time.perf_counter()
+            page.get_by_role("button", name="Move", exact=True).click()
+            page.get_by_text("Saved:").first.wait_for()
+            wait_idle(page)
+            edit = time.perf_counter() - started
+            after = total_cost_text(page)
+            print(f"moved {application} to wave {wave}: total cost {before} -> {after}", flush=True)
+    return board, edit
+
+
+def _a_movable_application(data_dir: Path, plan_id: str) -> tuple[str, int]:
+    """An unlocked application of the last wave, and the wave before it."""
+    from planning_core.flow.service import PlanningService
+    from planning_core.workspace import open_database, workspace
+
+    database = open_database()
+    plan = PlanningService(database, workspace(database)).get_plan(plan_id)
+    database.dispose()
+    assert plan.wave_plan is not None
+    last = plan.wave_plan.waves[-1]
+    app = next(a for a in last.applications if not a.pinned)
+    return app.application_id, max(1, last.wave_number - 1)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--apps", type=int, default=1000)
+    args = parser.parse_args(argv)
+    board, edit = run(args.apps)
+    print(f"ui apps={args.apps} board_seconds={board:.2f} edit_seconds={edit:.2f}")
+
+
+if __name__ == "__main__":
+    main()

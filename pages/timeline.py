@@ -1,0 +1,56 @@
+"""Timeline: Gantt of waves and activities with the critical path, milestones, blackouts and today."""
+
+from datetime import date
+
+import streamlit as st
+
+from planning_core import views
+from ui import state
+from ui.components import metric_row, page_header, require_plan
+
+plan = state.plan()
+page_header("Timeline", plan)
+plan = require_plan(plan, document="timeline", what="timeline")
+timeline = plan.timeline
+over = views.roles_over_capacity(timeline)
+metric_row(
+    [
+        ("Start", f"{timeline.start_date:%d %b %Y}", ""),
+        ("End", f"{timeline.end_date:%d %b %Y}", ""),
+        ("Duration", f"{timeline.total_duration_days:,} days", f"{timeline.total_working_days:,} working days"),
+        ("Critical path", f"{len(timeline.critical_path)} activities", "no slack: a day late here delays the end"),
+        ("Milestones", f"{len(timeline.milestones)}", "gate reviews, cut-overs, go-lives"),
+        ("Weeks over capacity", f"{sum(over.values())}", "role-weeks whose load exceeds capacity"),
+    ]
+)
+numbers = sorted({w.wave_number for w in timeline.waves} or {a.wave_number for a in timeline.activities})
+chosen = None
+if len(numbers) > 30:
+    low, high = st.select_slider("Waves shown", options=numbers, value=(numbers[0], numbers[29]), key="tl_range")
+    chosen = [n for n in numbers if low <= n <= high]
+blackouts = [(w.start, w.end, w.reason) for w in plan.planning_config.blackout_windows]
+st.plotly_chart(
+    views.gantt_figure(timeline, today=date.today(), blackouts=blackouts, waves=chosen), key="tl_gantt"
+)
+st.caption("Red outline: critical path · ◆ milestones · grey bands: blackout windows · dotted red line: today")
+activities, load, milestones = st.tabs(
+    [":material/list: Activities", ":material/monitoring: Resource load", ":material/flag: Milestones"]
+)
+with activities:
+    only_critical = st.toggle("Only the critical path", key="tl_critical")
+    frame = views.activities_frame(timeline)
+    st.dataframe(frame[frame["critical"]] if only_critical else frame, hide_index=True, width="stretch", height=420)
+with load:
+    roles = sorted({r.role for r in timeline.resource_load})
+    if roles:
+        role = st.selectbox("Role", roles, format_func=lambda r: f"{r} ({over.get(r, 0)} weeks over)", key="tl_role")
+        st.plotly_chart(views.resource_load_figure(timeline, role=role), key="tl_load")
+    else:
+        st.info("The timeline has no weekly resource load.")
+with milestones:
+    st.dataframe(
+        [m.model_dump(include={"date", "name", "kind", "wave_number"}) for m in timeline.milestones],
+        hide_index=True, width="stretch", height=360,
+    )
+for warning in timeline.warnings[:10]:
+    st.warning(warning)

@@ -1,0 +1,525 @@
+"""build_timeline on hand-built wave plans and allocations: whole expected timelines."""
+
+from __future__ import annotations
+
+import random
+import time
+from datetime import date
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from planning_core.domain import (
+    Application,
+    BlackoutWindow,
+    Dependency,
+    PlanningConfig,
+    Portfolio,
+    ResourcePool,
+)
+from planning_core.errors import InvalidInput
+from planning_core.resources.models import Allocation, ApplicationRoleHours, ResourceAllocation
+from planning_core.schedule.engine import activity_for_role, build_timeline, cutover_days
+from planning_core.schedule.models import Activity, Milestone, ResourceLoad, Timeline, WaveWindow
+from planning_core.waves.models import Wave, WaveAssignment, WavePlan, WavePlanSummary
+
+ENGINEER, ARCHITECT, TESTER = "migration_engineer", "cloud_architect", "tester"
+
+
+def app(app_id: str, effort: float = 100.0) -> Application:
+    """A rehost application with a given effort."""
+    return Application(application_id=app_id, name=app_id.upper(), effort_hours=effort)
+
+
+def wave_plan(waves: dict[int, list[Application]]) -> WavePlan:
+    """A wave plan holding the given applications per wave number."""
+    built = [
+        Wave(
+            wave_number=n,
+            applications=[
+                WaveAssignment(
+                    application_id=a.application_id,
+                    name=a.name,
+                    six_r_strategy=a.six_r_strategy,
+                    complexity=a.complexity,
+                    business_criticality=a.business_criticality,
+                    effort_hours=a.effort,
+                )
+                for a in apps
+            ],
+        )
+        for n, apps in sorted(waves.items())
+    ]
+    total = sum(len(a) for a in waves.values())
+    summary = WavePlanSummary(
+        total_waves=len(built),
+        total_applications=total,
+        migrated_applications=total,
+        not_migrated_applications=0,
+        total_effort_hours=sum(a.effort for apps in waves.values() for a in apps),
+        effort_capacity_hours=10_000.0,
+        max_apps_per_wave=10,
+    )
+    return WavePlan(waves=built, summary=summary)
+
+
+def allocation(rows: list[tuple[str, int, str, float]]) -> ResourceAllocation:
+    """Application hours from (application id, wave, role, hours) rows."""
+    return ResourceAllocation(
+        application_hours=[
+            ApplicationRoleHours(application_id=a, wave_number=w, role=r, hours=h) for a, w, r, h in rows
+        ],
+        total_hours=sum(h for *_, h in rows),
+    )
+
+
+def config(**overrides: object) -> PlanningConfig:
+    """Monday 2027-01-04 start; 2 engineers, 1 architect, 1 tester, 40 h/week each (8 h a day)."""
+    values: dict[str, object] = {
+        "migration_start_date": date(2027, 1, 4),
+        "resource_pools": [
+            ResourcePool(role=ENGINEER, headcount=2),
+            ResourcePool(role=ARCHITECT, headcount=1),
+            ResourcePool(role=TESTER, headcount=1),
+        ],
+    }
+    values.update(overrides)
+    return PlanningConfig(**values)
+
+
+A, B, C = app("a"), app("b"), app("c")
+TWO_WAVES = wave_plan({1: [A, B], 2: [C]})
+TWO_WAVES_HOURS = allocation(
+    [
+        ("a", 1, ARCHITECT, 16),
+        ("a", 1, ENGINEER, 48),
+        ("a", 1, TESTER, 8),
+        ("b", 1, ARCHITECT, 8),
+        ("b", 1, ENGINEER, 16),
+        ("b", 1, TESTER, 8),
+        ("c", 2, ARCHITECT, 8),
+        ("c", 2, ENGINEER, 16),
+        ("c", 2, TESTER, 8),
+    ]
+)
+A_BEFORE_C = Portfolio(
+    applications=[A, B, C], dependencies=[Dependency(source_application_id="a", target_application_id="c")]
+)
+
+
+def act(
+    wave: int,
+    kind: str,
+    name: str,
+    start: date,
+    end: date,
+    days: int,
+    predecessors: list[str],
+    hours: dict[str, float],
+    latest: date,
+    slack: int,
+) -> Activity:
+    return Activity(
+        id=f"W{wave}-{kind}",
+        wave_number=wave,
+        name=f"Wave {wave}: {name}",
+        kind=kind,
+        start=start,
+        end=end,
+        duration_days=days,
+        predecessors=predecessors,
+        role_hours=hours,
+        earliest_start=start,
+        latest_start=latest,
+        slack_days=slack,
+        critical=slack == 0,
+    )
+
+
+def d(day: int) -> date:
+    return date(2027, 1, day)
+
+
+def test_two_waves_whole_timeline() -> None:
+    """Hand-derived: W2's migration waits for both engineers, its test for the tester.
+
+    W1: plan 24 h architect = 3 days; migrate 64 h / 16 h a day = 4 days (2 people); test 16 h = 2 days;
+    cut-over 1 day (2 apps); hypercare 5. W2: plan 1, migrate 1 (2 people), test 1, cut-over 1,
+    hypercare 5. The `precedes` link (a before c) makes the critical path W1 to its cut-over (10 days), then
+    W2's cut-over and hypercare: 16 working days. Among optimal schedules the most compact waves start W2's
+    plan at offset 7, its migration at 8 (engineers free after 7) and its test at 9 (the tester is on W1
+    until 9). W1-test -> W2-test is a resource link on the critical path.
+    """
+    timeline = build_timeline(A_BEFORE_C, TWO_WAVES, TWO_WAVES_HOURS, config())
+    activities = [
+        act(1, "plan", "Plan and design", d(4), d(6), 3, [], {ARCHITECT: 24.0}, d(4), 0),
+        act(1, "migrate", "Migrate", d(7), d(12), 4, ["W1-plan"], {ENGINEER: 64.0}, d(7), 0),
+        act(1, "test", "Test", d(13), d(14), 2, ["W1-migrate"], {TESTER: 16.0}, d(13), 0),
+        act(1, "cutover", "Cut-over", d(15), d(15), 1, ["W1-test"], {}, d(15), 0),
+        act(1, "hypercare", "Hypercare", d(18), d(22), 5, ["W1-cutover"], {}, d(19), 1),
+        act(2, "plan", "Plan and design", d(13), d(13), 1, ["W1-plan"], {ARCHITECT: 8.0}, d(13), 0),
+        act(2, "migrate", "Migrate", d(14), d(14), 1, ["W2-plan"], {ENGINEER: 16.0}, d(14), 0),
+        act(2, "test", "Test", d(15), d(15), 1, ["W2-migrate"], {TESTER: 8.0}, d(15), 0),
+        act(2, "cutover", "Cut-over", d(18), d(18), 1, ["W2-test", "W1-cutover"], {}, d(18), 0),
+        act(2, "hypercare", "Hypercare", d(19), d(25), 5, ["W2-cutover"], {}, d(19), 0),
+    ]
+    weeks = [d(4), d(11), d(18), d(25)]
+    load = (
+        [
+            ResourceLoad(role=ENGINEER, week_start=w, hours=h, capacity_hours=c)
+            for w, h, c in zip(weeks, [32.0, 48.0, 0.0, 0.0], [80.0, 80.0, 80.0, 16.0], strict=True)
+        ]
+        + [
+            ResourceLoad(role=ARCHITECT, week_start=w, hours=h, capacity_hours=c)
+            for w, h, c in zip(weeks, [24.0, 8.0, 0.0, 0.0], [40.0, 40.0, 40.0, 8.0], strict=True)
+        ]
+        + [
+            ResourceLoad(role=TESTER, week_start=w, hours=h, capacity_hours=c)
+            for w, h, c in zip(weeks, [0.0, 24.0, 0.0, 0.0], [40.0, 40.0, 40.0, 8.0], strict=True)
+        ]
+    )
+    milestones = [
+        Milestone(
+            id="W1-gate-review",
+            name="Wave 1 gate review",
+            date=d(6),
+            wave_number=1,
+            kind="gate_review",
+            description="end of planning",
+        ),
+        Milestone(
+            id="W1-cutover",
+            name="Wave 1 cut-over",
+            date=d(15),
+            wave_number=1,
+            kind="cutover",
+            description="cut-over starts",
+        ),
+        Milestone(
+            id="W1-go-live",
+            name="Wave 1 go-live",
+            date=d(15),
+            wave_number=1,
+            kind="go_live",
+            description="end of cut-over",
+        ),
+        Milestone(
+            id="W1-complete",
+            name="Wave 1 complete",
+            date=d(22),
+            wave_number=1,
+            kind="completion",
+            description="end of hypercare",
+        ),
+        Milestone(
+            id="W2-gate-review",
+            name="Wave 2 gate review",
+            date=d(13),
+            wave_number=2,
+            kind="gate_review",
+            description="end of planning",
+        ),
+        Milestone(
+            id="W2-cutover",
+            name="Wave 2 cut-over",
+            date=d(18),
+            wave_number=2,
+            kind="cutover",
+            description="cut-over starts",
+        ),
+        Milestone(
+            id="W2-go-live",
+            name="Wave 2 go-live",
+            date=d(18),
+            wave_number=2,
+            kind="go_live",
+            description="end of cut-over",
+        ),
+        Milestone(
+            id="W2-complete",
+            name="Wave 2 complete",
+            date=d(25),
+            wave_number=2,
+            kind="completion",
+            description="end of hypercare",
+        ),
+        Milestone(
+            id="migration-complete",
+            name="Migration complete",
+            date=d(25),
+            kind="completion",
+            description="last wave's hypercare ends",
+        ),
+    ]
+    assert timeline == Timeline(
+        start_date=d(4),
+        end_date=d(25),
+        total_working_days=16,
+        total_duration_days=22,
+        waves=[
+            WaveWindow(wave_number=1, start=d(4), end=d(22)),
+            WaveWindow(wave_number=2, start=d(13), end=d(25)),
+        ],
+        activities=activities,
+        milestones=milestones,
+        critical_path=["W1-plan", "W1-migrate", "W1-test", "W1-cutover", "W2-cutover", "W2-hypercare"],
+        resource_load=load,
+        warnings=[],
+        solver={
+            "method": "serial-sgs+fbi+cp-sat",
+            "status": "optimal",
+            "makespan_days": 16,
+            "lower_bound_days": 16,
+            "cpm_lower_bound_days": 16,
+            "heuristic_makespan_days": 16,
+            "activities": 10,
+        },
+    )
+
+
+def schedule_of(timeline: Timeline) -> dict[str, tuple[date, date]]:
+    return {a.id: (a.start, a.end) for a in timeline.activities}
+
+
+def test_without_the_dependency_wave_2_cuts_over_independently() -> None:
+    no_deps = Portfolio(applications=[A, B, C])
+    timeline = build_timeline(no_deps, TWO_WAVES, TWO_WAVES_HOURS, config())
+    assert schedule_of(timeline)["W2-cutover"] == (d(18), d(18))
+    assert next(a for a in timeline.activities if a.id == "W2-cutover").predecessors == ["W2-test"]
+
+
+def test_dependency_holds_cutover_after_the_earlier_waves_cutover() -> None:
+    """Violated-vs-satisfied: W2 has only light work, so without the link it would cut over first."""
+    light = allocation([("a", 1, ENGINEER, 160), ("c", 2, TESTER, 8)])
+    free = build_timeline(Portfolio(applications=[A, B, C]), TWO_WAVES, light, config())
+    held = build_timeline(A_BEFORE_C, TWO_WAVES, light, config())
+    # W1: plan 1, migrate 10 days (offsets 1-10), test 1, cut-over 1 at offset 12 = 20 January.
+    assert schedule_of(free)["W1-cutover"] == (d(20), d(20))
+    assert schedule_of(free)["W2-cutover"] == (d(8), d(8))  # plan, migrate, test: offsets 1-3
+    assert schedule_of(held)["W2-cutover"] == (d(21), d(21))
+
+
+def test_plans_run_one_after_another() -> None:
+    timeline = build_timeline(Portfolio(applications=[A, B, C]), TWO_WAVES, allocation([]), config())
+    schedule = schedule_of(timeline)
+    assert (schedule["W1-plan"], schedule["W2-plan"]) == ((d(4), d(4)), (d(5), d(5)))
+
+
+def test_role_capacity_is_never_exceeded_when_waves_compete() -> None:
+    """Two waves each need both engineers for 2 days: their migrations cannot overlap."""
+    apps = {1: [app("a")], 2: [app("b")]}
+    hours = allocation([("a", 1, ENGINEER, 32), ("b", 2, ENGINEER, 32)])
+    timeline = build_timeline(Portfolio(applications=[app("a"), app("b")]), wave_plan(apps), hours, config())
+    schedule = schedule_of(timeline)
+    assert (schedule["W1-migrate"], schedule["W2-migrate"]) == ((d(5), d(6)), (d(7), d(8)))
+
+
+def test_waves_overlap_when_roles_have_capacity() -> None:
+    """W2 migrates (engineers) while W1 tests (tester): different roles, so the waves overlap."""
+    apps = {1: [app("a")], 2: [app("b")]}
+    rows = [("a", 1, ENGINEER, 32), ("a", 1, TESTER, 16), ("b", 2, ENGINEER, 32), ("b", 2, TESTER, 16)]
+    timeline = build_timeline(
+        Portfolio(applications=[app("a"), app("b")]), wave_plan(apps), allocation(rows), config()
+    )
+    schedule = schedule_of(timeline)
+    assert (schedule["W1-migrate"], schedule["W1-test"], schedule["W2-migrate"], schedule["W2-test"]) == (
+        (d(5), d(6)),
+        (d(7), d(8)),
+        (d(7), d(8)),
+        (d(11), d(12)),
+    )
+
+
+def test_blackout_window_and_holiday_are_skipped() -> None:
+    cfg = config(
+        holidays=[date(2027, 1, 5)],
+        blackout_windows=[BlackoutWindow(start=d(7), end=d(11), reason="year-end freeze")],
+    )
+    timeline = build_timeline(
+        Portfolio(applications=[A, B, C]), wave_plan({1: [A]}), allocation([("a", 1, ENGINEER, 48)]), cfg
+    )
+    # plan Mon 4; migrate 48 h / 16 = 3 days: Wed 6, Tue 12, Wed 13; test Thu 14; cut-over Fri 15;
+    # hypercare 18-22 January.
+    assert schedule_of(timeline) == {
+        "W1-plan": (d(4), d(4)),
+        "W1-migrate": (d(6), d(13)),
+        "W1-test": (d(14), d(14)),
+        "W1-cutover": (d(15), d(15)),
+        "W1-hypercare": (d(18), d(22)),
+    }
+    assert (timeline.total_working_days, timeline.total_duration_days) == (11, 19)
+
+
+def test_long_wave_gets_a_warning_and_short_wave_none() -> None:
+    hours = allocation(
+        [("a", 1, ENGINEER, 16 * 40)]
+    )  # plan 1 + migrate 40 + test 1 + cut-over 1 + hypercare 5
+    timeline = build_timeline(
+        Portfolio(applications=[A]), wave_plan({1: [A]}), hours, config(wave_duration_limit_days=30)
+    )
+    assert timeline.warnings == [
+        "wave 1 runs 66 calendar days (2027-01-04 to 2027-03-10), longer than the 30-day wave limit"
+    ]
+    short = build_timeline(
+        Portfolio(applications=[A]),
+        wave_plan({1: [A]}),
+        allocation([("a", 1, ENGINEER, 16)]),
+        config(wave_duration_limit_days=30),
+    )
+    assert short.warnings == []
+
+
+def test_role_without_pool_is_scheduled_at_one_person_with_a_warning() -> None:
+    hours = allocation([("a", 1, "developer", 24)])
+    timeline = build_timeline(Portfolio(applications=[A]), wave_plan({1: [A]}), hours, config())
+    migrate = next(a for a in timeline.activities if a.id == "W1-migrate")
+    assert (migrate.duration_days, migrate.role_hours) == (3, {"developer": 24.0})
+    assert timeline.warnings == [
+        "role 'developer' has 24 hours but no capacity in the resource pools: scheduled as one person, "
+        "not capacity-checked"
+    ]
+
+
+def test_allocations_are_used_when_there_are_no_application_hours() -> None:
+    rows = ResourceAllocation(
+        allocations=[
+            Allocation(
+                wave_number=1,
+                role=ENGINEER,
+                hours=32,
+                capacity_hours=100,
+                utilisation_pct=32,
+                over_allocated=False,
+            )
+        ]
+    )
+    timeline = build_timeline(Portfolio(applications=[A]), wave_plan({1: [A]}), rows, config())
+    assert schedule_of(timeline)["W1-migrate"] == (d(5), d(6))
+
+
+def test_empty_wave_plan_gives_an_empty_timeline() -> None:
+    timeline = build_timeline(Portfolio(), wave_plan({}), allocation([]), config())
+    assert timeline == Timeline(
+        start_date=d(4),
+        end_date=d(4),
+        total_working_days=0,
+        total_duration_days=0,
+        warnings=["no wave has applications: nothing to schedule"],
+    )
+
+
+def test_duplicate_wave_numbers_are_refused() -> None:
+    plan = wave_plan({1: [A]})
+    plan.waves = [plan.waves[0], plan.waves[0]]
+    with pytest.raises(InvalidInput, match="two waves with the same number"):
+        build_timeline(Portfolio(applications=[A]), plan, allocation([]), config())
+
+
+def test_role_table_and_cutover_length() -> None:
+    roles = [
+        "cloud_architect",
+        "project_manager",
+        "migration_engineer",
+        "developer",
+        "dba",
+        "tester",
+        "QA Lead",
+    ]
+    assert [activity_for_role(r) for r in roles] == [
+        "plan",
+        "plan",
+        "migrate",
+        "migrate",
+        "migrate",
+        "test",
+        "test",
+    ]
+    assert [cutover_days(n) for n in (1, 5, 6, 40)] == [1, 1, 2, 2]
+
+
+ROLES = ["migration_engineer", "cloud_architect", "developer", "dba", "tester", "project_manager"]
+SPLIT = [0.4, 0.1, 0.25, 0.1, 0.1, 0.05]
+
+
+def random_case(n_apps: int, apps_per_wave: int, seed: int) -> tuple[Portfolio, WavePlan, ResourceAllocation]:
+    rng = random.Random(seed)
+    apps = [app(f"a{i}", rng.choice([40.0, 80.0, 200.0, 600.0])) for i in range(n_apps)]
+    waves = {
+        w + 1: apps[w * apps_per_wave : (w + 1) * apps_per_wave] for w in range(-(-n_apps // apps_per_wave))
+    }
+    rows = [
+        (a.application_id, w, r, round(a.effort * f, 1))
+        for w, wa in waves.items()
+        for a in wa
+        for r, f in zip(ROLES, SPLIT, strict=True)
+    ]
+    deps = {(f"a{rng.randrange(n_apps)}", f"a{rng.randrange(n_apps)}") for _ in range(n_apps // 4)}
+    portfolio = Portfolio(
+        applications=apps,
+        dependencies=[
+            Dependency(source_application_id=s, target_application_id=t) for s, t in deps if s != t
+        ],
+    )
+    return portfolio, wave_plan(waves), allocation(rows)
+
+
+def assert_feasible(timeline: Timeline, cfg: PlanningConfig, portfolio: Portfolio, plan: WavePlan) -> None:
+    """Every role within headcount every day, links respected, working days only."""
+    from planning_core.schedule.calendar import WorkingCalendar
+
+    cal = WorkingCalendar(cfg)
+    acts = {a.id: a for a in timeline.activities}
+    for a in timeline.activities:
+        assert cal.is_working(a.start) and cal.is_working(a.end)
+        assert cal.offset_of(a.end) - cal.offset_of(a.start) + 1 == a.duration_days
+        for p in a.predecessors:
+            assert acts[p].end < a.start
+    heads = {p.role: p.headcount for p in cfg.resource_pools}
+    person_day = {p.role: p.capacity_hours_per_week / cfg.working_days_per_week for p in cfg.resource_pools}
+    for load in timeline.resource_load:
+        assert load.hours <= load.capacity_hours + 1e-6
+    daily: dict[tuple[str, int], float] = {}
+    for a in timeline.activities:
+        for role, h in a.role_hours.items():
+            for k in range(cal.offset_of(a.start), cal.offset_of(a.end) + 1):
+                daily[(role, k)] = daily.get((role, k), 0.0) + h / a.duration_days
+    for (role, _), h in daily.items():
+        assert h <= heads[role] * person_day[role] + 1e-6
+    wave_of = plan.wave_of()
+    for dep in portfolio.dependencies:
+        w_src, w_dst = wave_of[dep.source_application_id], wave_of[dep.target_application_id]
+        if w_src < w_dst:
+            assert acts[f"W{w_src}-cutover"].end < acts[f"W{w_dst}-cutover"].start
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.integers(1, 40), st.integers(1, 6), st.integers(0, 10_000))
+def test_random_plans_are_feasible(n_apps: int, per_wave: int, seed: int) -> None:
+    portfolio, plan, hours = random_case(n_apps, per_wave, seed)
+    cfg = config(
+        resource_pools=[
+            ResourcePool(role=r, headcount=h) for r, h in zip(ROLES, [4, 2, 6, 2, 3, 1], strict=True)
+        ],
+        solver_time_limit_seconds=1,
+    )
+    timeline = build_timeline(portfolio, plan, hours, cfg)
+    assert_feasible(timeline, cfg, portfolio, plan)
+    slack_zero = [a.id for a in timeline.activities if a.slack_days == 0]
+    assert set(timeline.critical_path) <= set(slack_zero)
+    assert timeline.activities[-1].end <= timeline.end_date
+
+
+def test_thousand_applications_in_well_under_two_seconds() -> None:
+    portfolio, plan, hours = random_case(1000, 10, seed=1)
+    cfg = config(
+        resource_pools=[
+            ResourcePool(role=r, headcount=h) for r, h in zip(ROLES, [4, 2, 6, 2, 3, 1], strict=True)
+        ]
+    )
+    started = time.perf_counter()
+    timeline = build_timeline(portfolio, plan, hours, cfg)
+    elapsed = time.perf_counter() - started
+    assert (len(timeline.waves), len(timeline.activities)) == (100, 500)
+    assert_feasible(timeline, cfg, portfolio, plan)
+    assert elapsed < 2.0
