@@ -80,6 +80,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sample", type=int, default=None)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--samples", type=int, default=0, help="random-key samples of the heuristic")
     parser.add_argument("--quiet", action="store_true")
     args = parser.parse_args(argv)
     refs = parse_solutions(args.solutions.read_text(errors="replace"))
@@ -102,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
             time_limit_seconds=args.time_limit,
             num_workers=args.workers,
             seed=args.seed,
-            samples=_samples_for(len(problem.durations)),
+            samples=args.samples,
             deterministic=False,
         )
         elapsed = time.perf_counter() - t0
@@ -132,11 +133,6 @@ def main(argv: list[str] | None = None) -> int:
         f"avg_dev_cpm_pct={avg_dev:.3f} seconds={seconds:.1f}"
     )
     return 0
-
-
-def _samples_for(n: int) -> int:
-    """Random-key samples of the heuristic: more for small instances, where they are cheap."""
-    return 60 if n <= 40 else 40 if n <= 70 else 20
 
 
 def _set_size(paths: list[Path]) -> str:

@@ -102,12 +102,26 @@ def chromium_page(*, width: int = 1600, height: int = 1000) -> Any:
 
 def wait_idle(page: Any, *, timeout: float = 60.0) -> None:
     """Wait until the Streamlit script run is over (no 'running' indicator) and the page has settled."""
-    page.wait_for_timeout(150)
+    page.wait_for_timeout(100)
     page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
-        " && document.querySelector('[data-testid=\"stApp\"]')?.dataset.teststate !== 'running'",
+        "() => document.querySelector('[data-testid=\"stApp\"]')?.getAttribute('data-test-script-state')"
+        " === 'notRunning' && !document.querySelector('[data-testid=\"stSkeleton\"]')",
         timeout=timeout * 1000,
     )
+
+
+def screenshot(page: Any, path: Path) -> None:
+    """A screenshot of the whole page (the viewport grows to the main area's height first)."""
+    size = page.viewport_size or {"width": 1600, "height": 1000}
+    height = page.evaluate(
+        "() => Math.max(...[...document.querySelectorAll('[data-testid=\"stMain\"], "
+        "[data-testid=\"stAppViewContainer\"], [data-testid=\"stMainBlockContainer\"]')]"
+        ".map(e => e.scrollHeight), 800)"
+    )
+    page.set_viewport_size({"width": size["width"], "height": min(int(height) + 40, 6000)})
+    page.wait_for_timeout(400)
+    page.screenshot(path=str(path))
+    page.set_viewport_size(size)
 
 
 def prepare_plan(data_dir: Path, *, apps: int, seed: int = 7) -> str:

@@ -22,10 +22,13 @@ from db.models import (
 from planning_core.costs.models import CostEstimate
 from planning_core.domain import (
     Application,
+    Criticality,
     Dependency,
+    DependencyType,
     Phase,
     PhaseStatus,
     PlanningConfig,
+    SixR,
     TenantContext,
 )
 from planning_core.plan import AgentRun, PlanDocument
@@ -94,9 +97,9 @@ def row_to_application(row: ApplicationRow) -> Application:
         name=row.name,
         business_unit=row.business_unit,
         environment=row.environment,
-        six_r_strategy=row.six_r_strategy,
+        six_r_strategy=SixR(row.six_r_strategy),
         complexity=row.complexity,
-        business_criticality=row.business_criticality,
+        business_criticality=Criticality(row.business_criticality),
         effort_hours=row.effort_hours,
         server_count=row.server_count,
         data_size_gb=row.data_size_gb,
@@ -123,7 +126,7 @@ def row_to_dependency(row: DependencyRow) -> Dependency:
     return Dependency(
         source_application_id=row.source_application_id,
         target_application_id=row.target_application_id,
-        dependency_type=row.dependency_type,
+        dependency_type=DependencyType(row.dependency_type),
         weight=row.weight,
     )
 

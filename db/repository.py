@@ -5,10 +5,10 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy import Select, and_, delete, func, or_, select, update
+from sqlalchemy import CursorResult, Select, and_, delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, load_only
@@ -192,7 +192,7 @@ class TenancyRepository:
             raise NotFound(f"Client account {client_account_id} does not exist.")
         return name
 
-    def _insert_or_fetch(self, row: ClientAccount | Engagement, query: Select[tuple[int]]) -> int:
+    def _insert_or_fetch(self, row: ClientAccount | Engagement, query: Select[Any]) -> int:
         """Insert in a savepoint; if a concurrent writer won the race, return its id."""
         try:
             with self.session.begin_nested():
@@ -202,7 +202,7 @@ class TenancyRepository:
             found = self.session.scalar(query)
             if found is None:
                 raise
-            return found
+            return int(found)
 
 
 class Repository:
@@ -253,21 +253,12 @@ class Repository:
                 stmt, [convert.application_values(a, self.tenant, now) for a in portfolio.applications]
             )
         if portfolio.dependencies:
-            known = self._existing_application_ids(
-                {
-                    ref
-                    for d in portfolio.dependencies
-                    for ref in (d.source_application_id, d.target_application_id)
-                }
-            )
-            unknown = sorted(
-                {
-                    ref
-                    for d in portfolio.dependencies
-                    for ref in (d.source_application_id, d.target_application_id)
-                    if ref not in known
-                }
-            )
+            refs = {
+                ref
+                for d in portfolio.dependencies
+                for ref in (d.source_application_id, d.target_application_id)
+            }
+            unknown = sorted(refs - self._existing_application_ids(refs))
             if unknown:
                 raise InvalidInput(f"Dependencies name unknown applications: {', '.join(unknown[:10])}.")
             stmt = self._insert(DependencyRow)
@@ -379,7 +370,7 @@ class Repository:
             .where(self._scoped(ApplicationRow), ApplicationRow.application_id == application_id)
             .values(archived=archived, updated_at=utcnow())
         )
-        if result.rowcount == 0:
+        if _rowcount(result) == 0:
             raise NotFound(f"Application {application_id!r} does not exist in this engagement.")
         self.session.expire_all()
 
@@ -501,7 +492,7 @@ class Repository:
             )
             .execution_options(synchronize_session=False)
         )
-        if result.rowcount != 1:
+        if _rowcount(result) != 1:
             current = self.session.scalar(
                 select(PlanningFlowRow.version).where(
                     self._scoped(PlanningFlowRow), PlanningFlowRow.id == plan.planning_flow_id
@@ -579,7 +570,7 @@ class Repository:
             .values(heartbeat_at=utcnow())
             .execution_options(synchronize_session=False)
         )
-        if result.rowcount == 0:
+        if _rowcount(result) == 0:
             raise NotFound(f"Plan {planning_flow_id} does not exist in this engagement.")
 
     def heartbeat_at(self, planning_flow_id: str) -> datetime | None:
@@ -766,6 +757,11 @@ class Repository:
             )
         )
         return [convert.pool_dict(p, [s for s in skills if s.resource_pool_id == p.id]) for p in pools]
+
+
+def _rowcount(result: Any) -> int:
+    """Rows matched by an UPDATE/DELETE."""
+    return cast(CursorResult[Any], result).rowcount
 
 
 def _clean_name(value: str, what: str) -> str:

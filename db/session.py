@@ -46,7 +46,9 @@ def _enable_sqlite_transactions(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN")
+        # IMMEDIATE: take the write lock up front (transactions are short), so a read-then-write
+        # transaction waits for a concurrent writer instead of failing with "database is locked".
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def _create_engine(url: str) -> Engine:

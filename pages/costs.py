@@ -4,24 +4,23 @@ import streamlit as st
 
 from planning_core import views
 from ui import state
-from ui.components import metric_row, page_header, require_plan
+from ui.components import page_header, require_plan
 
 plan = state.plan()
 page_header("Costs", plan)
 plan = require_plan(plan, document="cost_estimation", what="cost estimate")
 cost = plan.cost_estimation
 cur = cost.currency
-metric_row(
-    [
-        ("Total", views.money(cost.total, cur), "subtotal + contingency"),
-        ("Subtotal", views.money(cost.subtotal, cur), "labour, one-off, data transfer, dual running"),
-        (f"Contingency {cost.contingency_percentage:g}%", views.money(cost.contingency, cur),
-         "subtotal × percentage / 100"),
-        ("Labour", views.money(cost.labour_total, cur), "hours × rate, by role and wave"),
-        ("P50 / P80", f"{views.compact_money(cost.p50_total, cur)} / {views.compact_money(cost.p80_total, cur)}",
-         "from effort uncertainty"),
-    ]
-)
+cards = [
+    ("Total", cost.total, "subtotal + contingency"),
+    ("Subtotal", cost.subtotal, "labour, one-off, data transfer, dual running"),
+    (f"Contingency {cost.contingency_percentage:g}%", cost.contingency, "subtotal × percentage / 100"),
+    ("Labour", cost.labour_total, "hours × rate, by role and wave"),
+    ("P80", cost.p80_total, f"80% confidence from effort uncertainty (P50 {views.money(cost.p50_total, cur)})"),
+]
+for column, (label, amount, help_text) in zip(st.columns(len(cards)), cards, strict=True):
+    column.metric(label, views.compact_money(amount, cur), delta=views.money(amount, cur), delta_color="off",
+                  delta_arrow="off", help=help_text, border=True)
 left, right = st.columns(2)
 left.plotly_chart(views.cost_waterfall_figure(cost), key="cost_waterfall")
 right.plotly_chart(views.cost_by_role_figure(cost), key="cost_roles")

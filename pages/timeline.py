@@ -15,12 +15,12 @@ timeline = plan.timeline
 over = views.roles_over_capacity(timeline)
 metric_row(
     [
-        ("Start", f"{timeline.start_date:%d %b %Y}", ""),
-        ("End", f"{timeline.end_date:%d %b %Y}", ""),
+        ("Start", f"{timeline.start_date:%d %b %y}", f"{timeline.start_date:%A %d %B %Y}"),
+        ("End", f"{timeline.end_date:%d %b %y}", f"{timeline.end_date:%A %d %B %Y}"),
         ("Duration", f"{timeline.total_duration_days:,} days", f"{timeline.total_working_days:,} working days"),
-        ("Critical path", f"{len(timeline.critical_path)} activities", "no slack: a day late here delays the end"),
+        ("Critical activities", f"{len(timeline.critical_path)}", "no slack: a day late here delays the end"),
         ("Milestones", f"{len(timeline.milestones)}", "gate reviews, cut-overs, go-lives"),
-        ("Weeks over capacity", f"{sum(over.values())}", "role-weeks whose load exceeds capacity"),
+        ("Role-weeks over", f"{sum(over.values())}", "role-weeks whose load exceeds capacity"),
     ]
 )
 numbers = sorted({w.wave_number for w in timeline.waves} or {a.wave_number for a in timeline.activities})

@@ -4,7 +4,7 @@ import streamlit as st
 
 from planning_core import views
 from ui import board, state
-from ui.components import metric_row, page_header, require_plan
+from ui.components import page_header, require_plan
 
 plan = state.plan()
 page_header("Wave board", plan)
@@ -15,17 +15,21 @@ if st.session_state.get(board.PENDING) is not None:
 
 hard = views.hard_violations(plan)
 cost = plan.cost_estimation
-metric_row(
-    [
-        ("Waves", f"{len(wave_plan.waves)}", "waves holding the migrated applications"),
-        ("Lower bound", f"{wave_plan.lower_bound}", f"no valid plan can use fewer waves ({wave_plan.lower_bound_kind})"),
-        ("Gap", f"{wave_plan.gap}", "waves above the lower bound"),
-        ("Migrated", f"{wave_plan.summary.migrated_applications:,}", "applications in a wave"),
-        ("Not migrated", f"{wave_plan.summary.not_migrated_applications:,}", "retire and retain"),
-        ("Hard violations", f"{len(hard)}", "they block completing the plan"),
-        ("Total cost", views.compact_money(cost.total, cost.currency) if cost else "—", "recomputed after every edit"),
-    ]
-)
+lower, waves_col, apps_col, hard_col, cost_col = st.columns([1, 1, 1.2, 1, 1.4])
+waves_col.metric("Waves", len(wave_plan.waves), delta=f"gap {wave_plan.gap} to the lower bound",
+                 delta_color="off", delta_arrow="off", border=True, help="waves holding the migrated applications")
+lower.metric("Lower bound", wave_plan.lower_bound, delta=wave_plan.lower_bound_kind or None, delta_color="off",
+             delta_arrow="off", border=True, help="no valid plan can use fewer waves")
+apps_col.metric("Applications", f"{wave_plan.summary.migrated_applications:,}", border=True,
+                delta=f"+{wave_plan.summary.not_migrated_applications:,} not migrated", delta_color="off",
+                delta_arrow="off", help="in a wave; retire and retain are not migrated")
+hard_col.metric("Hard violations", len(hard), border=True, help="they block completing the plan",
+                delta="fix on this board" if hard else "all constraints hold", delta_arrow="off",
+                delta_color="inverse" if hard else "normal")
+cost_col.metric("Total cost", views.compact_money(cost.total, cost.currency) if cost else "—", border=True,
+                help=views.money(cost.total, cost.currency) if cost else "not computed yet",
+                delta=f"with {cost.contingency_percentage:g}% contingency" if cost else None, delta_color="off",
+                delta_arrow="off")
 board.toolbar(plan)
 frame = views.board_frame(wave_plan)
 cards = views.wave_cards(plan)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -54,28 +54,38 @@ class PostgresServer:
         self.created.remove(name)
 
 
-@pytest.fixture(scope="session")
-def postgres_server() -> Iterator[PostgresServer]:
-    """The test Postgres server (skips, or fails under CI=true, when unreachable)."""
-    url = normalise_database_url(os.environ.get("TEST_DATABASE_URL") or DEFAULT_TEST_DATABASE_URL)
-    admin = create_engine(url, isolation_level="AUTOCOMMIT", pool_pre_ping=True)
+def open_postgres_server(url: str) -> PostgresServer:
+    """Connect to the server at url; when unreachable, skip (or fail when CI=true)."""
+    admin = create_engine(normalise_database_url(url), isolation_level="AUTOCOMMIT", pool_pre_ping=True)
     try:
         with admin.connect() as connection:
             connection.execute(text("SELECT 1"))
     except OperationalError as exc:
         admin.dispose()
-        message = f"Postgres is not reachable at {make_url(url).render_as_string()}: {exc.orig}"
+        message = f"Postgres is not reachable at {admin.url.render_as_string()}: {exc.orig}".splitlines()[0]
         if _in_ci():
             pytest.fail(message)
         pytest.skip(message)
-    server = PostgresServer(url, admin)
+    return PostgresServer(admin.url.render_as_string(hide_password=False), admin)
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """The test Postgres server: TEST_DATABASE_URL, else the local one; drops what it created."""
+    server = open_postgres_server(os.environ.get("TEST_DATABASE_URL") or DEFAULT_TEST_DATABASE_URL)
     try:
         yield server
     finally:
         for name in list(server.created):
-            with admin.connect() as connection:
+            with server.admin.connect() as connection:
                 connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+        server.admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_opener() -> Callable[[str], PostgresServer]:
+    """open_postgres_server itself, for tests of the skip/fail rule."""
+    return open_postgres_server
 
 
 def _sqlite_url(directory: Path) -> str:

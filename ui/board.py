@@ -19,7 +19,7 @@ from ui.components import flash, md_escape
 
 PENDING = "board_pending"
 NONCE = "board_nonce"
-CARDS_PER_PAGE = 8
+CARDS_PER_PAGE = 6
 ROWS_PER_PAGE = 100
 BADGE = {"low": "gray", "medium": "blue", "high": "orange", "critical": "red"}
 
@@ -177,23 +177,22 @@ def _card(card: views.WaveCard, plan: PlanDocument, frame: Any) -> None:
     dates = f" · {card.start:%d %b} → {card.end:%d %b %Y}" if card.start and card.end else ""
     st.caption(f"{card.applications} apps · {card.effort_hours:,.0f} h{dates}")
     st.markdown(" ".join(f":{BADGE.get(k, 'gray')}-badge[{k} {v}]" for k, v in card.criticalities.items()) or " ")
-    rows = frame[frame["wave"] == card.wave_number][["application_id", "name", "six_r_strategy",
-                                                     "business_criticality", "source", "issues"]]
+    rows = frame[frame["wave"] == card.wave_number][["application_id", "name", "six_r_strategy", "source",
+                                                     "issues"]]
     st.dataframe(
         rows, hide_index=True, width="stretch", height=min(36 + 35 * max(len(rows), 1), 212),
         column_config={
             "application_id": st.column_config.TextColumn("ID", width="small"),
             "name": st.column_config.TextColumn("Application"),
             "six_r_strategy": st.column_config.TextColumn("6R", width="small"),
-            "business_criticality": st.column_config.TextColumn("Crit.", width="small"),
-            "source": st.column_config.TextColumn("Source", width="small"),
+            "source": st.column_config.TextColumn("By", width="small"),
             "issues": st.column_config.TextColumn("⚠", width="small"),
         },
     )
 
 
 def cards(plan: PlanDocument, frame: Any) -> None:
-    """Wave cards side by side, a page of eight at a time."""
+    """Wave cards side by side, a page of six at a time."""
     all_cards = views.wave_cards(plan)
     pages = views.page_count(len(all_cards), CARDS_PER_PAGE)
     if pages > 1:
@@ -206,8 +205,8 @@ def cards(plan: PlanDocument, frame: Any) -> None:
     else:
         index = 0
     shown = all_cards[index * CARDS_PER_PAGE:(index + 1) * CARDS_PER_PAGE]
-    for start in range(0, len(shown), 4):
-        for column, card in zip(st.columns(4), shown[start:start + 4], strict=False):
+    for start in range(0, len(shown), 3):
+        for column, card in zip(st.columns(3), shown[start:start + 3], strict=False):
             with column.container(border=True):
                 _card(card, plan, frame)
 

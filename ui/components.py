@@ -144,8 +144,23 @@ def require_plan(plan: PlanDocument | None, *, document: str | None = None, what
     return plan
 
 
+def ensure_navigation() -> None:
+    """Run through app.py's st.navigation even on a fresh server's first request to a page URL.
+
+    Streamlit treats a `pages/` folder next to the entrypoint as the old automatic multipage layout
+    until the first st.navigation call of the process; a page opened directly before that would run
+    without the sidebar. Switching the flag and re-running sends the request through app.py.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
 def page_header(title: str, plan: PlanDocument | None, *, caption: str = "") -> None:
     """Page title with the plan's name and version as a caption, then the plan banner."""
+    ensure_navigation()
     st.title(title)
     if plan is not None:
         st.caption(f"{plan.name} · version {plan.version} · revision {plan.revision}")

@@ -22,6 +22,7 @@ from planning_core.agents.sanitize import (
     NARRATIVE_MAX_CHARS,
     NOTE_MAX_CHARS,
     RATIONALE_MAX_CHARS,
+    clean_identifier,
     clean_text,
 )
 from planning_core.domain import PlanningConfig, Portfolio
@@ -96,7 +97,7 @@ def apply_wave_advice(
     current = plan
     review = Review(document=plan, rejected=_too_many(advice.moves, "move"))
     for move in advice.moves[:MAX_PROPOSALS]:
-        app_id = clean_text(move.application_id, ID_MAX_CHARS)
+        app_id = clean_identifier(move.application_id, ID_MAX_CHARS)
         rationale = clean_text(move.rationale, RATIONALE_MAX_CHARS)
         record = {"kind": "move", "application_id": app_id, "to_wave": move.to_wave, "rationale": rationale}
         before = current.wave_of().get(app_id)
@@ -176,8 +177,8 @@ def apply_resource_advice(allocation: ResourceAllocation, advice: ResourceAdvice
     current = allocation
     review = Review(document=allocation, rejected=_too_many(advice.transfers, "transfer"))
     for transfer in advice.transfers[:MAX_PROPOSALS]:
-        source = clean_text(transfer.from_role, ID_MAX_CHARS)
-        target = clean_text(transfer.to_role, ID_MAX_CHARS)
+        source = clean_identifier(transfer.from_role, ID_MAX_CHARS)
+        target = clean_identifier(transfer.to_role, ID_MAX_CHARS)
         rationale = clean_text(transfer.rationale, RATIONALE_MAX_CHARS)
         wave, hours = transfer.wave_number, float(transfer.hours)
         record = {

@@ -12,10 +12,12 @@ ELLIPSIS = "…"
 
 _SCRIPT_BLOCKS = re.compile(r"<(script|style)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
 _TAGS = re.compile(r"</?[A-Za-z!?/][^<>]*>")
-_MD_IMAGES = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
-_MD_LINKS = re.compile(r"\[([^\]]*)\]\([^)]*\)")
+_LINK_TARGET = r"\((?:[^()]|\([^()]*\))*\)"
+_MD_IMAGES = re.compile(r"!\[([^\]]*)\]" + _LINK_TARGET)
+_MD_LINKS = re.compile(r"\[([^\]]*)\]" + _LINK_TARGET)
 _URL_SCHEMES = re.compile(r"\b(?:javascript|data|vbscript)\s*:", re.IGNORECASE)
-_MARKUP_CHARS = str.maketrans({c: None for c in "<>`*_#|~[]{}\\$"})
+_MARKUP_CHARS = str.maketrans({c: None for c in "<>`*#|~[]{}\\$"})
+_LOOSE_UNDERSCORES = re.compile(r"(?<!\w)_+|_+(?!\w)")  # emphasis marks; snake_case ids are kept
 _SPACES = re.compile(r"[ \t]+")
 _BLANK_LINES = re.compile(r"\n{3,}")
 
@@ -25,6 +27,12 @@ def _printable(text: str) -> str:
     return "".join(
         ch for ch in text if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cf", "Cs", "Co")
     )
+
+
+def clean_identifier(text: object, max_chars: int = 100) -> str:
+    """An id or role named by an agent: printable, no markup characters, trimmed, length-bounded."""
+    value = _printable("" if text is None else str(text)).translate(_MARKUP_CHARS)
+    return " ".join(value.split())[:max_chars]
 
 
 def clean_text(text: object, max_chars: int = NOTE_MAX_CHARS) -> str:
@@ -37,7 +45,7 @@ def clean_text(text: object, max_chars: int = NOTE_MAX_CHARS) -> str:
     value = _MD_IMAGES.sub(r"\1", value)
     value = _MD_LINKS.sub(r"\1", value)
     value = _URL_SCHEMES.sub("", value)
-    value = value.translate(_MARKUP_CHARS).replace("&", " and ")
+    value = _LOOSE_UNDERSCORES.sub("", value.translate(_MARKUP_CHARS)).replace("&", " and ")
     lines = [_SPACES.sub(" ", line).strip() for line in value.split("\n")]
     value = _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
     if len(value) > max_chars:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from crewai.tools import BaseTool
@@ -23,7 +24,7 @@ class _ContextTool(BaseTool):
         try:
             return call(self.context, *args)
         except PlanningError as error:
-            return f'{{"error": "{error}"}}'
+            return json.dumps({"error": str(error)})
 
 
 class _AppArgs(BaseModel):

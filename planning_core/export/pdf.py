@@ -35,6 +35,7 @@ from planning_core.export import charts, gantt
 from planning_core.export.text import (
     Fonts,
     fit_text,
+    has_rtl,
     hours,
     iso,
     label_font,
@@ -44,6 +45,7 @@ from planning_core.export.text import (
     one_line,
     pct,
     register_fonts,
+    shaped_style,
 )
 from planning_core.plan import PlanDocument
 
@@ -71,6 +73,7 @@ class Styles:
         self.small = ParagraphStyle("small", base, fontSize=7.5, leading=9.5, spaceAfter=0)
         self.small_right = ParagraphStyle("small_right", self.small, alignment=TA_RIGHT)
         self.cell_head = ParagraphStyle("cell_head", self.small, fontName=fonts.bold, textColor=colors.white)
+        self.cell_head_right = ParagraphStyle("cell_head_right", self.cell_head, alignment=TA_RIGHT)
         self.muted = ParagraphStyle("muted", base, textColor=MUTED, fontSize=8.5)
         self.h1 = ParagraphStyle(
             "h1",
@@ -109,7 +112,16 @@ class Styles:
         ]
 
 
-class CellParagraph(Paragraph):
+class ReportParagraph(Paragraph):
+    """A paragraph that shapes right-to-left scripts (Arabic, Hebrew) when uharfbuzz is installed."""
+
+    def __init__(self, text: str, style: ParagraphStyle, *args: object, **kwargs: object) -> None:
+        if has_rtl(text):
+            style = shaped_style(style)
+        super().__init__(text, style, *args, **kwargs)
+
+
+class CellParagraph(ReportParagraph):
     """A table-cell paragraph that remembers its last wrap: long tables re-wrap rows on every page split."""
 
     _wrapped_for: float | None = None
@@ -160,8 +172,10 @@ class Contents(Flowable):
             cut += 1
         if cut == 0 or cut == len(self.entries):
             return []
-        return [Contents(self.entries[:cut], self.styles, self.registry),
-                Contents(self.entries[cut:], self.styles, self.registry)]
+        return [
+            Contents(self.entries[:cut], self.styles, self.registry),
+            Contents(self.entries[cut:], self.styles, self.registry),
+        ]
 
     def draw(self) -> None:
         canv = self.canv
@@ -171,7 +185,7 @@ class Contents(Flowable):
             style = self.styles.toc_levels[min(level, 1)]
             y -= style.leading
             baseline = y + (style.leading - style.fontSize) / 2 + 1
-            plain = Paragraph(text, style).getPlainText()
+            plain = ReportParagraph(text, style).getPlainText()
             font = label_font(plain, self.styles.fonts, style.fontName)
             label = fit_text(plain, font, style.fontSize, self.width - number_room - style.leftIndent - 20)
             canv.setFont(font, style.fontSize)
@@ -184,12 +198,14 @@ class Contents(Flowable):
             canv.line(end, baseline, self.width - number_room + 2, baseline)
             canv.restoreState()
             x, number_y = canv.absolutePosition(self.width, baseline)
-            self.registry.slots.append((canv.getPageNumber(), x, number_y, key, style.fontName, style.fontSize))
+            self.registry.slots.append(
+                (canv.getPageNumber(), x, number_y, key, style.fontName, style.fontSize)
+            )
             left, bottom = canv.absolutePosition(0, y)
             canv.linkRect("", key, (left, bottom, x, bottom + style.leading), relative=0, thickness=0)
 
 
-class Heading(Paragraph):
+class Heading(ReportParagraph):
     """A heading that enters the table of contents and the PDF outline."""
 
     def __init__(self, text: str, style: ParagraphStyle, level: int, key: str, toc: bool = True) -> None:
@@ -215,6 +231,7 @@ class ReportTemplate(BaseDocTemplate):
             author="Planning Flow",
             subject="Cloud migration plan",
             creator="Planning Flow",
+            invariant=1,  # same plan, same bytes: no creation time or random id in the file
         )
         self.plan = plan
         self.fonts = fonts
@@ -345,7 +362,10 @@ def table(
     Cells are markup (wrapped paragraphs) except in `plain` and `numeric` columns, which hold short
     values of our own (numbers, dates, codes) drawn as plain strings.
     """
-    head = [Paragraph(str(cell), styles.cell_head) for cell in rows[0]]
+    head = [
+        ReportParagraph(str(cell), styles.cell_head_right if i in numeric else styles.cell_head)
+        for i, cell in enumerate(rows[0])
+    ]
     flat = set(plain) | set(numeric)
     body = [[_cell(cell, i in flat, i in numeric, styles) for i, cell in enumerate(row)] for row in rows[1:]]
     result = Table([head] + body, colWidths=widths, repeatRows=1, hAlign="LEFT")
@@ -377,7 +397,9 @@ def _cell(cell: object, flat: bool, right: bool, styles: Styles) -> object:
 
 def key_values(pairs: list[tuple[str, str]], styles: Styles, width: float) -> Table:
     """A two-column label/value table (values are markup)."""
-    rows = [[Paragraph(label, styles.small), Paragraph(value, styles.small)] for label, value in pairs]
+    rows = [
+        [ReportParagraph(label, styles.small), ReportParagraph(value, styles.small)] for label, value in pairs
+    ]
     result = Table(rows, colWidths=[width * 0.34, width * 0.66], hAlign="LEFT")
     result.setStyle(
         TableStyle(
@@ -397,9 +419,9 @@ def ai_box(text: str, styles: Styles, width: float, source: str = "") -> Table:
     """Agent text in a clearly marked box: labelled as AI narrative (unverified), escaped."""
     label = AI_LABEL + (f" \u2014 {markup(source)}" if source else "")
     cell = [
-        Paragraph(f"<b>{label}</b>", styles.small),
+        ReportParagraph(f"<b>{label}</b>", styles.small),
         Spacer(1, 2),
-        Paragraph(multiline_markup(text) or "-", styles.small),
+        ReportParagraph(multiline_markup(text) or "-", styles.small),
     ]
     box = Table([[cell]], colWidths=[width], hAlign="LEFT")
     box.setStyle(
@@ -422,14 +444,14 @@ def figure_cards(figures: list[tuple[str, str, str]], styles: Styles, width: flo
     columns = 3
     cells = [
         [
-            Paragraph(value, styles.figure),
-            Paragraph(label, styles.figure_label),
-            Paragraph(detail, styles.small),
+            ReportParagraph(value, styles.figure),
+            ReportParagraph(label, styles.figure_label),
+            ReportParagraph(detail, styles.small),
         ]
         for label, value, detail in figures
     ]
     while len(cells) % columns:
-        cells.append([""])
+        cells.append("")
     rows = [cells[i : i + columns] for i in range(0, len(cells), columns)]
     grid = Table(rows, colWidths=[width / columns] * columns, hAlign="LEFT")
     grid.setStyle(
@@ -463,25 +485,35 @@ def cover(plan: PlanDocument, styles: Styles) -> list[Flowable]:
         ("Engagement", markup(plan.engagement_name or f"#{plan.engagement_id}")),
         ("Date", iso(date_of.date() if date_of else None)),
         ("Revision", f"{plan.revision} (version {plan.version})"),
-        ("Status", f"{plan.current_phase.value.replace('_', ' ')} \u2014 {plan.phase_status.value}"),
+        ("Status", _status(plan)),
         ("Plan id", markup(plan.planning_flow_id)),
     ]
     flow: list[Flowable] = [
         Spacer(1, 62 * mm),
-        Paragraph(markup(plan.name or "Migration plan"), styles.cover_title),
+        ReportParagraph(markup(plan.name or "Migration plan"), styles.cover_title),
     ]
     flow.append(Spacer(1, 6 * mm))
-    rows = [[Paragraph(label, styles.muted), Paragraph(value, styles.cover_line)] for label, value in lines]
+    rows = [
+        [ReportParagraph(label, styles.muted), ReportParagraph(value, styles.cover_line)]
+        for label, value in lines
+    ]
     grid = Table(rows, colWidths=[40 * mm, None], hAlign="LEFT")
     grid.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("BOTTOMPADDING", (0, 0), (-1, -1), 5)]))
     flow.append(grid)
     return flow
 
 
+def _status(plan: PlanDocument) -> str:
+    phase = plan.current_phase.value.replace("_", " ")
+    if plan.current_phase.value == "completed":
+        return "completed"
+    return f"{phase} \u2014 {plan.phase_status.value}"
+
+
 def contents(flow: list[Flowable], styles: Styles, registry: PageRegistry) -> list[Flowable]:
     """The table of contents of the given story (its headings marked for the contents)."""
     entries = [(f.level, f.text, f.key) for f in flow if isinstance(f, Heading) and f.toc]
-    return [Paragraph("Contents", styles.h1), Contents(entries, styles, registry)]
+    return [ReportParagraph("Contents", styles.h1), Contents(entries, styles, registry)]
 
 
 def executive_summary(plan: PlanDocument, styles: Styles, width: float) -> list[Flowable]:
@@ -492,17 +524,17 @@ def executive_summary(plan: PlanDocument, styles: Styles, width: float) -> list[
     synthesis = plan.synthesis
     if synthesis is None:
         flow.append(
-            Paragraph(
+            ReportParagraph(
                 "The synthesis phase has not been run yet: risks and recommendations are not available.",
                 styles.muted,
             )
         )
         return flow
     for title, findings in (("Risks", synthesis.risks), ("Recommendations", synthesis.recommendations)):
-        flow.append(Paragraph(title, styles.h2))
+        flow.append(ReportParagraph(title, styles.h2))
         if not findings:
             flow.append(
-                Paragraph(f"No {title.lower()} were identified from the plan's figures.", styles.muted)
+                ReportParagraph(f"No {title.lower()} were identified from the plan's figures.", styles.muted)
             )
             continue
         rows: list[list[object]] = [["Severity", "Finding", "Detail", "Metric"]]
@@ -587,13 +619,13 @@ def wave_plan_section(plan: PlanDocument, styles: Styles, width: float) -> list[
     flow: list[Flowable] = [PageBreak(), Heading("2 Wave plan", styles.h1, 0, "waves")]
     wave_plan = plan.wave_plan
     if wave_plan is None:
-        return flow + [Paragraph(NOT_RUN, styles.muted)]
+        return flow + [ReportParagraph(NOT_RUN, styles.muted)]
     windows = {w.wave_number: w for w in plan.timeline.waves} if plan.timeline else {}
     summary = wave_plan.summary
     flow.append(
-        Paragraph(
+        ReportParagraph(
             f"{summary.migrated_applications:,} applications migrate in {summary.total_waves:,} waves "
-            f"(at most {summary.max_apps_per_wave:,} per wave); {summary.not_migrated_applications:,} are not "
+            f"(at most {summary.max_apps_per_wave:,} per wave); {summary.not_migrated_applications:,} not "
             f"migrated. The plan uses {summary.total_waves:,} waves against a lower bound of "
             f"{wave_plan.lower_bound:,} (gap {wave_plan.gap:,}); dependency weight cut across waves: "
             f"{summary.cut_weight:g}.",
@@ -617,7 +649,11 @@ def wave_plan_section(plan: PlanDocument, styles: Styles, width: float) -> list[
         )
     flow.append(
         table(
-            rows, [w * width for w in (0.07, 0.33, 0.13, 0.13, 0.08, 0.12, 0.14)], styles, numeric=(0, 4, 5), plain=(2, 3, 6)
+            rows,
+            [w * width for w in (0.07, 0.33, 0.13, 0.13, 0.08, 0.12, 0.14)],
+            styles,
+            numeric=(0, 4, 5),
+            plain=(2, 3, 6),
         )
     )
     list_waves = len(wave_plan.waves) <= TOC_WAVE_LIMIT
@@ -631,7 +667,7 @@ def wave_plan_section(plan: PlanDocument, styles: Styles, width: float) -> list[
             f" \u00b7 {flag}" for flag, on in (("pilot wave", wave.is_pilot), ("locked", wave.locked)) if on
         )
         flow.append(
-            Paragraph(
+            ReportParagraph(
                 f"{dates} \u00b7 {len(wave.applications):,} applications \u00b7 "
                 f"{hours(wave.total_effort_hours)} effort hours{flags}",
                 styles.muted,
@@ -648,7 +684,7 @@ def wave_plan_section(plan: PlanDocument, styles: Styles, width: float) -> list[
         ]
         flow.append(table(rows, [width * 0.14, width * 0.38, width * 0.1, width * 0.38], styles))
     else:
-        flow.append(Paragraph("Every selected application is migrated.", styles.muted))
+        flow.append(ReportParagraph("Every selected application is migrated.", styles.muted))
     if wave_plan.violations:
         flow.append(Heading("Constraint violations", styles.h2, 1, "violations"))
         rows = [["Constraint", "Hard", "Message", "Waves"]]
@@ -704,17 +740,17 @@ def resources_section(plan: PlanDocument, styles: Styles, width: float) -> list[
     flow: list[Flowable] = [PageBreak(), Heading("3 Resources", styles.h1, 0, "resources")]
     allocation = plan.resource_allocation
     if allocation is None:
-        return flow + [Paragraph(NOT_RUN, styles.muted)]
+        return flow + [ReportParagraph(NOT_RUN, styles.muted)]
     roles: list[str] = []
     for item in allocation.allocations:
         if item.role not in roles:
             roles.append(item.role)
     over = [a for a in allocation.allocations if a.over_allocated]
     flow.append(
-        Paragraph(
+        ReportParagraph(
             f"{hours(allocation.total_hours)} hours across {len(roles)} roles. Each cell shows hours and "
             f"utilisation of the role's capacity over the wave; <font color='#C0392B'>red</font> marks "
-            f"over-allocation ({len(over)} role-waves).",
+            f"over-allocation (roles over capacity in a wave: {len(over)}).",
             styles.body,
         )
     )
@@ -743,7 +779,9 @@ def resources_section(plan: PlanDocument, styles: Styles, width: float) -> list[
             )
         )
     else:
-        flow.append(Paragraph("No skill gaps: every skill the applications need is in a pool.", styles.muted))
+        flow.append(
+            ReportParagraph("No skill gaps: every skill the applications need is in a pool.", styles.muted)
+        )
     return flow
 
 
@@ -792,10 +830,10 @@ def timeline_section(plan: PlanDocument, styles: Styles, fonts: Fonts) -> list[F
     ]
     timeline = plan.timeline
     if timeline is None:
-        return flow + [Paragraph(NOT_RUN, styles.muted), NextPageTemplate("portrait")]
+        return flow + [ReportParagraph(NOT_RUN, styles.muted), NextPageTemplate("portrait")]
     critical = [a for a in timeline.activities if a.critical]
     flow.append(
-        Paragraph(
+        ReportParagraph(
             f"{iso(timeline.start_date)} to {iso(timeline.end_date)}: {timeline.total_working_days:,} working "
             f"days ({timeline.total_duration_days:,} calendar days), {len(timeline.activities):,} activities, "
             f"{len(timeline.milestones):,} milestones. The critical path ({len(critical):,} activities) is "
@@ -814,7 +852,7 @@ def timeline_section(plan: PlanDocument, styles: Styles, fonts: Fonts) -> list[F
     flow.append(PageBreak())
     flow.append(Heading("Critical path and milestones", styles.h2, 1, "critical-path"))
     path = " \u2192 ".join(markup(step) for step in timeline.critical_path) or "none reported"
-    flow.append(Paragraph(f"<b>Critical path:</b> {path}", styles.body))
+    flow.append(ReportParagraph(f"<b>Critical path:</b> {path}", styles.body))
     if timeline.milestones:
         rows: list[list[object]] = [["Date", "Milestone", "Kind", "Wave", "Description"]]
         rows += [
@@ -864,7 +902,7 @@ def costs_section(plan: PlanDocument, styles: Styles, width: float) -> list[Flow
     flow: list[Flowable] = [PageBreak(), Heading("5 Costs", styles.h1, 0, "costs")]
     est = plan.cost_estimation
     if est is None:
-        return flow + [Paragraph(NOT_RUN, styles.muted)]
+        return flow + [ReportParagraph(NOT_RUN, styles.muted)]
     cur = markup(est.currency)
     rows: list[list[object]] = [["Item", f"Amount ({cur})"]]
     rows += [
@@ -983,7 +1021,7 @@ def appendix(plan: PlanDocument, styles: Styles, width: float) -> list[Flowable]
             width,
         )
     )
-    flow.append(Paragraph("Rates and capacity by role", styles.h3))
+    flow.append(ReportParagraph("Rates and capacity by role", styles.h3))
     rows: list[list[object]] = [["Role", "Headcount", "h/week each", "Rate", "Currency", "Skills"]]
     rows += [
         [
@@ -1000,15 +1038,15 @@ def appendix(plan: PlanDocument, styles: Styles, width: float) -> list[Flowable]
         table(rows, [w * width for w in (0.2, 0.1, 0.11, 0.11, 0.09, 0.39)], styles, numeric=(1, 2, 3))
     )
     if config.cost_inputs.one_off_costs:
-        flow.append(Paragraph("One-off costs", styles.h3))
+        flow.append(ReportParagraph("One-off costs", styles.h3))
         rows = [["Item", "Category", "Amount"]]
         rows += [
             [markup(c.name), markup(c.category), money(c.amount)] for c in config.cost_inputs.one_off_costs
         ]
         flow.append(table(rows, [width * 0.5, width * 0.25, width * 0.25], styles, numeric=(2,)))
-    flow.append(Paragraph("Effort model", styles.h3))
+    flow.append(ReportParagraph("Effort model", styles.h3))
     flow.append(
-        Paragraph(
+        ReportParagraph(
             "When an application has no effort estimate, effort = base hours for its 6R strategy \u00d7 (0.4 + "
             f"0.12 \u00d7 complexity) + {HOURS_PER_EXTRA_SERVER:g} hours per server beyond the first. Base hours "
             "(complexity 5): " + ", ".join(f"{k.value} {v:g} h" for k, v in BASE_EFFORT_HOURS.items()) + ".",
@@ -1059,7 +1097,7 @@ def _solver_notes(plan: PlanDocument, styles: Styles, width: float) -> list[Flow
         )
     if not pairs:
         return []
-    return [Paragraph("Solvers", styles.h3), key_values(pairs, styles, width)]
+    return [ReportParagraph("Solvers", styles.h3), key_values(pairs, styles, width)]
 
 
 def _warnings(plan: PlanDocument, styles: Styles, width: float) -> list[Flowable]:
@@ -1076,7 +1114,7 @@ def _warnings(plan: PlanDocument, styles: Styles, width: float) -> list[Flowable
     rows += [[label, markup(text)] for label, items in sources for text in items]
     flow: list[Flowable] = [CondPageBreak(30 * mm), Heading("B. Warnings", styles.h2, 1, "warnings")]
     if len(rows) == 1:
-        return flow + [Paragraph("No warnings.", styles.muted)]
+        return flow + [ReportParagraph("No warnings.", styles.muted)]
     return flow + [table(rows, [width * 0.18, width * 0.82], styles)]
 
 
@@ -1084,7 +1122,9 @@ def _agent_log(plan: PlanDocument, styles: Styles, width: float) -> list[Flowabl
     flow: list[Flowable] = [CondPageBreak(30 * mm), Heading("C. Agent reviews", styles.h2, 1, "agents")]
     if not plan.agent_execution_log:
         return flow + [
-            Paragraph("No agent reviewed this plan; every figure comes from the optimizer.", styles.muted)
+            ReportParagraph(
+                "No agent reviewed this plan; every figure comes from the optimizer.", styles.muted
+            )
         ]
     rows: list[list[object]] = [["Agent", "Phase", "Started", "Outcome", "Accepted", "Rejected", "Errors"]]
     rows += [
@@ -1107,7 +1147,7 @@ def _agent_log(plan: PlanDocument, styles: Styles, width: float) -> list[Flowabl
             flow += [Spacer(1, 5), ai_box(run.narrative, styles, width, run.agent)]
     flow.append(Heading("D. Dependencies", styles.h2, 1, "dependencies", toc=False))
     flow.append(
-        Paragraph(
+        ReportParagraph(
             f"{len(plan.dependencies):,} dependencies between the selected applications "
             f"(move together: {sum(d.dependency_type.value == 'move_together' for d in plan.dependencies):,}"
             f", precedes: {sum(d.dependency_type.value == 'precedes' for d in plan.dependencies):,}).",

@@ -12,6 +12,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 from reportlab.lib.fonts import addMapping
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfbase.ttfonts import TTFont
@@ -121,8 +122,12 @@ def markup(value: object, *, limit: int | None = None) -> str:
     text = one_line(value)
     if limit is not None:
         text = truncate(text, limit)
+    if text.isascii():
+        return escape(text)
+    if has_rtl(text):
+        text = visual_order(text)
     fonts = register_fonts()
-    if text.isascii() or fonts.fallback is None:
+    if fonts.fallback is None:
         return escape(text)
     parts: list[str] = []
     run: list[str] = []
@@ -143,6 +148,44 @@ def _run_markup(text: str, fallback: bool, fonts: Fonts) -> str:
     if fallback:
         return f'<font name="{fonts.fallback}">{escape(text)}</font>'
     return escape(text)
+
+
+_RTL_RE = re.compile(r"[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]")
+
+
+def has_rtl(text: str) -> bool:
+    """Whether the text holds right-to-left letters (Arabic, Hebrew...)."""
+    return not text.isascii() and _RTL_RE.search(text) is not None
+
+
+def visual_order(text: str) -> str:
+    """Runs of right-to-left words put in display order (the PDF lays words out left to right).
+
+    Letters inside each word are joined and ordered by the shaper (uharfbuzz), so only the order of
+    consecutive right-to-left words is reversed here; left-to-right words keep their place.
+    """
+    words = text.split(" ")
+    result: list[str] = []
+    run: list[str] = []
+    for word in words:
+        if _RTL_RE.search(word) and not re.search(r"[A-Za-z]", word):
+            run.append(word)
+            continue
+        result += reversed(run)
+        run = []
+        result.append(word)
+    result += reversed(run)
+    return " ".join(result)
+
+
+@lru_cache(maxsize=64)
+def _shaped(style: ParagraphStyle) -> ParagraphStyle:
+    return ParagraphStyle(f"{style.name}-shaped", style, shaping=1)
+
+
+def shaped_style(style: ParagraphStyle) -> ParagraphStyle:
+    """The style with text shaping on (reportlab ignores it when uharfbuzz is missing)."""
+    return _shaped(style)
 
 
 def label_font(text: str, fonts: Fonts, default: str) -> str:

@@ -26,6 +26,8 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
 
 from planning_core.domain import Application, Dependency, DependencyType
 from planning_core.errors import PortfolioFormatError
@@ -148,15 +150,9 @@ def parse(tables: dict[str, Table], *, options: ImportOptions, problems: Problem
             "the MPA workbook needs an 'Applications' sheet with 'Application ID' and 'Application Name' columns"
         )
     stats: Counter[str] = Counter()
-    infra_strategies: dict[str, Counter] = defaultdict(Counter)
-    assets, asset_apps = _infrastructure(
-        sheet(tables, INFRASTRUCTURE), sheet(tables, INFRA2APP), problems, stats, infra_strategies
-    )
-    rows = apps_table.rows
+    assets = _infrastructure(sheet(tables, INFRASTRUCTURE), sheet(tables, INFRA2APP), problems, stats)
     refs = _Refs()
-    applications, declared = _applications(
-        apps_table, rows, refs, problems, assets, asset_apps, infra_strategies
-    )
+    applications, declared = _applications(apps_table, refs, problems, assets.links, assets.strategies)
     by_id = {a.application_id: a for a in applications}
     dependencies: dict[tuple[str, str, DependencyType], Dependency] = {}
     for row, column, dependant, needed in declared:
@@ -165,73 +161,57 @@ def parse(tables: dict[str, Table], *, options: ImportOptions, problems: Problem
     sizes = _databases(sheet(tables, DATABASES), sheet(tables, APP2DB), refs, problems, dependencies)
     for app_id, size in sizes.items():
         by_id[app_id].data_size_gb = min(round(size, 6), 1e9)
-    servers = {key: app for key, app in _server_map(assets, asset_apps, refs).items()}
+    servers = _server_map(assets, refs)
     for dep in _traffic(sheet(tables, COMMUNICATION), servers, options, problems, stats):
         key = (dep.source_application_id, dep.target_application_id, dep.dependency_type)
         if key not in dependencies or dependencies[key].weight < dep.weight:
             dependencies[key] = dep
-    stats["assets"] = len(assets)
+    stats["assets"] = len(assets.names)
     return Parsed(
         applications=applications, dependencies=list(dependencies.values()), servers=servers, stats=stats
     )
 
 
+_APPLICATION_COLUMNS = (
+    APP_ID,
+    APP_NAME,
+    "Business Unit",
+    "Environment Type",
+    "Environment",
+    "Business Criticality",
+    "Migration Strategy",
+    "Complexity",
+    "Description",
+    "Dependencies",
+)
+
+
 def _applications(
-    table, rows, refs, problems, assets, asset_apps, infra_strategies
+    table: Table,
+    refs: _Refs,
+    problems: Problems,
+    asset_apps: dict[str, set[str]],
+    infra_strategies: dict[str, Counter],
 ) -> tuple[list[Application], list[tuple[int, str, str, str]]]:
-    get = {
-        c: table.getter(c)
-        for c in (
-            APP_ID,
-            APP_NAME,
-            "Business Unit",
-            "Environment Type",
-            "Environment",
-            "Business Criticality",
-            "Migration Strategy",
-            "Complexity",
-            "Description",
-            "Dependencies",
-        )
-    }
+    """Applications of the Applications sheet and the dependencies its Dependencies column declares."""
+    get = {c: table.getter(c) for c in _APPLICATION_COLUMNS}
     extra = [(h, i) for i, h in enumerate(table.headers) if h and header_key(h) not in _MAPPED]
     registry = normalise.SlugRegistry()
     applications: list[Application] = []
     declared: list[tuple[int, str, str, str]] = []
     missing: list[str] = []
     seen: set[str] = set()
-    for row, cells in rows:
-        app_id, name = get[APP_ID](cells), cut(get[APP_NAME](cells), 300)
-        if not app_id and not name:
-            problems.add(
-                row=row,
-                column=APP_ID,
-                message="Application ID and Application Name are blank",
-                action="row skipped",
-            )
+    for row, cells in table.rows:
+        app_id = _application_id(
+            row, get[APP_ID](cells), cut(get[APP_NAME](cells), 300), registry, seen, problems
+        )
+        if app_id is None:
             continue
-        if not app_id:
-            app_id, _ = registry.id_for(name)
-            problems.warn(
-                row=row,
-                column=APP_ID,
-                message=f"Application ID is blank for {name!r}",
-                action=f"given the id {app_id!r} (from the name)",
-            )
-        if len(app_id) > 100 or app_id.lower() in seen:
-            problems.add(
-                row=row,
-                column=APP_ID,
-                message=f"duplicate or over-long Application ID {app_id[:100]!r}",
-                action="row skipped (the first row is kept)",
-            )
-            continue
-        seen.add(app_id.lower())
-        name = name or app_id
+        name = cut(get[APP_NAME](cells), 300) or app_id
         strategy_raw = get["Migration Strategy"](cells)
         if normalise.is_blank(strategy_raw) and infra_strategies.get(app_id.lower()):
             strategy_raw = infra_strategies[app_id.lower()].most_common(1)[0][0]
-        values = {
+        values: dict[str, Any] = {
             "application_id": app_id,
             "name": name,
             "business_unit": cut(get["Business Unit"](cells), 200),
@@ -255,22 +235,51 @@ def _applications(
                 if i < len(cells) and cells[i].strip()
             },
         }
-        complexity = _complexity(get["Complexity"](cells), row, problems)
-        if complexity is not None:
+        if (complexity := _complexity(get["Complexity"](cells), row, problems)) is not None:
             values["complexity"] = complexity
-        count = len(asset_apps.get(app_id.lower(), ()))
-        if count:
+        if count := len(asset_apps.get(app_id.lower(), ())):
             values["server_count"] = min(count, 100_000)
         app = build_application(values, row=row, problems=problems)
         if app is None:
             continue
         applications.append(app)
         refs.add(app)
-        for needed in _SPLIT.split(get["Dependencies"](cells)):
-            if needed.strip():
-                declared.append((row, "Dependencies", app.application_id, needed.strip()))
+        needed = [n.strip() for n in _SPLIT.split(get["Dependencies"](cells)) if n.strip()]
+        declared += [(row, "Dependencies", app.application_id, n) for n in needed]
     report_missing_strategies(missing, problems=problems, column="Migration Strategy")
     return applications, declared
+
+
+def _application_id(
+    row: int, app_id: str, name: str, registry: normalise.SlugRegistry, seen: set[str], problems: Problems
+) -> str | None:
+    """The row's id (the name's slug when blank); None, reported, for blank or duplicate rows."""
+    if not app_id and not name:
+        problems.add(
+            row=row,
+            column=APP_ID,
+            message="Application ID and Application Name are blank",
+            action="row skipped",
+        )
+        return None
+    if not app_id:
+        app_id, _ = registry.id_for(name)
+        problems.warn(
+            row=row,
+            column=APP_ID,
+            message=f"Application ID is blank for {name!r}",
+            action=f"given the id {app_id!r} (from the name)",
+        )
+    if len(app_id) > 100 or app_id.lower() in seen:
+        problems.add(
+            row=row,
+            column=APP_ID,
+            message=f"duplicate or over-long Application ID {app_id[:100]!r}",
+            action="row skipped (the first row is kept)",
+        )
+        return None
+    seen.add(app_id.lower())
+    return app_id
 
 
 def _complexity(raw: str, row: int, problems: Problems) -> int | None:
@@ -294,69 +303,42 @@ def _complexity(raw: str, row: int, problems: Problems) -> int | None:
     return value
 
 
+_INFRASTRUCTURE_COLUMNS = (
+    "Asset ID",
+    "Hostname",
+    APP_ID,
+    "In Scope",
+    "Migration Strategy",
+    "IP Address",
+    "IP Addresses",
+    "FQDN",
+)
+
+
+@dataclass
+class _Assets:
+    """Assets (key -> the names it is known by), their links to applications, and what is out of scope."""
+
+    names: dict[str, list[str]] = field(default_factory=dict)
+    links: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    out_of_scope: set[str] = field(default_factory=set)
+    strategies: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
+
+
 def _infrastructure(
-    infra: Table | None,
-    infra2app: Table | None,
-    problems: Problems,
-    stats: Counter,
-    strategies: dict[str, Counter],
-) -> tuple[dict[str, list[str]], dict[str, set[str]]]:
-    """Assets (key -> names it is known by) and, per application id (lower case), its asset keys."""
-    assets: dict[str, list[str]] = {}
-    links: dict[str, set[str]] = defaultdict(set)
-    out_of_scope: set[str] = set()
+    infra: Table | None, infra2app: Table | None, problems: Problems, stats: Counter
+) -> _Assets:
+    """The assets of the Infrastructure sheet linked to applications there and in Infra2App."""
+    assets = _Assets()
     if infra is not None:
-        get = {
-            c: infra.getter(c)
-            for c in (
-                "Asset ID",
-                "Hostname",
-                "Application ID",
-                "In Scope",
-                "Migration Strategy",
-                "IP Address",
-                "IP Addresses",
-                "FQDN",
-            )
-        }
+        get = {c: infra.getter(c) for c in _INFRASTRUCTURE_COLUMNS}
         for row, cells in infra.rows:
-            asset = get["Asset ID"](cells) or get["Hostname"](cells)
-            if not asset:
-                problems.add(
-                    row=row,
-                    column="Asset ID",
-                    message="Asset ID and Hostname are blank",
-                    action="row skipped",
-                )
-                continue
-            key = asset.lower()
-            names = [
-                get["Hostname"](cells),
-                get["FQDN"](cells),
-                asset,
-                *_SPLIT.split(get["IP Address"](cells) or get["IP Addresses"](cells)),
-            ]
-            assets[key] = [n.strip() for n in names if n and n.strip()]
-            try:
-                in_scope = normalise.yes_no(get["In Scope"](cells))
-            except ValueError as exc:
-                problems.add(row=row, column="In Scope", message=str(exc), action="treated as in scope")
-                in_scope = True
-            if in_scope is False:
-                out_of_scope.add(key)
-                continue
-            for ref in _SPLIT.split(get["Application ID"](cells)):
-                if ref.strip():
-                    links[ref.strip().lower()].add(key)
-                    if strategy := get["Migration Strategy"](cells):
-                        strategies[ref.strip().lower()][strategy] += 1
+            _asset_row(assets, row, cells, get, problems)
     if infra2app is not None:
-        get = {c: infra2app.getter(c) for c in ("Asset ID", "Hostname", "Application ID")}
+        get = {c: infra2app.getter(c) for c in ("Asset ID", "Hostname", APP_ID)}
         for row, cells in infra2app.rows:
-            asset, app = (
-                (get["Asset ID"](cells) or get["Hostname"](cells)).lower(),
-                get["Application ID"](cells).lower(),
-            )
+            asset = (get["Asset ID"](cells) or get["Hostname"](cells)).lower()
+            app = get[APP_ID](cells).lower()
             if not asset or not app:
                 problems.add(
                     row=row,
@@ -364,12 +346,45 @@ def _infrastructure(
                     message="asset or application is blank",
                     action="row skipped",
                 )
-                continue
-            if asset not in out_of_scope:
-                links[app].add(asset)
-                assets.setdefault(asset, [asset])
-    stats["assets_out_of_scope"] = len(out_of_scope)
-    return assets, links
+            elif asset not in assets.out_of_scope:
+                assets.links[app].add(asset)
+                assets.names.setdefault(asset, [asset])
+    stats["assets_out_of_scope"] = len(assets.out_of_scope)
+    return assets
+
+
+def _asset_row(
+    assets: _Assets, row: int, cells: list[str], get: dict[str, Getter], problems: Problems
+) -> None:
+    asset = get["Asset ID"](cells) or get["Hostname"](cells)
+    if not asset:
+        problems.add(
+            row=row,
+            column=f"{INFRASTRUCTURE}: Asset ID",
+            message="Asset ID and Hostname are blank",
+            action="row skipped",
+        )
+        return
+    key = asset.lower()
+    ips = _SPLIT.split(get["IP Address"](cells) or get["IP Addresses"](cells))
+    assets.names[key] = [
+        n.strip() for n in (get["Hostname"](cells), get["FQDN"](cells), asset, *ips) if n.strip()
+    ]
+    try:
+        in_scope = normalise.yes_no(get["In Scope"](cells))
+    except ValueError as exc:
+        problems.add(
+            row=row, column=f"{INFRASTRUCTURE}: In Scope", message=str(exc), action="treated as in scope"
+        )
+        in_scope = True
+    if in_scope is False:
+        assets.out_of_scope.add(key)
+        return
+    for ref in (r.strip().lower() for r in _SPLIT.split(get[APP_ID](cells))):
+        if ref:
+            assets.links[ref].add(key)
+            if strategy := get["Migration Strategy"](cells):
+                assets.strategies[ref][strategy] += 1
 
 
 def _link(
@@ -492,15 +507,15 @@ def _databases(
     return sizes
 
 
-def _server_map(assets: dict[str, list[str]], links: dict[str, set[str]], refs: _Refs) -> dict[str, str]:
-    """Server key (host name, IP, asset id) -> application id, for assets linked to one application."""
+def _server_map(assets: _Assets, refs: _Refs) -> dict[str, str]:
+    """Server key (host name, IP, asset id) -> application id (the first application linked wins)."""
     mapping: dict[str, str] = {}
-    for app_ref, keys in links.items():
+    for app_ref, keys in assets.links.items():
         app_id = refs.find(app_ref)
         if app_id is None:
             continue
-        for key in keys:
-            for name in assets.get(key, [key]):
+        for key in sorted(keys):
+            for name in assets.names.get(key, [key]):
                 mapping.setdefault(server_key(name), app_id)
                 mapping.setdefault(name.lower(), app_id)
     return mapping
@@ -542,7 +557,7 @@ def _traffic(
         if caller == callee:
             stats["internal_connections"] += int(observed or 1)
             continue
-        counts[(caller, callee)] += observed if observed and observed > 0 else 1
+        counts[(caller, callee)] += max(round(observed or 1), 1)
     if unmapped:
         shown = ", ".join(sorted(unmapped)[:10])
         problems.warn(

@@ -54,14 +54,15 @@ def parse(table: Table, *, options: ImportOptions, problems: Problems) -> Parsed
     admin = frozenset(options.admin_ports)
     votes: dict[str, Counter[str]] = defaultdict(Counter)
     shown: dict[str, str] = {}
+    aliases: dict[str, str] = {}
     pairs: Counter[tuple[str, str]] = Counter()
     dropped: Counter[int] = Counter()
     ports: dict[str, int | None] = {}
     stats: Counter[str] = Counter()
     for row, cells in table.rows:
         stats["rows"] += 1
-        source = _server(get[SOURCE_SERVER](cells), get[SOURCE_IP](cells), shown)
-        target = _server(get[DESTINATION_SERVER](cells), get[DESTINATION_IP](cells), shown)
+        source = _server(get[SOURCE_SERVER](cells), get[SOURCE_IP](cells), shown, aliases)
+        target = _server(get[DESTINATION_SERVER](cells), get[DESTINATION_IP](cells), shown, aliases)
         if not source or not target:
             column = SOURCE_SERVER if not source else DESTINATION_SERVER
             problems.add(row=row, column=column, message="no server name or IP address", action="row skipped")
@@ -92,14 +93,40 @@ def parse(table: Table, *, options: ImportOptions, problems: Problems) -> Parsed
         pairs[(source, target)] += 1
     stats["admin_connections_dropped"] = sum(dropped.values())
     _report_admin(dropped, problems)
+    pairs, votes = _resolve_ips(pairs, votes, aliases, stats)
     return _build(pairs, votes, shown, options=options, problems=problems, stats=stats)
 
 
-def _server(name: str, ip: str, shown: dict[str, str]) -> str:
+def _server(name: str, ip: str, shown: dict[str, str], aliases: dict[str, str]) -> str:
+    """The server's key (its name, else its IP); remembers which IP a named server had."""
     key = server_key(name) or server_key(ip)
     if key and key not in shown:
         shown[key] = cut(name or ip, 300)
+    if name and ip:
+        aliases.setdefault(server_key(ip), key)
     return key
+
+
+def _resolve_ips(
+    pairs: Counter[tuple[str, str]],
+    votes: dict[str, Counter[str]],
+    aliases: dict[str, str],
+    stats: Counter[str],
+) -> tuple[Counter[tuple[str, str]], dict[str, Counter[str]]]:
+    """Rows that only had an IP count for the server seen elsewhere with that IP and a name."""
+    if not any(s in aliases for pair in pairs for s in pair):
+        return pairs, votes
+    resolved: Counter[tuple[str, str]] = Counter()
+    for (source, target), observed in pairs.items():
+        source, target = aliases.get(source, source), aliases.get(target, target)
+        if source == target:
+            stats["same_server_connections"] += observed
+        else:
+            resolved[(source, target)] += observed
+    merged: dict[str, Counter[str]] = defaultdict(Counter)
+    for server, counts in votes.items():
+        merged[aliases.get(server, server)].update(counts)
+    return resolved, merged
 
 
 def _port(raw: str) -> int | None:

@@ -176,7 +176,7 @@ def is_blank(value: str | None) -> bool:
 
 def strategy(value: str | None) -> SixR | None:
     """The 6R strategy a cell names; None when blank or undecided (TBC); ValueError when unknown."""
-    if is_blank(value):
+    if value is None or not value.strip():
         return None
     key = compact(value)
     if key in BLANK_WORDS:
@@ -189,7 +189,7 @@ def strategy(value: str | None) -> SixR | None:
 
 def criticality(value: str | None) -> Criticality | None:
     """The business criticality a cell names; None when blank; ValueError when unknown."""
-    if is_blank(value):
+    if value is None or not value.strip():
         return None
     key = compact(value)
     if key in BLANK_WORDS:
@@ -202,7 +202,7 @@ def criticality(value: str | None) -> Criticality | None:
 
 def yes_no(value: str | None) -> bool | None:
     """A yes/no cell as a bool; None when blank; ValueError when neither."""
-    if is_blank(value):
+    if value is None or not value.strip():
         return None
     key = compact(value)
     if key in _TRUE_WORDS:
@@ -226,7 +226,7 @@ def _plain_number(text: str) -> float:
 
 def number(value: str | None) -> float | None:
     """A number cell ("1,024", "12.5", "1,5"); None when blank; ValueError when not a number."""
-    if is_blank(value):
+    if value is None or not value.strip():
         return None
     try:
         return _plain_number(value)
@@ -246,7 +246,7 @@ def integer(value: str | None) -> int | None:
 
 def size_gb(value: str | None, *, default_unit: str = "gb") -> float | None:
     """A size cell in GB ("1.5 TB" -> 1536, "200GB" -> 200, "512 MB" -> 0.5); None when blank."""
-    if is_blank(value):
+    if value is None or not value.strip():
         return None
     match = _SIZE_RE.match(value)
     if match is None:
@@ -266,7 +266,7 @@ def size_gb(value: str | None, *, default_unit: str = "gb") -> float | None:
 
 def skills(value: str | None) -> list[str]:
     """A skills cell split on ';' (also ',' and '|'), blanks dropped."""
-    if is_blank(value):
+    if value is None or not value.strip():
         return []
     return [part.strip() for part in re.split(r"[;,|]", value) if part.strip()]
 

@@ -226,9 +226,9 @@ def cell_text(value: object) -> str:
     return str(value)
 
 
-def _sheets_with_formulas(path: Path) -> bool:
+def _sheets_with_formulas(data: bytes) -> bool:
     """Whether any worksheet of the workbook holds a formula (a quick scan of its XML)."""
-    with zipfile.ZipFile(path) as archive:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
         for info in archive.infolist():
             if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
                 with archive.open(info) as handle:
@@ -246,7 +246,7 @@ def read_workbook(path: Path, *, problems: Problems) -> dict[str, Table]:
     if not is_workbook(data):
         raise PortfolioFormatError(f"{path.name} is not an Excel workbook (.xlsx/.xlsm)")
     try:
-        return _read_workbook(path, problems=problems)
+        return _read_workbook(data, problems=problems)
     except PortfolioFormatError:
         raise
     except Exception as exc:  # openpyxl and zipfile raise many kinds of errors on damaged files
@@ -255,12 +255,13 @@ def read_workbook(path: Path, *, problems: Problems) -> dict[str, Table]:
         ) from None
 
 
-def _read_workbook(path: Path, *, problems: Problems) -> dict[str, Table]:
+def _read_workbook(data: bytes, *, problems: Problems) -> dict[str, Table]:
     import openpyxl
 
-    values = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    values = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    has_formulas = _sheets_with_formulas(data)
     formulas = (
-        openpyxl.load_workbook(path, read_only=True, data_only=False) if _sheets_with_formulas(path) else None
+        openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False) if has_formulas else None
     )
     tables: dict[str, Table] = {}
     try:

@@ -145,8 +145,19 @@ def _write_workbook(
         sheet = workbook.create_sheet(title)
         sheet.append(columns)
         for row in rows:
-            sheet.append(row)
+            sheet.append([_literal(sheet, value) for value in row])
     workbook.save(path)
+
+
+def _literal(sheet: Any, value: Any) -> Any:
+    """Text that starts with '=' is stored as text, never as a formula."""
+    if isinstance(value, str) and value.startswith("="):
+        from openpyxl.cell import WriteOnlyCell
+
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.data_type = "s"
+        return cell
+    return value
 
 
 def _csv_pair(path: Path) -> tuple[Path, Path]:
@@ -278,11 +289,7 @@ def _short(value: str, *, row: int, column: str, problems: Problems, limit: int 
     if len(value) <= limit:
         return value
     problems.add(
-        row=row,
-        column=column,
-        message=f"longer than {limit} characters",
-        action=f"cut to {limit} characters",
-        severity="warning",
+        row=row, column=column, message=f"longer than {limit} characters", action=f"cut to {limit} characters"
     )
     return value[:limit]
 
@@ -311,104 +318,66 @@ def parse_application_table(table: Table, *, problems: Problems) -> list[Applica
     return applications
 
 
+_VALUE_COLUMNS: tuple[tuple[str, Parser, Any, str, Callable[[Any], str | None] | None], ...] = (
+    # column, parser, value when blank or bad, what is done when bad, range check
+    ("six_r_strategy", normalise.strategy, "rehost", "defaulted to rehost", None),
+    ("complexity", normalise.integer, 5, "defaulted to 5", _range(1, 10, "complexity")),
+    ("business_criticality", normalise.criticality, "medium", "defaulted to medium", None),
+    (
+        "effort_hours",
+        normalise.number,
+        None,
+        "left blank (the effort model is used)",
+        _range(0, 1_000_000, "effort hours"),
+    ),
+    ("server_count", normalise.integer, 1, "defaulted to 1", _range(0, 100_000, "server count")),
+    ("data_size_gb", normalise.size_gb, 0.0, "defaulted to 0", _range(0, 1e9, "data size")),
+    ("pinned_wave", normalise.integer, None, "not pinned", _range(1, 10_000, "pinned wave")),
+)
+_TEXT_COLUMNS = (("business_unit", SHORT_TEXT), ("environment", SHORT_TEXT), ("description", 2000))
+
+
 def _application(
     row: int, cells: list[str], get: dict, extra: list[tuple[str, int]], problems: Problems
 ) -> Application | None:
+    """One applications row as an Application; bad cells are reported and defaulted, see the module doc."""
     app_id = get["application_id"](cells)
-    if not app_id:
-        problems.add(
-            row=row, column="application_id", message="application_id is blank", action="row skipped"
-        )
-        return None
-    if len(app_id) > 100:
-        problems.add(
-            row=row,
-            column="application_id",
-            message="application_id is longer than 100 characters",
-            action="row skipped",
-        )
+    if not app_id or len(app_id) > 100:
+        message = "application_id is blank" if not app_id else "application_id is longer than 100 characters"
+        problems.add(row=row, column="application_id", message=message, action="row skipped")
         return None
     name = get["name"](cells)
     if not name:
         problems.add(row=row, column="name", message="name is blank", action="the id is used as the name")
         name = app_id
-    common = {"row": row, "problems": problems}
     values: dict[str, Any] = {
         "application_id": app_id,
-        "name": _short(name, column="name", limit=300, **common),
-        "business_unit": _short(get["business_unit"](cells), column="business_unit", **common),
-        "environment": _short(get["environment"](cells), column="environment", **common) or "production",
-        "six_r_strategy": _field(
-            get["six_r_strategy"](cells),
-            column="six_r_strategy",
-            parse=normalise.strategy,
-            default="rehost",
-            action="defaulted to rehost",
-            **common,
-        ),
-        "complexity": _field(
-            get["complexity"](cells),
-            column="complexity",
-            parse=normalise.integer,
-            default=5,
-            action="defaulted to 5",
-            check=_range(1, 10, "complexity"),
-            **common,
-        ),
-        "business_criticality": _field(
-            get["business_criticality"](cells),
-            column="business_criticality",
-            parse=normalise.criticality,
-            default="medium",
-            action="defaulted to medium",
-            **common,
-        ),
-        "effort_hours": _field(
-            get["effort_hours"](cells),
-            column="effort_hours",
-            parse=normalise.number,
-            default=None,
-            action="left blank (the effort model is used)",
-            check=_range(0, 1_000_000, "effort hours"),
-            **common,
-        ),
-        "server_count": _field(
-            get["server_count"](cells),
-            column="server_count",
-            parse=normalise.integer,
-            default=1,
-            action="defaulted to 1",
-            check=_range(0, 100_000, "server count"),
-            **common,
-        ),
-        "data_size_gb": _field(
-            get["data_size_gb"](cells),
-            column="data_size_gb",
-            parse=normalise.size_gb,
-            default=0.0,
-            action="defaulted to 0",
-            check=_range(0, 1e9, "data size"),
-            **common,
-        ),
-        "required_skills": [
-            _short(s, column="required_skills", **common)
-            for s in normalise.skills(get["required_skills"](cells))[:50]
-        ],
-        "pinned_wave": _field(
-            get["pinned_wave"](cells),
-            column="pinned_wave",
-            parse=normalise.integer,
-            default=None,
-            action="not pinned",
-            check=_range(1, 10_000, "pinned wave"),
-            **common,
-        ),
-        "description": _short(get["description"](cells), column="description", limit=2000, **common),
-        "attributes": {
-            _short(h, column=h, **common): _short(cells[i].strip(), column=h, limit=2000, **common)
-            for h, i in extra
-            if i < len(cells) and cells[i].strip()
-        },
+        "name": _short(name, row=row, column="name", limit=300, problems=problems),
+    }
+    for column, limit in _TEXT_COLUMNS:
+        values[column] = _short(get[column](cells), row=row, column=column, limit=limit, problems=problems)
+    values["environment"] = values["environment"] or "production"
+    for column, parse, default, action, check in _VALUE_COLUMNS:
+        values[column] = _field(
+            get[column](cells),
+            row=row,
+            column=column,
+            parse=parse,
+            default=default,
+            action=action,
+            check=check,
+            problems=problems,
+        )
+    skills = normalise.skills(get["required_skills"](cells))[:50]
+    values["required_skills"] = [
+        _short(s, row=row, column="required_skills", problems=problems) for s in skills
+    ]
+    values["attributes"] = {
+        _short(h, row=row, column=h, problems=problems): _short(
+            cells[i].strip(), row=row, column=h, limit=2000, problems=problems
+        )
+        for h, i in extra
+        if i < len(cells) and cells[i].strip()
     }
     return build_application(values, row=row, problems=problems)
 

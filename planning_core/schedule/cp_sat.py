@@ -82,6 +82,10 @@ def solve_with_cp_sat(
     for j in range(net.n):
         for succ, lag in net.succs[j]:
             model.add(starts[succ] >= starts[j] + net.d[j] + lag)
+    makespan = model.new_int_var(lower_bound, upper_bound, "makespan")
+    # The time after the makespan is fully occupied: lets every cumulative reason about the makespan.
+    tail_size = model.new_int_var(0, upper_bound - lower_bound, "after_makespan")
+    after = model.new_interval_var(makespan, tail_size, upper_bound, "after")
     for k, cap in enumerate(net.caps):
         users = [j for j in range(net.n) if net.d[j] > 0 and any(r == k for r, _ in net.req[j])]
         if not users:
@@ -89,10 +93,9 @@ def solve_with_cp_sat(
         demands = [dict(net.req[j])[k] for j in users]
         if sum(demands) <= cap:
             continue
-        model.add_cumulative([intervals[j] for j in users], demands, cap)
+        model.add_cumulative([intervals[j] for j in users] + [after], demands + [cap], cap)
     for clique in _incompatible_cliques(net):
         model.add_no_overlap([intervals[j] for j in clique])
-    makespan = model.new_int_var(lower_bound, upper_bound, "makespan")
     for j in range(net.n):
         if not net.succs[j]:
             model.add(makespan >= starts[j] + net.d[j])
@@ -105,7 +108,9 @@ def solve_with_cp_sat(
         model.minimize(makespan)
     for j in range(net.n):
         model.add_hint(starts[j], hint[j])
-    model.add_hint(makespan, max(hint[j] + net.d[j] for j in range(net.n)))
+    hinted_makespan = max((hint[j] + net.d[j] for j in range(net.n)), default=0)
+    model.add_hint(makespan, hinted_makespan)
+    model.add_hint(tail_size, upper_bound - hinted_makespan)
     solver = cp_model.CpSolver()
     params = solver.parameters
     params.num_workers = num_workers

@@ -18,6 +18,7 @@ Reported lower bound: the best of the critical path, the resource-energy bound a
 from __future__ import annotations
 
 import random
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from heapq import heapify, heappop, heappush
@@ -354,10 +355,13 @@ def solve_rcpsp(
     ``priority``: extra priority keys (smaller first) tried before the rules. ``secondary_weights``: a
     weight per activity on its start time, minimised by CP-SAT after the makespan (lexicographically).
     """
+    began = time.perf_counter()
     net = _prepare(problem)
     energy = energy_lower_bound(problem)
     lower = max(net.cpm, energy)
     start = _heuristic(net, rules=rules, samples=samples, seed=seed, justify=True, priority=priority)
+    if not deterministic:  # the wall-clock limit covers the heuristic too
+        time_limit_seconds = max(0.05, time_limit_seconds - (time.perf_counter() - began))
     heuristic_ms = _makespan(net, start)
     if not use_cp_sat or (heuristic_ms <= lower and not secondary_weights):
         return RcpspSolution(

@@ -59,6 +59,7 @@ class StandIn:
 
     def __init__(self) -> None:
         self.requests: list[dict[str, Any]] = []
+        self.arrivals: list[float] = []
         self.script: Script = lambda body: Reply(content="")
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -82,10 +83,12 @@ class StandIn:
         with self._lock:
             self.script = script
             self.requests = []
+            self.arrivals = []
 
     def _answer(self, body: dict[str, Any]) -> tuple[Reply, int]:
         with self._lock:
             self.requests.append(body)
+            self.arrivals.append(time.monotonic())
             serial = len(self.requests)
             script = self.script
         return script(body), serial

@@ -12,6 +12,7 @@ from sqlalchemy import inspect
 
 from db.models import Base
 from db.session import Database, connect
+from planning_core.errors import InvalidInput
 
 ALL_TABLES = {
     "alembic_version",
@@ -112,3 +113,22 @@ def test_sqlite_foreign_keys_are_enforced(tmp_path: Path) -> None:
             assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar_one() == 30_000
     finally:
         database.dispose()
+
+
+def test_unreachable_postgres_is_a_clear_error() -> None:
+    database = Database("postgresql://planner:secret@127.0.0.1:1/plans")
+    try:
+        with pytest.raises(InvalidInput) as refused:
+            database.upgrade()
+    finally:
+        database.dispose()
+    message = str(refused.value)
+    assert message.startswith(
+        "Cannot reach the database Database('postgresql+psycopg://planner:***@127.0.0.1:1/plans'): "
+    )
+    assert "secret" not in message and "\n" not in message
+
+
+def test_unsupported_url_is_refused() -> None:
+    with pytest.raises(InvalidInput, match="^Unsupported database URL scheme 'oracle'"):
+        Database("oracle://scott@db/orcl")

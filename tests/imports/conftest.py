@@ -149,7 +149,6 @@ def _azure(path: Path, portfolio: Portfolio) -> None:
 
 
 def _mpa(path: Path, portfolio: Portfolio) -> None:
-    by_id = portfolio.by_id()
     sheets: dict[str, list[list[object]]] = {
         "Applications": [
             [
@@ -195,7 +194,7 @@ def _mpa(path: Path, portfolio: Portfolio) -> None:
         if app.data_size_gb:
             sheets["Databases"].append([f"{app.application_id}-db", app.application_id, app.data_size_gb, ""])
     for dep in portfolio.dependencies:
-        sheets["App2App"].append([by_id[dep.target_application_id].application_id, dep.source_application_id])
+        sheets["App2App"].append([dep.target_application_id, dep.source_application_id])
     write_workbook(path, sheets)
 
 

@@ -171,3 +171,17 @@ def test_many_problems_are_capped_with_a_summary(tmp_path: Path, csv_writer) -> 
     assert [p.row for p in preview.problems] == [2, 3, 4, None]
     assert preview.problems[-1].message == "4 more errors not listed (the preview lists the first 3)"
     assert preview.stats["errors"] == 7
+
+
+def test_ip_only_rows_join_the_named_server_with_that_ip(tmp_path: Path, csv_writer) -> None:
+    lines = [
+        conn("", "", "db01", "SQL", 1433, src_ip="10.0.0.7", dst_ip="10.0.0.9"),
+        conn("web01", "Shop", "db01", "SQL", 1433, src_ip="10.0.0.7", dst_ip="10.0.0.9"),
+        conn("web01", "Shop", "", "", 1433, dst_ip="10.0.0.9"),
+    ]
+    preview = preview_import(csv_writer(tmp_path / "a.csv", [HEADER, *lines]))
+    assert [(a.application_id, a.attributes["servers"]) for a in preview.portfolio.applications] == [
+        ("shop", "web01"),
+        ("sql", "db01"),
+    ]
+    assert deps(preview) == [("sql", "shop", "precedes", 3.0)]

@@ -210,3 +210,12 @@ def test_missing_path_is_refused(tmp_path: Path) -> None:
         str(caught.value)
         == f"{tmp_path / 'nothing' / 'applications.csv'} not found: the template needs applications.csv"
     )
+
+
+@pytest.mark.parametrize("target", ["p.xlsx", "folder"])
+def test_text_that_looks_like_a_formula_stays_text(tmp_path: Path, target: str) -> None:
+    portfolio = Portfolio(
+        applications=[Application(application_id="=1+1", name='=HYPERLINK("x")', business_unit="@sum")]
+    )
+    write_template(portfolio, tmp_path / target)
+    assert read_template(tmp_path / target) == portfolio

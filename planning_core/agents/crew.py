@@ -1,0 +1,88 @@
+"""The four CrewAI specialists, one Crew per phase (imports crewai: load only when an LLM is configured)."""
+
+from __future__ import annotations
+
+import os
+
+# Telemetry and tracing off before crewai is imported (no data leaves the machine).
+os.environ["CREWAI_DISABLE_TELEMETRY"] = "true"
+os.environ["OTEL_SDK_DISABLED"] = "true"
+os.environ["CREWAI_TRACING_ENABLED"] = "false"
+os.environ["CREWAI_DISABLE_TRACKING"] = "true"
+
+from crewai import LLM, Agent, Crew, Process, Task  # noqa: E402
+from pydantic import BaseModel  # noqa: E402
+
+from planning_core.agents.context import AdviceContext  # noqa: E402
+from planning_core.agents.prompts import PERSONAS, SPECIALIST_OF_PHASE, task_text  # noqa: E402
+from planning_core.agents.proposals import NarrativeAdvice, ResourceAdvice, ReviewNotes, WaveAdvice  # noqa: E402
+from planning_core.agents.tools import tools_for  # noqa: E402
+from planning_core.domain import Phase  # noqa: E402
+from planning_core.settings import Settings  # noqa: E402
+
+ANSWER_OF_PHASE: dict[Phase, type[BaseModel]] = {
+    Phase.WAVE_PLANNING: WaveAdvice,
+    Phase.RESOURCE_ALLOCATION: ResourceAdvice,
+    Phase.TIMELINE_GENERATION: ReviewNotes,
+    Phase.COST_ESTIMATION: ReviewNotes,
+    Phase.SYNTHESIS: NarrativeAdvice,
+}
+MAX_ITERATIONS = 6
+NO_KEY = "not-needed"  # local servers (Ollama, vLLM) need no key, but the client wants one
+
+
+class AdviceError(Exception):
+    """The specialist's answer could not be used (nothing is applied)."""
+
+
+def build_llm(settings: Settings) -> LLM:
+    """The CrewAI LLM from the settings (model, base URL, key, timeout, retries)."""
+    key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else NO_KEY
+    options: dict[str, object] = {
+        "timeout": settings.llm_timeout_s,
+        "max_retries": settings.llm_max_retries,
+        "temperature": 0.0,
+        "api_key": key,
+    }
+    if settings.llm_base_url:
+        options["base_url"] = settings.llm_base_url
+    return LLM(model=str(settings.llm_model), **options)
+
+
+def specialist(name: str, llm: LLM, context: AdviceContext) -> Agent:
+    """One of the four specialists, with its tools bound to the phase under review."""
+    role, goal, backstory = PERSONAS[name]
+    return Agent(
+        role=role,
+        goal=goal,
+        backstory=backstory,
+        llm=llm,
+        tools=tools_for(context),
+        allow_delegation=False,
+        max_iter=MAX_ITERATIONS,
+        max_retry_limit=0,
+        verbose=False,
+    )
+
+
+def _usage(result: object) -> dict[str, int]:
+    usage = getattr(result, "token_usage", None)
+    if usage is None:
+        return {}
+    fields = ("prompt_tokens", "completion_tokens", "total_tokens", "successful_requests")
+    return {f: int(getattr(usage, f, 0) or 0) for f in fields}
+
+
+def run_specialist(context: AdviceContext, settings: Settings) -> tuple[str, BaseModel, dict[str, int]]:
+    """Run the phase's Crew; returns the specialist's name, its parsed answer and the token usage."""
+    name = SPECIALIST_OF_PHASE[context.phase]
+    agent = specialist(name, build_llm(settings), context)
+    description, expected = task_text(context)
+    answer_model = ANSWER_OF_PHASE[context.phase]
+    task = Task(description=description, expected_output=expected, agent=agent, output_pydantic=answer_model)
+    crew = Crew(agents=[agent], tasks=[task], process=Process.sequential, verbose=False)
+    result = crew.kickoff()
+    answer = getattr(result, "pydantic", None)
+    if not isinstance(answer, answer_model):
+        raise AdviceError(f"the answer was not the expected {answer_model.__name__} JSON")
+    return name, answer, _usage(result)

@@ -1,0 +1,323 @@
+"""Station-oriented branch and bound for "do m waves suffice?" (SALOME / BB&R style).
+
+Waves are filled one after another with maximal loads only (no further unit fits), within the idle
+budget m x capacity - total effort; every unit must be placed by its latest wave (ceil of its
+followers' effort); an assigned set that already failed with as few waves is not searched again
+(memo). Run forward and on the reversed graph (backward), alternating with growing node budgets.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+
+class _OutOfBudget(Exception):
+    """The node budget or the deadline ran out."""
+
+
+@dataclass
+class Instance:
+    """A plain SALBP instance: integer-like weights, app counts, arcs as predecessor bitmasks."""
+
+    weights: list[float]
+    counts: list[int]
+    succ: list[list[int]]
+    capacity: float
+    max_count: int
+
+    @property
+    def n(self) -> int:
+        return len(self.weights)
+
+    def reversed(self) -> Instance:
+        """The same instance with every arc turned around."""
+        pred: list[list[int]] = [[] for _ in range(self.n)]
+        for u in range(self.n):
+            for v in self.succ[u]:
+                pred[v].append(u)
+        return Instance(self.weights, self.counts, pred, self.capacity, self.max_count)
+
+
+def _reach(inst: Instance, order: list[int], nbrs: list[list[int]]) -> list[int]:
+    reach = [0] * inst.n
+    for u in order:
+        bits = 1 << u
+        for v in nbrs[u]:
+            bits |= reach[v]
+        reach[u] = bits
+    return reach
+
+
+def _topo(inst: Instance) -> list[int]:
+    indeg = [0] * inst.n
+    for u in range(inst.n):
+        for v in inst.succ[u]:
+            indeg[v] += 1
+    ready = [u for u in range(inst.n) if indeg[u] == 0]
+    out: list[int] = []
+    while ready:
+        u = ready.pop()
+        out.append(u)
+        for v in inst.succ[u]:
+            indeg[v] -= 1
+            if indeg[v] == 0:
+                ready.append(v)
+    return out
+
+
+def _bits_sum(bits: int, values: list[float]) -> float:
+    total = 0.0
+    while bits:
+        low = bits & -bits
+        total += values[low.bit_length() - 1]
+        bits ^= low
+    return total
+
+
+class Search:
+    """Depth-first search for a plan with at most m waves."""
+
+    def __init__(self, inst: Instance, m: int, *, node_limit: int, deadline: float) -> None:
+        self.inst = inst
+        self.m = m
+        self.node_limit = node_limit
+        self.deadline = deadline
+        self.nodes = 0
+        n = inst.n
+        self.cap = inst.capacity + 1e-9
+        pred: list[list[int]] = [[] for _ in range(n)]
+        for u in range(n):
+            for v in inst.succ[u]:
+                pred[v].append(u)
+        self.pred_mask = [sum(1 << p for p in pred[v]) for v in range(n)]
+        order = _topo(inst)
+        desc = _reach(inst, list(reversed(order)), inst.succ)
+        tail_w = [_bits_sum(desc[u], inst.weights) for u in range(n)]
+        tail_c = [_bits_sum(desc[u], [float(c) for c in inst.counts]) for u in range(n)]
+        self.latest = [
+            m - max(math.ceil(tail_w[u] / inst.capacity - 1e-9), math.ceil(tail_c[u] / inst.max_count - 1e-9), 1) + 1
+            for u in range(n)
+        ]
+        # priority: tightest latest wave first, then the largest positional weight
+        self.rank = sorted(range(n), key=lambda u: (self.latest[u], -tail_w[u], u))
+        self.position = {u: i for i, u in enumerate(self.rank)}
+        self.by_latest = sorted(range(n), key=lambda u: self.latest[u])
+        self.slack = m * inst.capacity - sum(inst.weights)
+        self.full = (1 << n) - 1
+        self.failed: dict[int, int] = {}
+        self.loads: list[int] = []
+        self.max_loads = 2000
+        self.truncated = False
+        self.desc = desc
+        self.tail = tail_w
+
+    def run(self) -> tuple[list[int] | None, bool]:
+        """(wave per unit or None, whether the search was complete)."""
+        if self.slack < -1e-9 or any(x < 1 for x in self.latest):
+            return None, True
+        try:
+            found = self._dfs(0, 0, 0.0)
+        except _OutOfBudget:
+            return None, False
+        if not found:
+            return None, not self.truncated
+        wave = [0] * self.inst.n
+        for k, mask in enumerate(self.loads, start=1):
+            for u in range(self.inst.n):
+                if mask >> u & 1:
+                    wave[u] = k
+        return wave, True
+
+    def _tick(self, steps: int = 1) -> None:
+        self.nodes += steps
+        if self.nodes > self.node_limit or time.perf_counter() > self.deadline:
+            raise _OutOfBudget
+
+    def _dfs(self, assigned: int, k: int, idle: float) -> bool:
+        if assigned == self.full:
+            return True
+        if k >= self.m or self.failed.get(assigned, self.m + 1) <= k:
+            return False
+        self._tick()
+        for u in self.by_latest:
+            if not assigned >> u & 1:
+                if self.latest[u] <= k:
+                    self.failed[assigned] = k
+                    return False
+                break
+        forced = [u for u in range(self.inst.n) if not assigned >> u & 1 and self.latest[u] == k + 1]
+        budget = self.slack - idle
+        loads = []
+        for item in self._loads(assigned, k, budget, forced):
+            loads.append(item)
+            if len(loads) >= self.max_loads:
+                self.truncated = True
+                break
+        loads.sort(key=lambda item: item[1])  # least idle first (stable: priority order on ties)
+        for load, load_idle in loads:
+            self.loads.append(load)
+            if self._dfs(assigned | load, k + 1, idle + load_idle):
+                return True
+            self.loads.pop()
+        self.failed[assigned] = k
+        return False
+
+    def _dominated(self, load: int, cands: list[int], left: float, count_left: int, forced: int) -> bool:
+        """Jackson's rule: swap a unit for an excluded one with at least its effort and followers."""
+        inst = self.inst
+        desc = self.desc
+        for v in cands:
+            if load >> v & 1:
+                continue
+            wv, cv = inst.weights[v], inst.counts[v]
+            dv = desc[v] & ~(1 << v)
+            for u in cands:
+                if not load >> u & 1 or forced >> u & 1:
+                    continue
+                du = desc[u] & ~(1 << u)
+                if du & load or du & ~dv:
+                    continue  # something in the load follows u, or v lacks some of u's followers
+                wu = inst.weights[u]
+                if wu > wv or wv - wu > left + 1e-9 or cv - inst.counts[u] > count_left:
+                    continue
+                if wv > wu or dv != du or v < u:
+                    return True
+        return False
+
+    def _loads(self, assigned: int, k: int, budget: float, forced: list[int]) -> Iterator[tuple[int, float]]:
+        """Maximal loads of wave k+1 whose idle effort fits the budget, best-priority first."""
+        inst = self.inst
+        forced_mask = sum(1 << u for u in forced)
+        avail = sorted(
+            (u for u in range(inst.n) if not assigned >> u & 1 and self.pred_mask[u] & ~assigned == 0),
+            key=self.position.__getitem__,
+        )
+        last = k + 1 == self.m
+
+        tail = self.tail
+        steps = [0]
+
+        def extend(
+            cands: list[int], i: int, load: int, left: float, count_left: int, out: tuple[int, ...], rest: float
+        ) -> Iterator[tuple[int, float]]:
+            steps[0] += 1
+            if steps[0] & 2047 == 0:
+                self._tick(2048)
+            lowest = left - rest  # the load cannot end with less room than this
+            if lowest > budget + 1e-9:
+                return
+            if i == len(cands):
+                if forced_mask & ~load:
+                    return
+                if any(inst.weights[v] <= left + 1e-9 and inst.counts[v] <= count_left for v in out):
+                    return  # not maximal: an excluded unit still fits
+                if last and (assigned | load) != self.full:
+                    return
+                if self._dominated(load, cands, left, count_left, forced_mask):
+                    return
+                yield load, max(left, 0.0)
+                return
+            if out and lowest > 0 and any(inst.weights[v] <= lowest + 1e-9 and inst.counts[v] <= count_left for v in out):
+                return  # an excluded unit will still fit at the end
+            u = cands[i]
+            w, c = inst.weights[u], inst.counts[u]
+            fits = w <= left + 1e-9 and c <= count_left
+            rest_after = rest - tail[u]
+            if fits:
+                new = load | (1 << u)
+                done = assigned | new
+                extra = [v for v in inst.succ[u] if self.pred_mask[v] & ~done == 0]
+                if extra:
+                    extra.sort(key=self.position.__getitem__)
+                    added = sum(tail[v] for v in extra)
+                    yield from extend(cands + extra, i + 1, new, left - w, count_left - c, out, rest_after + added)
+                else:
+                    yield from extend(cands, i + 1, new, left - w, count_left - c, out, rest_after)
+            if not forced_mask >> u & 1:
+                yield from extend(cands, i + 1, load, left, count_left, out + (u,) if fits else out, rest_after)
+
+        yield from extend(avail, 0, 0, inst.capacity, inst.max_count, (), sum(tail[u] for u in avail))
+
+
+def beam_search(
+    inst: Instance, m: int, *, width: int, per_state: int, deadline: float
+) -> list[int] | None:
+    """Wave by wave, keep the `width` partial plans with the least idle effort (a primal heuristic)."""
+    search = Search(inst, m, node_limit=10**12, deadline=deadline)
+    if search.slack < -1e-9 or any(x < 1 for x in search.latest):
+        return None
+    urgency = [m - search.latest[u] for u in range(inst.n)]
+    level: list[tuple[int, float, tuple[int, ...]]] = [(0, 0.0, ())]
+    try:
+        for k in range(m):
+            children: dict[int, tuple[float, tuple[int, ...]]] = {}
+            for assigned, idle, loads in level:
+                search.max_loads = 200
+                forced = [
+                    u for u in range(inst.n) if not assigned >> u & 1 and search.latest[u] == k + 1
+                ]
+                if any(not assigned >> u & 1 and search.latest[u] <= k for u in range(inst.n)):
+                    continue
+                options = []
+                for item in search._loads(assigned, k, search.slack - idle, forced):
+                    options.append(item)
+                    if len(options) >= search.max_loads:
+                        break
+                options.sort(key=lambda item: item[1])
+                for load, load_idle in options[:per_state]:
+                    new = assigned | load
+                    total = idle + load_idle
+                    if new == search.full:
+                        wave = [0] * inst.n
+                        for j, mask in enumerate((*loads, load), start=1):
+                            for u in range(inst.n):
+                                if mask >> u & 1:
+                                    wave[u] = j
+                        return wave
+                    old = children.get(new)
+                    if old is None or total < old[0]:
+                        children[new] = (total, (*loads, load))
+            if not children:
+                return None
+            ranked = sorted(
+                children.items(),
+                key=lambda kv: (kv[1][0], -sum(urgency[u] for u in range(inst.n) if kv[0] >> u & 1)),
+            )
+            level = [(mask, idle, loads) for mask, (idle, loads) in ranked[:width]]
+    except _OutOfBudget:
+        return None
+    return None
+
+
+def solve_decision(
+    inst: Instance, m: int, *, deadline: float, node_limit: int
+) -> tuple[list[int] | None, bool]:
+    """A plan with at most m waves (forward search), and whether the answer is proved."""
+    return Search(inst, m, node_limit=node_limit, deadline=deadline).run()
+
+
+def bidirectional(inst: Instance, m: int, *, deadline: float) -> tuple[list[int] | None, bool]:
+    """Alternate beam searches and complete searches, forward and backward, with growing budgets."""
+    backward = inst.reversed()
+    budget = 2_000
+    width = 4
+    while time.perf_counter() < deadline:
+        for direction, problem in (("forward", inst), ("backward", backward)):
+            wave = beam_search(problem, m, width=width, per_state=3, deadline=deadline)
+            complete = False
+            if wave is None:
+                wave, complete = solve_decision(problem, m, deadline=deadline, node_limit=budget)
+            if wave is not None:
+                if direction == "backward":
+                    wave = [m + 1 - k for k in wave]
+                return wave, True
+            if complete:
+                return None, True
+            if time.perf_counter() >= deadline:
+                break
+        budget *= 2
+        width *= 2
+    return None, False
