@@ -92,10 +92,12 @@ def main(argv: list[str] | None = None) -> None:
     with tempfile.TemporaryDirectory() as folder:
         path = args.keep or Path(folder) / "azure_migrate_dependency_export.csv"
         generate(path, rows=args.rows, apps=args.apps, seed=args.seed)
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         preview = preview_import(path)
-        seconds = time.perf_counter() - started
-    print(f"format={preview.format} problems={len(preview.problems)} stats={preview.stats}")
+        seconds, cpu = time.perf_counter() - started, time.process_time() - cpu_started
+    print(
+        f"format={preview.format} problems={len(preview.problems)} cpu_seconds={cpu:.2f} stats={preview.stats}"
+    )
     print(
         f"imports rows={args.rows} seconds={seconds:.2f} applications={preview.stats['applications']} "
         f"dependencies={preview.stats['dependencies']}"

@@ -165,11 +165,12 @@ def choose_move(page: Any, application: str, wave: int) -> None:
     box = page.locator("[data-testid='stSelectbox']").filter(has_text="Application").last
     box.click()
     page.keyboard.type(application)
-    page.get_by_role("option").filter(has_text=application).first.click()
+    page.keyboard.press("Enter")
     wait_idle(page)
     target = page.locator("[data-testid='stSelectbox']").filter(has_text="Move to wave")
     target.click()
-    page.get_by_role("option", name=str(wave), exact=True).click()
+    page.keyboard.type(f"W{wave} ·")
+    page.keyboard.press("Enter")
     wait_idle(page)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import uuid
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
@@ -134,8 +136,11 @@ def row_to_dependency(row: DependencyRow) -> Dependency:
 # --- planning flows --------------------------------------------------------------------------------
 
 
-def flow_document_values(plan: PlanDocument) -> dict[str, Any]:
-    """The planning_flows columns that save_flow writes from a plan (not tenant, id, version)."""
+def flow_document_values(plan: PlanDocument, documents: Iterable[str] | None = None) -> dict[str, Any]:
+    """The planning_flows columns that save_flow writes from a plan (not tenant, id, version).
+
+    `documents` names the phase documents to write (PlanDocument attribute names); None writes all.
+    """
     values: dict[str, Any] = {
         "name": plan.name,
         "current_phase": plan.current_phase.value,
@@ -148,8 +153,10 @@ def flow_document_values(plan: PlanDocument) -> dict[str, Any]:
         "warnings": list(plan.warnings),
         "planning_completed_at": plan.planning_completed_at,
     }
+    wanted = None if documents is None else set(documents)
     for attribute, (column, _model) in DOCUMENT_COLUMNS.items():
-        values[column] = _dump(getattr(plan, attribute))
+        if wanted is None or attribute in wanted:
+            values[column] = _dump(getattr(plan, attribute))
     return values
 
 

@@ -49,6 +49,10 @@ ROLE_RANK = {role: rank for rank, role in enumerate(ROLES)}
 _IN_LIST_LIMIT = 500  # above this many ids, filter in Python instead of a long IN (...) list
 
 
+# Documents from which save_flow derives relational rows (resource pools come from the configuration).
+RELATIONAL_SOURCES = frozenset({"resource_allocation", "timeline", "planning_config"})
+
+
 class RevisionInfo(BaseModel):
     """One entry of a plan's history (without its snapshot)."""
 
@@ -475,8 +479,16 @@ class Repository:
             for row in rows
         ]
 
-    def save_flow(self, plan: PlanDocument, *, expected_version: int) -> PlanDocument:
-        """Write the plan if its stored version is `expected_version` (bumping it), with its relational rows."""
+    def save_flow(
+        self, plan: PlanDocument, *, expected_version: int, documents: Iterable[str] | None = None
+    ) -> PlanDocument:
+        """Write the plan if its stored version is `expected_version` (bumping it), with its relational rows.
+
+        `documents` names the phase documents that changed (PlanDocument attribute names); the others
+        are left as stored, and the relational rows are rewritten only when the resource allocation,
+        the timeline or the configuration changed. None writes everything.
+        """
+        wanted = None if documents is None else set(documents)
         now = utcnow()
         result = self.session.execute(
             update(PlanningFlowRow)
@@ -486,7 +498,7 @@ class Repository:
                 PlanningFlowRow.version == expected_version,
             )
             .values(
-                **convert.flow_document_values(plan),
+                **convert.flow_document_values(plan, wanted),
                 version=PlanningFlowRow.version + 1,
                 updated_at=now,
             )
@@ -504,7 +516,8 @@ class Repository:
                 f"This plan was changed by someone else (version {expected_version} is now {current}). "
                 "Reload to see the latest plan; your change was not saved."
             )
-        self._replace_relational_rows(plan, now)
+        if wanted is None or wanted & RELATIONAL_SOURCES:
+            self._replace_relational_rows(plan, now)
         self.session.expire_all()
         return plan.model_copy(
             update={

@@ -289,8 +289,12 @@ def application_actions(plan: PlanDocument, frame: Any) -> None:
     if app is None:
         return
     row = frame[frame["application_id"] == app].iloc[0]
-    waves = sorted(frame["wave"].unique().tolist())
-    target = st.selectbox("Move to wave", waves, index=waves.index(int(row["wave"])), key="act_wave")
+    assert plan.wave_plan is not None
+    waves = [w.wave_number for w in plan.wave_plan.waves]
+    names = {w.wave_number: f"W{w.wave_number} · {w.name or 'Wave'} · {len(w.applications)} apps"
+             for w in plan.wave_plan.waves}
+    target = st.selectbox("Move to wave", waves, index=waves.index(int(row["wave"])), key="act_wave",
+                          format_func=lambda n: names.get(n, str(n)))
     move, lock = st.columns(2)
     if move.button("Move", icon=":material/move_up:", key="act_move", disabled=int(target) == int(row["wave"])):
         apply(plan, edits.move_application, f"Moved {app} to wave {target}", application_id=app, to_wave=int(target))

@@ -106,6 +106,7 @@ def wave_cost_chart(estimate: CostEstimate, *, width: float, fonts: Fonts) -> Dr
     key.fontName = fonts.regular
     key.fontSize = 7.5
     key.alignment = "right"
+    key.columnMaximum = len(_WAVE_PARTS)
     key.colorNamePairs = [(PALETTE[i], label) for i, (label, _) in enumerate(_WAVE_PARTS)]
     drawing.add(key)
     return drawing

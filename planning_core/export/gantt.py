@@ -56,15 +56,16 @@ def gantt_rows(timeline: Timeline, wave_names: dict[int, str]) -> list[Row]:
     windows = {w.wave_number: w for w in timeline.waves}
     for number in numbers:
         acts = [a for a in timeline.activities if a.wave_number == number]
-        label = one_line(wave_names.get(number) or f"Wave {number}")
+        own = one_line(wave_names.get(number, ""))
+        label = f"Wave {number}" if own.lower() in ("", f"wave {number}") else f"{number}. {own}"
         bars = [Bar(a.start, a.end, KIND_COLOURS.get(a.kind, OTHER_COLOUR), a.critical) for a in acts]
         if detailed:
             window = windows.get(number)
             span = [Bar(window.start, window.end, WAVE_BAR)] if window else []
-            rows.append(Row(f"{number}. {label}", span, milestones.get(number, []), header=True))
+            rows.append(Row(label, span, milestones.get(number, []), header=True))
             rows += [Row(one_line(a.name), [bars[i]]) for i, a in enumerate(acts)]
         else:
-            rows.append(Row(f"{number}. {label}", bars, milestones.get(number, [])))
+            rows.append(Row(label, bars, milestones.get(number, [])))
     if milestones.get(None):
         rows.append(Row("Plan milestones", [], milestones[None], header=True))
     return rows

@@ -232,10 +232,13 @@ def pct(value: float) -> str:
 
 
 def iso(value: date | datetime | None) -> str:
-    """A date as YYYY-MM-DD (a datetime as YYYY-MM-DD HH:MM UTC offset as given); '-' when absent."""
+    """A date as YYYY-MM-DD, a datetime as YYYY-MM-DD HH:MM with its UTC offset; '-' when absent."""
     if value is None:
         return "-"
     if isinstance(value, datetime):
         text = value.strftime("%Y-%m-%d %H:%M")
-        return f"{text} UTC" if value.utcoffset() is not None and not value.utcoffset() else text
+        offset = value.utcoffset()
+        if offset is None:
+            return text
+        return f"{text} UTC" if not offset else f"{text} {value.strftime('%z')}"
     return value.isoformat()

@@ -217,50 +217,15 @@ class PlanningService:
     ) -> PlanDocument:
         """Run one phase (re-running is allowed); its prerequisites must be completed."""
         phase = self._phase(phase)
-        if phase == Phase.COMPLETED:
-            return self._complete(
-                planning_flow_id,
-                revision=("phase:completed", "Plan completed", {}) if record_revision else None,
-            )
         with self._uow() as repo:
             plan = repo.get_flow(planning_flow_id)
             portfolio = repo.load_portfolio(plan.selected_applications)
-            check_prerequisites(plan, phase)
-            plan.phase_statuses[phase] = PhaseStatus.RUNNING
-            _set_current(plan)
-            plan = repo.save_flow(plan, expected_version=plan.version)
-        started = time.perf_counter()
-        try:
-            result = run_engine(plan, portfolio, phase)
-        except PlanningError as error:
-            self._mark_failed(planning_flow_id, phase, str(error))
-            raise
-        except Exception as error:  # an engine bug must not leave the phase 'running'
-            self._mark_failed(planning_flow_id, phase, f"{type(error).__name__}: {error}")
-            raise PlanningError(
-                f"{PHASE_LABELS[phase]} failed unexpectedly ({type(error).__name__}); "
-                "the last good plan is unchanged and the phase can be re-run."
-            ) from error
-        seconds = time.perf_counter() - started
-        with self._uow() as repo:
-            current = repo.get_flow(planning_flow_id)
-            setattr(current, PHASE_DOCUMENT[phase], result.document)
-            current.phase_statuses[phase] = PhaseStatus.COMPLETED
-            for later in later_phases(phase):
-                if current.phase_statuses.get(later) == PhaseStatus.COMPLETED:
-                    current.phase_statuses[later] = PhaseStatus.STALE
-            current.warnings = _collect_warnings(current)
-            _set_current(current)
-            if record_revision:
-                return self._save_revision(
-                    repo,
-                    current,
-                    current.version,
-                    f"phase:{phase.value}",
-                    f"{PHASE_LABELS[phase]} run in {seconds:.2f} s",
-                    {},
-                )
-            return repo.save_flow(current, expected_version=current.version)
+        if phase == Phase.COMPLETED:
+            revision = ("phase:completed", "Plan completed", {}) if record_revision else None
+            return self._with_portfolio(self._complete(plan, portfolio, revision=revision), portfolio)
+        check_prerequisites(plan, phase)
+        revision = (f"phase:{phase.value}", f"{PHASE_LABELS[phase]} run", {}) if record_revision else None
+        return self._with_portfolio(self._run_phase(plan, portfolio, phase, revision=revision), portfolio)
 
     def run_all(
         self,
@@ -272,24 +237,24 @@ class PlanningService:
         """Run every phase from `start` (default: the first not completed) through completion."""
         with self._uow() as repo:
             plan = repo.get_flow(planning_flow_id)
+            portfolio = repo.load_portfolio(plan.selected_applications)
         first = start or plan.current_phase
         if first == Phase.COMPLETED and plan.phase_status == PhaseStatus.COMPLETED:
-            return self.get_plan(planning_flow_id)
+            return self._with_portfolio(plan, portfolio)
         index = PHASE_ORDER.index(first)
+        if index < len(RUNNABLE_PHASES):
+            check_prerequisites(plan, first)
         for phase in RUNNABLE_PHASES[index:]:
             if progress:
                 progress(phase, f"{PHASE_LABELS[phase]}…")
-            self.execute_phase(planning_flow_id=planning_flow_id, phase=phase, record_revision=False)
+            plan = self._run_phase(plan, portfolio, phase, revision=None)
         summary = "Phases computed: " + ", ".join(PHASE_LABELS[p].lower() for p in RUNNABLE_PHASES[index:])
-        plan = self._complete(planning_flow_id, revision=("run", summary, {}))
+        plan = self._complete(plan, portfolio, revision=("run", summary, {}))
         if progress:
-            progress(
-                Phase.COMPLETED,
-                "Plan completed"
-                if plan.current_phase == Phase.COMPLETED
-                else "Plan computed; completion is blocked by unresolved violations",
-            )
-        return self.get_plan(planning_flow_id)
+            done = plan.current_phase == Phase.COMPLETED
+            progress(Phase.COMPLETED, "Plan completed" if done
+                     else "Plan computed; completion is blocked by unresolved violations")
+        return self._with_portfolio(plan, portfolio)
 
     def update(
         self,
@@ -413,29 +378,90 @@ class PlanningService:
             names = ", ".join(p.value for p in PHASE_ORDER)
             raise InvalidInput(f"Unknown phase {phase!r}; phases are: {names}.") from error
 
+    @staticmethod
+    def _with_portfolio(plan: PlanDocument, portfolio: Portfolio) -> PlanDocument:
+        plan.applications = portfolio.applications
+        plan.dependencies = portfolio.dependencies
+        return plan
+
+    def _run_phase(
+        self,
+        plan: PlanDocument,
+        portfolio: Portfolio,
+        phase: Phase,
+        *,
+        revision: tuple[str, str, dict[str, Any]] | None,
+    ) -> PlanDocument:
+        """Mark the phase running, run its engine outside any transaction, store the document.
+
+        The document is stored only if nobody changed the plan meanwhile (it was computed from the
+        plan as read); otherwise StaleWriteError, and the other writer's plan stands.
+        """
+        plan.phase_statuses[phase] = PhaseStatus.RUNNING
+        _set_current(plan)
+        with self._uow() as repo:
+            plan = repo.save_flow(plan, expected_version=plan.version, documents=())
+        started = time.perf_counter()
+        try:
+            result = run_engine(plan, portfolio, phase)
+        except PlanningError as error:
+            self._mark_failed(plan.planning_flow_id, phase, str(error))
+            raise
+        except Exception as error:  # an engine bug must not leave the phase 'running'
+            self._mark_failed(plan.planning_flow_id, phase, f"{type(error).__name__}: {error}")
+            raise PlanningError(
+                f"{PHASE_LABELS[phase]} failed unexpectedly ({type(error).__name__}); "
+                "the last good plan is unchanged and the phase can be re-run."
+            ) from error
+        seconds = time.perf_counter() - started
+        document_name = PHASE_DOCUMENT[phase]
+        setattr(plan, document_name, result.document)
+        plan.phase_statuses[phase] = PhaseStatus.COMPLETED
+        for later in later_phases(phase):
+            if plan.phase_statuses.get(later) == PhaseStatus.COMPLETED:
+                plan.phase_statuses[later] = PhaseStatus.STALE
+        plan.warnings = _collect_warnings(plan)
+        _set_current(plan)
+        try:
+            with self._uow() as repo:
+                if revision is not None:
+                    action, summary, changes = revision
+                    return self._save_revision(
+                        repo, plan, plan.version, action, f"{summary} in {seconds:.2f} s", changes,
+                        documents=(document_name,),
+                    )
+                return repo.save_flow(plan, expected_version=plan.version, documents=(document_name,))
+        except StaleWriteError:
+            self._mark_failed(
+                plan.planning_flow_id, phase, "the plan was changed while this phase ran; run it again"
+            )
+            raise
+
     def _complete(
-        self, planning_flow_id: str, *, revision: tuple[str, str, dict[str, Any]] | None
+        self,
+        plan: PlanDocument,
+        portfolio: Portfolio,
+        *,
+        revision: tuple[str, str, dict[str, Any]] | None,
     ) -> PlanDocument:
         """Freeze the plan as completed, unless hard violations are unresolved."""
+        check_prerequisites(plan, Phase.COMPLETED)
+        blocking = hard_violations(plan, portfolio)
+        if blocking:
+            plan.phase_statuses[Phase.COMPLETED] = PhaseStatus.PENDING
+            plan.warnings = _collect_warnings(plan) + [
+                f"The plan cannot be completed: {len(blocking)} hard violation(s) to fix on the wave board."
+            ]
+            plan.planning_completed_at = None
+        else:
+            plan.phase_statuses[Phase.COMPLETED] = PhaseStatus.COMPLETED
+            plan.planning_completed_at = datetime.now(UTC)
+            plan.warnings = _collect_warnings(plan)
+        _set_current(plan)
         with self._uow() as repo:
-            plan = repo.get_flow(planning_flow_id)
-            check_prerequisites(plan, Phase.COMPLETED)
-            portfolio = repo.load_portfolio(plan.selected_applications)
-            blocking = hard_violations(plan, portfolio)
-            if blocking:
-                plan.phase_statuses[Phase.COMPLETED] = PhaseStatus.PENDING
-                plan.warnings = _collect_warnings(plan) + [
-                    f"The plan cannot be completed: {len(blocking)} hard violation(s) to fix on the wave board."
-                ]
-                plan.planning_completed_at = None
-            else:
-                plan.phase_statuses[Phase.COMPLETED] = PhaseStatus.COMPLETED
-                plan.planning_completed_at = datetime.now(UTC)
-                plan.warnings = _collect_warnings(plan)
-            _set_current(plan)
             if revision is not None:
-                return self._save_revision(repo, plan, plan.version, *revision)
-            return repo.save_flow(plan, expected_version=plan.version)
+                return self._save_revision(repo, plan, plan.version, *revision, documents=())
+            return repo.save_flow(plan, expected_version=plan.version, documents=())
 
     def _mark_failed(self, planning_flow_id: str, phase: Phase, message: str) -> None:
         with self._uow() as repo:
@@ -443,7 +469,7 @@ class PlanningService:
             plan.phase_statuses[phase] = PhaseStatus.FAILED
             plan.warnings = list(dict.fromkeys([*plan.warnings, f"{PHASE_LABELS[phase]} failed: {message}"]))
             _set_current(plan)
-            repo.save_flow(plan, expected_version=plan.version)
+            repo.save_flow(plan, expected_version=plan.version, documents=())
 
     def _save_revision(
         self,
@@ -453,10 +479,12 @@ class PlanningService:
         action: str,
         summary: str,
         changes: dict[str, Any],
+        *,
+        documents: tuple[str, ...] | None = None,
     ) -> PlanDocument:
         """Save the plan as a new revision (who, when, what changed and the previous values)."""
         plan.revision += 1
-        saved = repo.save_flow(plan, expected_version=expected_version)
+        saved = repo.save_flow(plan, expected_version=expected_version, documents=documents)
         repo.add_revision(
             planning_flow_id=saved.planning_flow_id,
             revision=saved.revision,

@@ -162,6 +162,7 @@ def parse(tables: dict[str, Table], *, options: ImportOptions, problems: Problem
     for app_id, size in sizes.items():
         by_id[app_id].data_size_gb = min(round(size, 6), 1e9)
     servers = _server_map(assets, refs)
+    _report_unknown_links(assets, refs, problems)
     for dep in _traffic(sheet(tables, COMMUNICATION), servers, options, problems, stats):
         key = (dep.source_application_id, dep.target_application_id, dep.dependency_type)
         if key not in dependencies or dependencies[key].weight < dep.weight:
@@ -505,6 +506,18 @@ def _databases(
                     Dependency(source_application_id=owner, target_application_id=user),
                 )
     return sizes
+
+
+def _report_unknown_links(assets: _Assets, refs: _Refs, problems: Problems) -> None:
+    unknown = sorted(ref for ref in assets.links if refs.find(ref) is None)
+    if unknown:
+        shown = ", ".join(unknown[:10]) + (f" and {len(unknown) - 10} more" if len(unknown) > 10 else "")
+        problems.add(
+            row=None,
+            column=f"{INFRASTRUCTURE}/{INFRA2APP}: Application ID",
+            message=f"assets are linked to {len(unknown)} unknown application id(s): {shown}",
+            action="those links are not counted",
+        )
 
 
 def _server_map(assets: _Assets, refs: _Refs) -> dict[str, str]:

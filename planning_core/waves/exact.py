@@ -13,11 +13,13 @@ import time
 from ortools.sat.python import cp_model
 
 from planning_core.waves.bounds import station_windows
+from planning_core.waves.branch_bound import Instance, bidirectional
 from planning_core.waves.greedy import releases_and_deadlines
 from planning_core.waves.units import WaveProblem
 
 MAX_CP_UNITS = 3000
 MAX_CP_CELLS = 400_000
+MAX_BB_UNITS = 600
 
 
 def _scaled(problem: WaveProblem) -> tuple[list[int], int]:
@@ -114,6 +116,24 @@ def feasible_with(
     return None, "unknown"
 
 
+def _branch_and_bound(problem: WaveProblem, *, lower: int, upper: int, deadline: float) -> tuple[list[int] | None, str]:
+    """Rising m with the station-oriented branch and bound (no pins, locks or pilot)."""
+    inst = Instance(
+        weights=[problem.weight(u) for u in range(problem.n)],
+        counts=[problem.apps_weight(u) for u in range(problem.n)],
+        succ=[list(s) for s in problem.succ],
+        capacity=problem.capacity,
+        max_count=problem.max_apps,
+    )
+    for m in range(max(lower, 1), upper):
+        wave, proved = bidirectional(inst, m, deadline=deadline)
+        if wave is not None:
+            return wave, "optimal"
+        if not proved:
+            return None, "time_limit"
+    return None, "optimal"
+
+
 def exact_search(
     problem: WaveProblem,
     warm: list[int] | None,
@@ -128,6 +148,9 @@ def exact_search(
     upper = waves + 1 if waves is not None else max(warm or [0])
     if problem.n == 0 or problem.n > MAX_CP_UNITS:
         return None, "skipped"
+    plain = not pilot_apps and not problem.closed_waves and all(u.fixed is None for u in problem.units)
+    if plain and problem.n <= MAX_BB_UNITS:
+        return _branch_and_bound(problem, lower=lower, upper=upper, deadline=deadline)
     earliest, tail = station_windows(problem)
     for m in range(max(lower, 1), upper):
         windows = windows_for(problem, m, earliest, tail)

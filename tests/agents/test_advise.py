@@ -233,10 +233,8 @@ MARKUP = '<script>alert("x")</script><b>Move</b> **now**: see [the docs](javascr
 def test_markup_and_oversized_rationale_are_neutralised(standin, llm_settings, computed) -> None:  # noqa: ANN001
     plan, portfolio = computed
     rationale = MARKUP + " " + "x" * 5000
-    script = lambda body: answer(
-        {"moves": [{"application_id": "mail", "to_wave": 1, "rationale": rationale}]}
-    )  # noqa: E731
-    document, run = review_waves(standin, llm_settings, computed, script)
+    payload = {"moves": [{"application_id": "mail", "to_wave": 1, "rationale": rationale}]}
+    document, run = review_waves(standin, llm_settings, computed, lambda body: answer(payload))
     expected = ("Move now: see the docs and rm -rf " + "x" * 5000)[:499] + "…"
     moved = next(a for a in document.waves[0].applications if a.application_id == "mail")
     assert moved.rationale == f"Proposed by WavePlanningSpecialist: {expected}"
@@ -271,9 +269,10 @@ def test_resource_transfer_accepted_and_unknown_role_rejected(standin, llm_setti
         4.0, 0.1, AllocationSource.AGENT, reason,
     )  # fmt: skip
     assert document.total_hours == plan.resource_allocation.total_hours
-    assert run.accepted == [{**transfers[0], "hours": 2.0}]
+    assert run.accepted == [{"kind": "transfer", **transfers[0], "hours": 2.0}]
     assert run.rejected == [
         {
+            "kind": "transfer",
             **transfers[1],
             "hours": 1.0,
             "reason": "no allocation for 'wizard' in wave 1 (roles: cloud_architect, dba, developer, "

@@ -38,6 +38,7 @@ SECTIONS = [
     "A. Configuration and assumptions",
     "B. Warnings",
     "C. Agent reviews",
+    "D. Dependencies",
     "E. Revision",
 ]
 

@@ -54,6 +54,7 @@ def test_full_workbook(tmp_path: Path, workbook_writer) -> None:
             ["S2", "shop02", "APP-1", "No", "", "10.1.0.2"],
             ["S3", "cat01", "APP-2", "", "Repurchase", "10.1.0.3"],
             ["S4", "cat02", "APP-2, APP-3", "y", "Repurchase", "10.1.0.4"],
+            ["S5", "x01", "APP-404", "y", "", ""],
         ],
         Databases=[
             ["Database ID", "Application ID", " Total DB size (GB) "],
@@ -118,6 +119,11 @@ def test_full_workbook(tmp_path: Path, workbook_writer) -> None:
             severity="warning",
         ),
         ImportProblem(
+            column="Infrastructure/Infra2App: Application ID",
+            message="assets are linked to 1 unknown application id(s): app-404",
+            action="those links are not counted",
+        ),
+        ImportProblem(
             column="Asset Communication Data",
             message="1 server(s) in the communication data belong to no application: unknown-host",
             action="their connections are not dependencies",
@@ -134,7 +140,7 @@ def test_full_workbook(tmp_path: Path, workbook_writer) -> None:
         preview.stats["assets"],
         preview.stats["assets_out_of_scope"],
         preview.stats["admin_connections_dropped"],
-    ) == (4, 1, 50)
+    ) == (5, 1, 50)
 
 
 def test_row_problems_in_applications(tmp_path: Path, workbook_writer) -> None:

@@ -197,3 +197,22 @@ def test_long_cells_are_cut_and_reported(tmp_path: Path) -> None:
         ("name", "cut to 300 characters"),
         ("business_unit", "cut to 200 characters"),
     ]
+
+
+def test_workbook_detection_by_headers_when_only_an_applications_sheet(
+    tmp_path: Path, workbook_writer
+) -> None:
+    template = workbook_writer(
+        tmp_path / "t.xlsx", {"Applications": [["application_id", "name"], ["a", "A"]]}
+    )
+    mpa = workbook_writer(
+        tmp_path / "m.xlsx", {"Applications": [["Application ID", "Application Name"], ["a", "A"]]}
+    )
+    other = workbook_writer(tmp_path / "o.xlsx", {"Applications": [["colour"], ["red"]], "Notes": [["x"]]})
+    assert [detect_format(template), detect_format(mpa)] == ["template", "aws_mpa"]
+    with pytest.raises(PortfolioFormatError) as caught:
+        detect_format(other)
+    assert str(caught.value) == (
+        "o.xlsx: cannot tell the format from its sheets (Applications, Notes); expected 'applications'/'dependencies' "
+        "(template) or the MPA sheets (Applications, Infrastructure, ...)"
+    )

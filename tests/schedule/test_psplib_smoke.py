@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.psplib import main, parse_solutions, parse_sm
+from benchmarks.psplib import main, parse_sm, parse_solutions
 from planning_core.schedule.rcpsp import check_schedule, solve_rcpsp
 
 PSPLIB = Path(os.environ.get("PSPLIB_DIR", Path(__file__).resolve().parents[3] / "shared/benchmarks/psplib"))
@@ -19,7 +19,11 @@ needs_data = pytest.mark.skipif(not (PSPLIB / "j30").is_dir(), reason=f"PSPLIB d
 def test_parse_sm_reads_the_first_instance() -> None:
     problem = parse_sm((PSPLIB / "j30" / "j301_1.sm").read_text())
     assert (len(problem.durations), list(problem.capacities)) == (32, [12, 13, 4, 12])
-    assert (problem.durations[:4], list(problem.demands[2]), len(problem.links)) == ([0, 8, 4, 6], [10, 0, 0, 0], 48)
+    assert (problem.durations[:4], list(problem.demands[2]), len(problem.links)) == (
+        [0, 8, 4, 6],
+        [10, 0, 0, 0],
+        48,
+    )
     assert problem.links[:3] == [(0, 1, 0), (0, 2, 0), (0, 3, 0)]
 
 
@@ -33,8 +37,18 @@ def test_parse_solutions_reads_the_optima() -> None:
 def test_benchmark_on_two_instances(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     for name in ("j301_1.sm", "j301_2.sm"):
         shutil.copy(PSPLIB / "j30" / name, tmp_path / name)  # a temporary folder, outside the repo
-    code = main(["--instances", str(tmp_path), "--solutions", str(PSPLIB / "solutions" / "j30opt.sm"),
-                 "--time-limit", "2", "--workers", "1"])
+    code = main(
+        [
+            "--instances",
+            str(tmp_path),
+            "--solutions",
+            str(PSPLIB / "solutions" / "j30opt.sm"),
+            "--time-limit",
+            "2",
+            "--workers",
+            "1",
+        ]
+    )
     last = capsys.readouterr().out.strip().splitlines()[-1]
     assert code == 0
     assert last.startswith("psplib instances=2 optimal=2 avg_gap_best_known_pct=0.000 avg_dev_cpm_pct=")
