@@ -80,7 +80,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sample", type=int, default=None)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--samples", type=int, default=0, help="random-key samples of the heuristic")
+    parser.add_argument("--samples", type=int, default=0, help="children of the evolutionary heuristic")
+    parser.add_argument(
+        "--heuristic-share", type=float, default=0.3, help="share of the time limit for the heuristic before CP-SAT"
+    )
     parser.add_argument("--quiet", action="store_true")
     args = parser.parse_args(argv)
     refs = parse_solutions(args.solutions.read_text(errors="replace"))
@@ -104,6 +107,7 @@ def main(argv: list[str] | None = None) -> int:
             num_workers=args.workers,
             seed=args.seed,
             samples=args.samples,
+            heuristic_share=args.heuristic_share,
             deterministic=False,
         )
         elapsed = time.perf_counter() - t0

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -21,6 +23,7 @@ from planning_core.settings import get_settings, normalise_database_url
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+APP_ROLE_PATTERN = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 _UPGRADE_LOCK_KEY = 72_410_001  # pg_advisory_xact_lock key: one upgrader at a time per database
 
 
@@ -70,13 +73,32 @@ def _create_engine(url: str) -> Engine:
 
 
 class Database:
-    """One database (SQLite or Postgres): engine, migrations and transactional units of work."""
+    """One database (SQLite or Postgres): engine, migrations and transactional units of work.
 
-    def __init__(self, url: str) -> None:
-        self.url = normalise_database_url(url)
+    On Postgres with an app role, two connections are kept apart: the app engine (``engine``) logs in
+    as the role that does not own the tables, so row-level security holds even if a query forgets its
+    tenant; the owner engine (``owner_engine``) runs migrations and the administration path
+    (``tenancy()``: client accounts, engagements, memberships). Without an app role both are one engine.
+    """
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        app_role: str | None = None,
+        app_password: str | None = None,
+        owner_url: str | None = None,
+    ) -> None:
+        self.owner_url = normalise_database_url(owner_url or url)
+        self.url = _app_url(normalise_database_url(url), app_role, app_password)
         self.engine: Engine = _create_engine(self.url)
         self.dialect: str = self.engine.dialect.name
+        self.owner_engine: Engine = (
+            self.engine if self.owner_url == self.url else _create_engine(self.owner_url)
+        )
+        self.app_role: str | None = self.engine.url.username if self.owner_url != self.url else None
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._owner_sessions = sessionmaker(self.owner_engine, expire_on_commit=False)
 
     def __repr__(self) -> str:
         return f"Database({self.engine.url.render_as_string(hide_password=True)!r})"
@@ -91,7 +113,7 @@ class Database:
 
     def _migrate(self, run: Any) -> None:
         try:
-            with self.engine.begin() as connection:
+            with self.owner_engine.begin() as connection:
                 if self.dialect == "postgresql":
                     connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _UPGRADE_LOCK_KEY})
                 config = alembic_config()
@@ -107,36 +129,79 @@ class Database:
         NotFound if the client account and engagement do not exist together.
         """
         with self._sessions() as session, session.begin():
+            self._set_context(session, tenant.client_account_id, tenant.engagement_id, tenant.user_id)
             TenancyRepository(session).names(tenant.client_account_id, tenant.engagement_id)
-            self._set_tenant(session, tenant)
             yield Repository(session, tenant)
 
     @contextmanager
-    def tenancy(self) -> Iterator[TenancyRepository]:
-        """One transaction over client accounts, engagements, users and memberships."""
-        with self._sessions() as session, session.begin():
+    def tenancy(self, *, user_id: str | None = None) -> Iterator[TenancyRepository]:
+        """One transaction over client accounts, engagements, users and memberships.
+
+        Without user_id: the administration path, as the owner (onboarding, granting roles).
+        With user_id: as the app role, which on Postgres sees only that user's memberships and the
+        client accounts and engagements they grant, and may create or update only that user.
+        """
+        sessions = self._owner_sessions if user_id is None else self._sessions
+        with sessions() as session, session.begin():
+            if user_id is not None:
+                self._set_context(session, None, None, user_id)
             yield TenancyRepository(session)
 
-    def _set_tenant(self, session: Session, tenant: TenantContext) -> None:
-        """On Postgres, expose the tenant to row-level security policies for this transaction."""
+    def _set_context(
+        self, session: Session, client_account_id: int | None, engagement_id: int | None, user_id: str
+    ) -> None:
+        """On Postgres, expose tenant and user to row-level security policies for this transaction."""
         if self.dialect != "postgresql":
             return
         session.execute(
             text(
                 "SELECT set_config('app.client_account_id', :ca, true), "
-                "set_config('app.engagement_id', :eng, true)"
+                "set_config('app.engagement_id', :eng, true), set_config('app.user_id', :user, true)"
             ),
-            {"ca": str(tenant.client_account_id), "eng": str(tenant.engagement_id)},
+            {
+                "ca": "" if client_account_id is None else str(client_account_id),
+                "eng": "" if engagement_id is None else str(engagement_id),
+                "user": user_id,
+            },
         )
 
     def dispose(self) -> None:
         """Close every pooled connection."""
         self.engine.dispose()
+        if self.owner_engine is not self.engine:
+            self.owner_engine.dispose()
+
+
+def _app_url(url: str, app_role: str | None, app_password: str | None) -> str:
+    """The URL the app logs in with: on Postgres with an app role, the same server as that user."""
+    parsed = make_url(url)
+    if not app_role or parsed.get_backend_name() != "postgresql":
+        return url
+    if not APP_ROLE_PATTERN.match(app_role):
+        raise InvalidInput(
+            f"PLANNING_APP_DB_ROLE {app_role!r} is not a plain lower-case name (letters, digits, _)."
+        )
+    return parsed.set(username=app_role, password=app_password or None).render_as_string(hide_password=False)
+
+
+def database_from_environment(url: str | None = None) -> Database:
+    """A Database for DATABASE_URL (or url), with the app role and owner URL from the environment.
+
+    PLANNING_APP_DB_ROLE (and PLANNING_APP_DB_PASSWORD): the app logs in as that role on Postgres.
+    PLANNING_MIGRATION_DATABASE_URL: the owner's URL for migrations and administration (default:
+    DATABASE_URL itself).
+    """
+    return Database(
+        url if url is not None else get_settings().database_url(),
+        app_role=os.environ.get("PLANNING_APP_DB_ROLE") or None,
+        app_password=os.environ.get("PLANNING_APP_DB_PASSWORD") or None,
+        owner_url=os.environ.get("PLANNING_MIGRATION_DATABASE_URL") or None,
+    )
 
 
 def connect(url: str | None = None, *, upgrade: bool = True) -> Database:
     """A Database for the URL (default: the settings' URL), upgraded to the latest schema."""
-    database = Database(url if url is not None else get_settings().database_url())
+    database = database_from_environment(url)
     if upgrade:
         database.upgrade()
     return database

@@ -12,6 +12,11 @@ and engagement, its own memberships (``app.user_id``) and the accounts and engag
 insert or update its own user row at sign-in.
 
 A later migration that adds a tenant table calls ``enable_tenant_rls("new_table")`` after creating it.
+
+One narrow, deliberate exception: the background-job queue (``planning_jobs``). A worker claims the
+oldest queued job of any tenant, so a transaction that sets ``app.job_worker = 'on'`` (planning_core.jobs
+does, in its queue transactions only) may read and update planning_jobs rows of every tenant; it still
+sees nothing of any other table. The worker then runs the job's flow in an ordinary tenant transaction.
 """
 
 from __future__ import annotations
@@ -33,7 +38,9 @@ _CURRENT_USER = "NULLIF(current_setting('app.user_id', true), '')"
 TENANT_CONDITION = f"client_account_id = {_CURRENT_ACCOUNT} AND engagement_id = {_CURRENT_ENGAGEMENT}"
 
 # A user's memberships, as a sub-query the tenancy policies share.
-_MY_MEMBERSHIPS = f"SELECT m.client_account_id, m.engagement_id FROM memberships m WHERE m.user_id = {_CURRENT_USER}"
+_MY_MEMBERSHIPS = (
+    f"SELECT m.client_account_id, m.engagement_id FROM memberships m WHERE m.user_id = {_CURRENT_USER}"
+)
 
 TENANCY_POLICIES: dict[str, list[tuple[str, str, str, str]]] = {
     # table: [(policy name, command, USING, WITH CHECK or "")]
@@ -159,6 +166,38 @@ def disable_tenant_rls(table: str, role: str | None = None) -> None:
     connection.execute(text(f"ALTER TABLE {table} NO FORCE ROW LEVEL SECURITY"))
     connection.execute(text(f"ALTER TABLE {table} DISABLE ROW LEVEL SECURITY"))
     connection.execute(text(f"REVOKE ALL ON {table} FROM {role}"))
+
+
+JOB_WORKER_POLICIES = ("job_worker_read", "job_worker_update")
+_JOB_WORKER = "current_setting('app.job_worker', true) = 'on'"
+
+
+def enable_job_worker_access(table: str = "planning_jobs") -> None:
+    """Let queue transactions (app.job_worker = 'on') read and update a job table across tenants."""
+    connection = _connection()
+    if not _is_postgres(connection):
+        return
+    table = _table_name(table)
+    read, write = JOB_WORKER_POLICIES
+    connection.execute(text(f"DROP POLICY IF EXISTS {read} ON {table}"))
+    connection.execute(text(f"DROP POLICY IF EXISTS {write} ON {table}"))
+    connection.execute(text(f"CREATE POLICY {read} ON {table} FOR SELECT TO PUBLIC USING ({_JOB_WORKER})"))
+    connection.execute(
+        text(
+            f"CREATE POLICY {write} ON {table} FOR UPDATE TO PUBLIC "
+            f"USING ({_JOB_WORKER}) WITH CHECK ({_JOB_WORKER})"
+        )
+    )
+
+
+def disable_job_worker_access(table: str = "planning_jobs") -> None:
+    """Undo enable_job_worker_access."""
+    connection = _connection()
+    if not _is_postgres(connection):
+        return
+    table = _table_name(table)
+    for name in JOB_WORKER_POLICIES:
+        connection.execute(text(f"DROP POLICY IF EXISTS {name} ON {table}"))
 
 
 def enable_tenancy_rls(role: str | None = None) -> None:

@@ -22,6 +22,7 @@ from planning_core.domain import TenantContext
 from planning_core.settings import normalise_database_url
 
 DEFAULT_TEST_DATABASE_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+APP_ROLE = "planning_app"  # created by migration 0003 (PLANNING_APP_DB_ROLE must be unset or equal)
 
 
 def _in_ci() -> bool:
@@ -115,16 +116,37 @@ def database(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFa
             server.drop(url)
 
 
-def make_tenant(database: Database, label: str = "client") -> TenantContext:
-    """A brand-new client account and engagement, so each test sees only its own rows."""
+def make_tenant(
+    database: Database, label: str = "client", *, user_id: str = "test-analyst", role: str | None = "analyst"
+) -> TenantContext:
+    """A brand-new client account and engagement, so each test sees only its own rows.
+
+    The user gets `role` in the engagement (default analyst: may edit plans); role=None grants nothing.
+    """
     suffix = uuid.uuid4().hex[:10]
     with database.tenancy() as tenancy:
         client_account_id = tenancy.ensure_client_account(f"{label}-{suffix}")
         engagement_id = tenancy.ensure_engagement(client_account_id, f"engagement-{suffix}")
-        tenancy.ensure_user("test-analyst", "Test Analyst")
-    return TenantContext(
-        client_account_id=client_account_id, engagement_id=engagement_id, user_id="test-analyst"
-    )
+        tenancy.ensure_user(user_id, user_id.replace("-", " ").title())
+        if role is not None:
+            tenancy.grant(user_id, client_account_id, engagement_id, role)
+    return TenantContext(client_account_id=client_account_id, engagement_id=engagement_id, user_id=user_id)
+
+
+@pytest.fixture(scope="session")
+def app_role_database(postgres_server: PostgresServer) -> Iterator[Database]:
+    """A migrated Postgres database whose app engine logs in as the app role (row-level security on).
+
+    Migrations and `tenancy()` run as the owner (the server's superuser); units of work as planning_app.
+    """
+    url = postgres_server.create("planning_rls")
+    db = Database(url, app_role=APP_ROLE)
+    try:
+        db.upgrade()
+        yield db
+    finally:
+        db.dispose()
+        postgres_server.drop(url)
 
 
 @pytest.fixture

@@ -64,7 +64,7 @@ def save(plan: PlanDocument, wave_plan: WavePlan, *, reason: str, confirm: bool 
         st.session_state[PENDING] = PendingEdit(
             plan.planning_flow_id, plan.version, plan.revision, wave_plan, reason, list(error.violations)
         )
-        return
+        st.rerun()  # the page opens the confirmation dialog at its top
     except StaleWriteError as error:
         _bump()
         flash("error", f"{error} The board now shows the latest version.")
@@ -110,7 +110,10 @@ def confirm_dialog(plan: PlanDocument) -> None:
     if pending is None:
         return
     st.write(f"**{pending.reason}** would break {len(pending.violations)} hard constraint(s):")
-    st.dataframe(views.violations_frame(pending.violations), hide_index=True, width="stretch")
+    for violation in pending.violations[:12]:
+        st.markdown(f"- :red-badge[{md_escape(violation.constraint)}] {md_escape(violation.message)}")
+    if len(pending.violations) > 12:
+        st.caption(f"… and {len(pending.violations) - 12} more.")
     st.caption(
         "If you save anyway, the violations stay listed on every page and the plan cannot be completed "
         "until they are fixed. Undo restores the previous plan."
@@ -299,7 +302,8 @@ def application_actions(plan: PlanDocument, frame: Any) -> None:
     if move.button("Move", icon=":material/move_up:", key="act_move", disabled=int(target) == int(row["wave"])):
         apply(plan, edits.move_application, f"Moved {app} to wave {target}", application_id=app, to_wave=int(target))
     locked = bool(row["locked"])
-    if lock.button("Unlock" if locked else "Lock in its wave", icon=":material/lock:", key="act_lock"):
+    if lock.button("Unlock" if locked else "Lock", icon=":material/lock:", key="act_lock",
+                   help="A locked application stays in its wave when re-optimising."):
         apply(plan, edits.set_application_lock, f"{'Unlocked' if locked else 'Locked'} {app}",
               application_id=app, locked=not locked)
 
@@ -321,14 +325,16 @@ def wave_actions(plan: PlanDocument) -> None:
         new_name = st.text_input("Rename to", max_chars=200, key="wave_rename")
         if st.form_submit_button("Rename", icon=":material/edit:"):
             apply(plan, edits.rename_wave, f"Renamed wave {number}", wave_number=number, name=new_name)
-    position = st.number_input("Move to position", min_value=1, max_value=len(numbers), value=number, key="wave_pos")
-    a, b, c = st.columns(3)
-    if a.button("Reorder", icon=":material/swap_vert:", key="wave_reorder", disabled=position == number):
+    position_col, reorder_col = st.columns([1.3, 1], vertical_alignment="bottom")
+    position = position_col.number_input("Move to position", min_value=1, max_value=len(numbers), value=number,
+                                         key="wave_pos")
+    if reorder_col.button("Reorder", icon=":material/swap_vert:", key="wave_reorder", disabled=position == number):
         apply(plan, edits.reorder_wave, f"Moved wave {number} to position {position}", wave_number=number,
               new_position=int(position))
-    if b.button("Unlock" if wave.locked else "Lock", icon=":material/lock:", key="wave_lock"):
+    lock_col, delete_col = st.columns(2)
+    if lock_col.button("Unlock" if wave.locked else "Lock", icon=":material/lock:", key="wave_lock"):
         apply(plan, edits.set_wave_lock, f"{'Unlocked' if wave.locked else 'Locked'} wave {number}",
               wave_number=number, locked=not wave.locked)
-    if c.button("Delete", icon=":material/delete:", key="wave_delete", disabled=bool(wave.applications),
-                help="Only an empty wave can be deleted."):
+    if delete_col.button("Delete", icon=":material/delete:", key="wave_delete", disabled=bool(wave.applications),
+                         help="Only an empty wave can be deleted."):
         apply(plan, edits.delete_wave, f"Deleted wave {number}", wave_number=number)

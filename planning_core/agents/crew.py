@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from typing import Any
 
 # Telemetry and tracing off before crewai is imported (no data leaves the machine).
 os.environ["CREWAI_DISABLE_TELEMETRY"] = "true"
@@ -38,7 +39,7 @@ class AdviceError(Exception):
 def build_llm(settings: Settings) -> LLM:
     """The CrewAI LLM from the settings (model, base URL, key, timeout, retries)."""
     key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else NO_KEY
-    options: dict[str, object] = {
+    options: dict[str, Any] = {
         "timeout": settings.llm_timeout_s,
         "max_retries": settings.llm_max_retries,
         "temperature": 0.0,

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from planning_core.agents.context import AdviceContext
+from planning_core.costs.models import CostEstimate
 from planning_core.domain import Phase
+from planning_core.synthesis.models import Synthesis
 
 WAVE_SPECIALIST = "WavePlanningSpecialist"
 RESOURCE_SPECIALIST = "ResourceAllocationSpecialist"
@@ -127,10 +129,10 @@ def _document_line(ctx: AdviceContext) -> str:
     if ctx.timeline is not None:
         t = ctx.timeline
         parts.append(f"Timeline {t.start_date} to {t.end_date}, {t.total_working_days} working days.")
-    costs = ctx.document if ctx.phase == Phase.COST_ESTIMATION else plan.cost_estimation
+    costs = ctx.document if isinstance(ctx.document, CostEstimate) else plan.cost_estimation
     if costs is not None:
         parts.append(f"Total cost {costs.total} {costs.currency} (P80 {costs.p80_total}).")
-    if ctx.phase == Phase.SYNTHESIS:
+    if isinstance(ctx.document, Synthesis):
         summary = ctx.document.executive_summary
         parts.append(
             f"Executive summary: {summary.migrated_applications} applications migrated in "

@@ -127,3 +127,11 @@ def run_warning(run: AgentRun) -> str | None:
         return None
     reason = run.errors[0] if run.errors else "unknown error"
     return f"{run.agent} could not review {run.phase.value.replace('_', ' ')} ({reason}); the optimizer's result is kept."
+
+
+def agent_warnings(log: list[AgentRun]) -> list[str]:
+    """Warnings for the latest review of each phase that failed (older runs are history, not warnings)."""
+    latest: dict[Phase, AgentRun] = {}
+    for run in log:
+        latest[run.phase] = run
+    return [w for run in latest.values() if (w := run_warning(run)) is not None]

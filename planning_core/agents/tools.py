@@ -133,4 +133,4 @@ TOOLS_OF_PHASE: dict[Phase, tuple[type[_ContextTool], ...]] = {
 
 def tools_for(context: AdviceContext) -> list[BaseTool]:
     """The tools of the phase under review, bound to its context."""
-    return [tool(context=context) for tool in TOOLS_OF_PHASE[context.phase]]
+    return [tool(context=context) for tool in TOOLS_OF_PHASE[context.phase]]  # type: ignore[call-arg]

@@ -207,15 +207,18 @@ def table(
 ) -> Table:
     """A report table: dark header row repeated on each page, zebra rows, numeric columns right-aligned.
 
-    Cells are markup (wrapped paragraphs) except in `plain` and `numeric` columns, which hold short
-    values of our own (numbers, dates, codes) drawn as plain strings.
+    Cells are markup, drawn as wrapped paragraphs; `plain` and `numeric` columns hold short values of
+    our own (numbers, dates, codes), and any cell without markup that fits on one line, drawn as strings.
     """
     head = [
         ReportParagraph(str(cell), styles.cell_head_right if i in numeric else styles.cell_head)
         for i, cell in enumerate(rows[0])
     ]
     flat = set(plain) | set(numeric)
-    body = [[_cell(cell, i in flat, i in numeric, styles) for i, cell in enumerate(row)] for row in rows[1:]]
+    body = [
+        [_cell(cell, i in flat, i in numeric, widths[i] - 6, styles) for i, cell in enumerate(row)]
+        for row in rows[1:]
+    ]
     result = Table([head] + body, colWidths=widths, repeatRows=1, hAlign="LEFT")
     commands: list[tuple] = [
         ("FONT", (0, 1), (-1, -1), styles.fonts.regular, styles.small.fontSize, styles.small.leading),
@@ -234,13 +237,19 @@ def table(
     return result
 
 
-def _cell(cell: object, flat: bool, right: bool, styles: Styles) -> object:
+def _cell(cell: object, flat: bool, right: bool, room: float, styles: Styles) -> object:
+    """A plain string when the text needs no markup and fits on one line (fast), else a paragraph."""
     if isinstance(cell, Flowable):
         return cell
     text = str(cell)
-    if flat and "<" not in text and "&" not in text:
+    simple = "<" not in text and "&" not in text
+    if simple and (flat or (text.isascii() and _width(text, styles) <= room)):
         return text
     return CellParagraph(text, styles.small_right if right else styles.small)
+
+
+def _width(text: str, styles: Styles) -> float:
+    return stringWidth(text, styles.fonts.regular, styles.small.fontSize)
 
 
 def key_values(pairs: list[tuple[str, str]], styles: Styles, width: float) -> Table:

@@ -102,6 +102,11 @@ def executive_summary(plan: PlanDocument, styles: Styles, width: float) -> list[
             )
         )
         return flow
+    if synthesis.quality:
+        flow.append(ReportParagraph("Plan quality", styles.h2))
+        flow.append(
+            key_values([_quality(key, value) for key, value in synthesis.quality.items()], styles, width)
+        )
     for title, findings in (("Risks", synthesis.risks), ("Recommendations", synthesis.recommendations)):
         flow.append(ReportParagraph(title, styles.h2))
         if not findings:
@@ -121,6 +126,17 @@ def executive_summary(plan: PlanDocument, styles: Styles, width: float) -> list[
     if synthesis.narrative.strip():
         flow += [Spacer(1, 8), ai_box(synthesis.narrative, styles, width, "synthesis")]
     return flow
+
+
+def _quality(key: str, value: float | int | str) -> tuple[str, str]:
+    """A quality figure as a readable label and value ('peak_utilisation_pct' -> 'Peak utilisation', '61.4%')."""
+    is_pct = key.endswith("_pct")
+    label = (key[: -len("_pct")] if is_pct else key).replace("_", " ").capitalize()
+    if isinstance(value, str):
+        return label, markup(value)
+    if is_pct:
+        return label, pct(float(value))
+    return label, f"{value:,}" if isinstance(value, int) else f"{value:,.2f}"
 
 
 def _key_figures(plan: PlanDocument) -> list[tuple[str, str, str]]:
@@ -725,7 +741,8 @@ def _agent_log(plan: PlanDocument, styles: Styles, width: float) -> list[Flowabl
 def _dependencies(plan: PlanDocument, styles: Styles) -> list[Flowable]:
     together = sum(d.dependency_type.value == "move_together" for d in plan.dependencies)
     text = (
-        f"{len(plan.dependencies):,} dependencies between the selected applications: {together:,} move "
+        f"{len(plan.dependencies):,} {'dependency' if len(plan.dependencies) == 1 else 'dependencies'} "
+        f"between the selected applications: {together:,} move "
         f"together (kept in one wave), {len(plan.dependencies) - together:,} precede (the source migrates no "
         "later than the target)."
     )

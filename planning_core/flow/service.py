@@ -15,8 +15,10 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from db.repository import Repository
+from db.repository import Repository, TenancyRepository
 from db.session import Database
+from planning_core import limits
+from planning_core.access import Action, config_action, require
 from planning_core.domain import (
     PHASE_ORDER,
     RUNNABLE_PHASES,
@@ -134,14 +136,39 @@ class PlanningService:
         self.tenant = tenant
 
     @contextmanager
-    def _uow(self) -> Iterator[Repository]:
+    def _uow(self, action: Action = Action.READ) -> Iterator[Repository]:
+        """One tenant transaction, refused (PermissionDenied) unless the user's role allows the action."""
         with self.database.unit_of_work(self.tenant) as repo:
+            self._require(repo, action)
             yield repo
+
+    def _require(self, repo: Repository, action: Action) -> None:
+        """PermissionDenied unless the user's membership in this engagement allows the action."""
+        role = TenancyRepository(repo.session).role_of(
+            self.tenant.user_id, self.tenant.client_account_id, self.tenant.engagement_id
+        )
+        require(role, action, user_id=self.tenant.user_id)
+
+    def role(self) -> str | None:
+        """The user's role in this engagement (viewer, analyst, admin), or None."""
+        with self.database.unit_of_work(self.tenant) as repo:
+            return TenancyRepository(repo.session).role_of(
+                self.tenant.user_id, self.tenant.client_account_id, self.tenant.engagement_id
+            )
+
+    def grant_role(self, *, user_id: str, role: str) -> None:
+        """Give a user a role in this engagement (admins only; roles: viewer, analyst, admin)."""
+        with self._uow(Action.MANAGE_MEMBERS):
+            pass
+        with self.database.tenancy() as tenancy:
+            tenancy.ensure_user(user_id)
+            tenancy.grant(user_id, self.tenant.client_account_id, self.tenant.engagement_id, role)
 
     # ----------------------------------------------------------------- portfolio
     def import_portfolio(self, portfolio: Portfolio) -> tuple[int, int]:
         """Upsert applications and dependencies in one transaction (re-importing changes nothing)."""
-        with self._uow() as repo:
+        limits.check_portfolio_size(portfolio)
+        with self._uow(Action.EDIT_PLAN) as repo:
             return repo.upsert_portfolio(portfolio)
 
     def portfolio(self, application_ids: list[str] | None = None) -> Portfolio:
@@ -185,7 +212,8 @@ class PlanningService:
         selected = list(dict.fromkeys(str(i) for i in selected_application_ids))
         if not selected:
             raise InvalidInput("Select at least one application to plan.")
-        with self._uow() as repo:
+        limits.check_selection_size(len(selected))
+        with self._uow(Action.EDIT_PLAN) as repo:
             known = {a.application_id for a in repo.list_applications(selected)}
             unknown = [i for i in selected if i not in known]
             if unknown:
@@ -217,7 +245,7 @@ class PlanningService:
     ) -> PlanDocument:
         """Run one phase (re-running is allowed); its prerequisites must be completed."""
         phase = self._phase(phase)
-        with self._uow() as repo:
+        with self._uow(Action.EDIT_PLAN) as repo:
             plan = repo.get_flow(planning_flow_id)
             portfolio = repo.load_portfolio(plan.selected_applications)
         if phase == Phase.COMPLETED:
@@ -235,7 +263,7 @@ class PlanningService:
         start: Phase | None = None,
     ) -> PlanDocument:
         """Run every phase from `start` (default: the first not completed) through completion."""
-        with self._uow() as repo:
+        with self._uow(Action.EDIT_PLAN) as repo:
             plan = repo.get_flow(planning_flow_id)
             portfolio = repo.load_portfolio(plan.selected_applications)
         first = start or plan.current_phase
@@ -277,7 +305,8 @@ class PlanningService:
         """
         changes: dict[str, Any] = {}
         earliest: Phase | None = None
-        with self._uow() as repo:
+        reason = limits.check_reason(reason)
+        with self._uow(Action.EDIT_PLAN) as repo:
             plan = repo.get_flow(planning_flow_id)
             if plan.version != expected_version:
                 raise StaleWriteError(
@@ -293,6 +322,7 @@ class PlanningService:
                 plan.name = name
             if config is not None:
                 parsed = parse_config(config)
+                self._require(repo, config_action(plan.planning_config, parsed))
                 changes["planning_config"] = {
                     "previous": plan.planning_config.model_dump(mode="json"),
                     "new": parsed.model_dump(mode="json"),
@@ -347,7 +377,7 @@ class PlanningService:
 
     def rollback(self, *, planning_flow_id: str, revision: int, expected_version: int) -> PlanDocument:
         """Restore the plan as it was at a revision (recorded as a new revision; nothing is deleted)."""
-        with self._uow() as repo:
+        with self._uow(Action.EDIT_PLAN) as repo:
             plan = repo.get_flow(planning_flow_id)
             if plan.version != expected_version:
                 raise StaleWriteError(
@@ -399,7 +429,7 @@ class PlanningService:
         """
         plan.phase_statuses[phase] = PhaseStatus.RUNNING
         _set_current(plan)
-        with self._uow() as repo:
+        with self._uow(Action.EDIT_PLAN) as repo:
             plan = repo.save_flow(plan, expected_version=plan.version, documents=())
         started = time.perf_counter()
         try:
@@ -423,7 +453,7 @@ class PlanningService:
         plan.warnings = _collect_warnings(plan)
         _set_current(plan)
         try:
-            with self._uow() as repo:
+            with self._uow(Action.EDIT_PLAN) as repo:
                 if revision is not None:
                     action, summary, changes = revision
                     return self._save_revision(
@@ -458,7 +488,7 @@ class PlanningService:
             plan.planning_completed_at = datetime.now(UTC)
             plan.warnings = _collect_warnings(plan)
         _set_current(plan)
-        with self._uow() as repo:
+        with self._uow(Action.EDIT_PLAN) as repo:
             if revision is not None:
                 return self._save_revision(repo, plan, plan.version, *revision, documents=())
             return repo.save_flow(plan, expected_version=plan.version, documents=())

@@ -13,6 +13,7 @@ from planning_core.portfolio.importers import (
     detect_format,
     merge_previews,
     preview_import,
+    server_map,
 )
 from planning_core.portfolio.template import (
     APPLICATION_COLUMNS,
@@ -32,5 +33,6 @@ __all__ = [
     "merge_previews",
     "preview_import",
     "read_template",
+    "server_map",
     "write_template",
 ]

@@ -10,7 +10,8 @@ punctuation; formulas give their saved values (a formula without one is reported
   ``Dependencies`` lists the ids or names an application depends on (separated by ',', ';' or lines).
 - ``Infrastructure``: one row per asset; an application's ``server_count`` is the number of distinct
   in-scope assets linked to it here (``Application ID``, several allowed) or in ``Infra2App``; an
-  application with none keeps the default of 1. ``In Scope`` = No leaves the asset out.
+  application with none keeps the default of 1. ``In Scope`` = No leaves the asset out. The assets'
+  host names are kept in the attribute ``servers``.
 - ``Databases``: ``Total DB size (GB)`` summed into the owning application's ``data_size_gb``.
 - ``App2App``: the first application depends on the second. ``App2DB``: the application uses the
   database; when another application owns it, the owner must move first.
@@ -33,10 +34,12 @@ from planning_core.domain import Application, Dependency, DependencyType
 from planning_core.errors import PortfolioFormatError
 from planning_core.portfolio import normalise
 from planning_core.portfolio.common import (
+    SERVERS,
     Parsed,
     connections_to_dependencies,
     criticality_or_default,
     cut,
+    join_limited,
     report_missing_strategies,
     server_key,
     strategy_or_default,
@@ -152,7 +155,7 @@ def parse(tables: dict[str, Table], *, options: ImportOptions, problems: Problem
     stats: Counter[str] = Counter()
     assets = _infrastructure(sheet(tables, INFRASTRUCTURE), sheet(tables, INFRA2APP), problems, stats)
     refs = _Refs()
-    applications, declared = _applications(apps_table, refs, problems, assets.links, assets.strategies)
+    applications, declared = _applications(apps_table, refs, problems, assets)
     by_id = {a.application_id: a for a in applications}
     dependencies: dict[tuple[str, str, DependencyType], Dependency] = {}
     for row, column, dependant, needed in declared:
@@ -191,8 +194,7 @@ def _applications(
     table: Table,
     refs: _Refs,
     problems: Problems,
-    asset_apps: dict[str, set[str]],
-    infra_strategies: dict[str, Counter],
+    assets: _Assets,
 ) -> tuple[list[Application], list[tuple[int, str, str, str]]]:
     """Applications of the Applications sheet and the dependencies its Dependencies column declares."""
     get = {c: table.getter(c) for c in _APPLICATION_COLUMNS}
@@ -210,8 +212,8 @@ def _applications(
             continue
         name = cut(get[APP_NAME](cells), 300) or app_id
         strategy_raw = get["Migration Strategy"](cells)
-        if normalise.is_blank(strategy_raw) and infra_strategies.get(app_id.lower()):
-            strategy_raw = infra_strategies[app_id.lower()].most_common(1)[0][0]
+        if normalise.is_blank(strategy_raw) and assets.strategies.get(app_id.lower()):
+            strategy_raw = assets.strategies[app_id.lower()].most_common(1)[0][0]
         values: dict[str, Any] = {
             "application_id": app_id,
             "name": name,
@@ -238,8 +240,10 @@ def _applications(
         }
         if (complexity := _complexity(get["Complexity"](cells), row, problems)) is not None:
             values["complexity"] = complexity
-        if count := len(asset_apps.get(app_id.lower(), ())):
-            values["server_count"] = min(count, 100_000)
+        if linked := sorted(assets.links.get(app_id.lower(), ())):
+            values["server_count"] = min(len(linked), 100_000)
+            hosts = [assets.names.get(key, [key])[0] for key in linked]
+            values["attributes"].setdefault(SERVERS, join_limited(sorted(hosts)))
         app = build_application(values, row=row, problems=problems)
         if app is None:
             continue

@@ -17,6 +17,7 @@ from planning_core.domain import Application
 from planning_core.portfolio import normalise
 from planning_core.portfolio.common import (
     DEPENDENCY_ONLY,
+    SERVERS,
     Parsed,
     connections_to_dependencies,
     cut,
@@ -192,7 +193,7 @@ def _build(
             application_id=app_id,
             name=names[app_id],
             server_count=min(len(members[app_id]), 100_000),
-            attributes={"servers": join_limited(sorted(members[app_id])), DEPENDENCY_ONLY: "true"},
+            attributes={SERVERS: join_limited(sorted(members[app_id])), DEPENDENCY_ONLY: "true"},
         )
         for app_id in sorted(members)
     ]

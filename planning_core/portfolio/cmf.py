@@ -5,7 +5,8 @@ servers (``server_name``, else ``server_fqdn``); the environment is the servers'
 ``server_environment``; ``r_type`` maps to 6R through the documented mapping (``Refactor/Rearchitect``
 is refactor; ``TBC`` or blank is rehost with a warning); when an application's servers disagree, the most
 common strategy wins and the disagreement is reported. ``aws_region``, ``aws_accountid``,
-``server_tier`` and ``server_os_family`` become attributes.
+``server_tier`` and ``server_os_family`` become attributes, and the servers (short host names) the
+attribute ``servers``.
 
 Waves: wave names are numbered by their trailing digits when every wave name ends in a distinct number
 ("Wave 3" -> 3), otherwise in order of first appearance (1, 2, ...). With
@@ -22,6 +23,7 @@ from dataclasses import dataclass, field
 from planning_core.domain import Application, SixR
 from planning_core.portfolio import normalise
 from planning_core.portfolio.common import (
+    SERVERS,
     Parsed,
     cut,
     join_limited,
@@ -151,7 +153,8 @@ def _build(
             "name": group.name,
             "server_count": min(len(group.servers), 100_000),
             "six_r_strategy": _strategy(group, problems, missing),
-            "attributes": {column: join_limited(items) for column, items in group.attributes.items()},
+            "attributes": {column: join_limited(items) for column, items in group.attributes.items()}
+            | {SERVERS: join_limited(sorted(group.servers))},
         }
         if group.environments:
             values["environment"] = group.environments.most_common(1)[0][0]

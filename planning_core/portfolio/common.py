@@ -19,12 +19,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from planning_core.domain import Application, Criticality, Dependency, DependencyType, SixR
+from planning_core.domain import Application, Criticality, Dependency, DependencyType, Portfolio, SixR
 from planning_core.portfolio import normalise
 from planning_core.portfolio.models import ImportOptions, Problems
 
 DEPENDENCY_ONLY = "dependency_only"
 """Attribute set to "true" on applications known only from traffic (no inventory fields)."""
+SERVERS = "servers"
+"""Attribute listing an application's servers (", "-separated), so that later traffic imports map to it."""
 
 
 @dataclass
@@ -197,3 +199,13 @@ def strongly_connected(graph: dict[str, list[str]]) -> list[list[str]]:
                         break
                 components.append(component)
     return components
+
+
+def server_map(portfolio: Portfolio) -> dict[str, str]:
+    """Server key -> application id from the applications' ``servers`` attributes (first one wins)."""
+    mapping: dict[str, str] = {}
+    for app in portfolio.applications:
+        for name in app.attributes.get(SERVERS, "").split(","):
+            if key := server_key(name.strip().rstrip("…")):
+                mapping.setdefault(key, app.application_id)
+    return mapping

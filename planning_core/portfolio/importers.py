@@ -8,14 +8,16 @@ encoding, unknown format, or missing required columns.
 Formats (``FORMATS``) and how each is recognised:
 
 - ``template``: a folder with applications.csv, a CSV with ``application_id`` and ``name`` (or the
-  dependencies CSV beside it), or a workbook with an ``applications`` sheet holding ``name``.
+  dependencies CSV beside it), a workbook with an ``applications`` sheet holding ``name``, or a zip
+  holding applications.csv and dependencies.csv.
 - ``konveyor``: a CSV with ``Record Type 1`` and ``Application Name``.
 - ``azure_migrate``: a CSV with ``Source server name``, ``Destination server name``, ``Destination port``.
 - ``aws_mpa``: a workbook with MPA sheets (``Infrastructure``, ``Databases``, ``App2App``...) or an
   ``Applications`` sheet holding ``Application Name``.
 - ``cmf``: a CSV with ``app_name`` and ``server_name``.
 
-A workbook with one sheet in a CSV format is read like that CSV.
+A workbook with one sheet in a CSV format is read like that CSV. A zip of CSV files is read like a
+workbook whose sheets are the files (named without ``.csv``).
 """
 
 from __future__ import annotations
@@ -26,14 +28,16 @@ from pathlib import Path
 from planning_core.domain import Application, Dependency, DependencyType, Portfolio
 from planning_core.errors import PortfolioFormatError
 from planning_core.portfolio import aws_mpa, azure_migrate, cmf, konveyor, normalise, template
-from planning_core.portfolio.common import DEPENDENCY_ONLY, Parsed, report_cycles
+from planning_core.portfolio.common import DEPENDENCY_ONLY, Parsed, report_cycles, server_map
 from planning_core.portfolio.models import ImportOptions, ImportPreview, ImportProblem, Problems
 from planning_core.portfolio.sources import (
     Table,
     decode_text,
+    is_spreadsheet_archive,
     is_workbook,
     parse_csv_text,
     read_bytes,
+    read_csv_archive,
     read_workbook,
 )
 
@@ -45,6 +49,7 @@ __all__ = [
     "detect_format",
     "merge_previews",
     "preview_import",
+    "server_map",
 ]
 
 FORMATS = ("template", "konveyor", "azure_migrate", "aws_mpa", "cmf")
@@ -77,6 +82,10 @@ def _load(path: Path, *, options: ImportOptions, problems: Problems) -> _Source:
             )
         return _Source(path=path)
     data = read_bytes(path)
+    if is_workbook(data) and not is_spreadsheet_archive(data):
+        return _Source(
+            path=path, sheets=read_csv_archive(path, data, encoding=options.encoding, problems=problems)
+        )
     if is_workbook(data):
         return _Source(path=path, sheets=read_workbook(path, problems=problems))
     text = decode_text(data, encoding=options.encoding, name=path.name, problems=problems)
@@ -104,7 +113,7 @@ def _detect_workbook(source: _Source) -> str:
     non_empty = [t for t in sheets.values() if t.rows]
     if len(non_empty) == 1:
         found = _detect_table(non_empty[0], name=source.path.name)
-        if found != "template":
+        if found != "template" or non_empty[0].best_hits(template.REQUIRED_APPLICATION_COLUMNS) == 2:
             return found
     raise PortfolioFormatError(
         f"{source.path.name}: cannot tell the format from its sheets ({', '.join(sheets)[:200] or 'none'}); "
@@ -187,7 +196,10 @@ def _parse(fmt: str, source: _Source, *, options: ImportOptions, problems: Probl
 
 def _parse_template(source: _Source, *, options: ImportOptions, problems: Problems) -> Parsed:
     if source.sheets is not None:
+        non_empty = [t for t in source.sheets.values() if t.rows]
         apps = aws_mpa.sheet(source.sheets, template.APPLICATIONS_SHEET)
+        if apps is None and len(non_empty) == 1:
+            apps = non_empty[0]
         if apps is None:
             raise PortfolioFormatError(f"{source.path.name} has no sheet named 'applications'")
         deps = aws_mpa.sheet(source.sheets, template.DEPENDENCIES_SHEET)

@@ -211,6 +211,45 @@ def read_csv(path: Path, *, encoding: str | None, problems: Problems) -> Table:
     )
 
 
+def is_spreadsheet_archive(data: bytes) -> bool:
+    """Whether a zip archive is an Excel workbook (rather than a zip of CSV files)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            names = set(archive.namelist())
+    except (zipfile.BadZipFile, ValueError, OSError):
+        return True  # let the workbook reader explain what is wrong with it
+    return "[Content_Types].xml" in names or "xl/workbook.xml" in names
+
+
+def read_csv_archive(
+    path: Path, data: bytes, *, encoding: str | None, problems: Problems
+) -> dict[str, Table]:
+    """The CSV files of a zip archive as tables named after the files (e.g. applications, dependencies)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = [
+                info
+                for info in archive.infolist()
+                if info.filename.lower().endswith(".csv") and not info.filename.startswith("__MACOSX/")
+            ]
+            if not members:
+                raise PortfolioFormatError(f"{path.name} is a zip archive without CSV files")
+            if sum(info.file_size for info in members) > MAX_FILE_BYTES:
+                raise PortfolioFormatError(f"{path.name}: the CSV files in the archive exceed 500 MB")
+            tables: dict[str, Table] = {}
+            for info in members:
+                name = Path(info.filename).name
+                text = decode_text(archive.read(info), encoding=encoding, name=name, problems=problems)
+                tables[Path(name).stem] = parse_csv_text(text, name=name)
+            return tables
+    except PortfolioFormatError:
+        raise
+    except Exception as exc:  # zipfile raises many kinds of errors on damaged archives
+        raise PortfolioFormatError(
+            f"{path.name} is not a readable zip archive ({type(exc).__name__}: {str(exc)[:120]})"
+        ) from None
+
+
 def cell_text(value: object) -> str:
     """An Excel cell value as text (whole floats without '.0', dates ISO)."""
     if value is None:

@@ -356,14 +356,15 @@ def build_timeline(
     pools = {p.role: p for p in config.resource_pools}
     hours = _wave_role_hours(wave_plan, allocation)
     warnings.extend(_capacity_warnings(hours, pools))
-    specs = [s for w in waves for s in _wave_activities(w, hours.get(w.wave_number, {}), pools, config)]
+    staffed = {r: p for r, p in pools.items() if p.headcount > 0 and p.capacity_hours_per_week > 0}
+    specs = [s for w in waves for s in _wave_activities(w, hours.get(w.wave_number, {}), staffed, config)]
     links = [(p, s.id) for s in specs for p in s.predecessors]
     cross = _cross_wave_links(waves, portfolio, warnings)
     for before, after in cross:
         next(s for s in specs if s.id == after).predecessors.append(before)
     links.extend(cross)
     roles = [
-        p.role for p in config.resource_pools if p.headcount > 0 and any(p.role in s.people for s in specs)
+        p.role for p in config.resource_pools if p.role in staffed and any(p.role in s.people for s in specs)
     ]
     solution = _solve(specs, links, roles, config)
     cpm = _resource_cpm(specs, links, solution.starts)
@@ -392,6 +393,19 @@ def _resource_cpm(specs: list[_Spec], links: list[tuple[str, str]], starts: list
     demands = {s.id: {r: float(p) for r, p in s.people.items()} for s in specs}
     all_links = sorted({(a, b, 0) for a, b in links} | set(resource_links(by_id, durations, demands)))
     return critical_path_method(durations, all_links, release=by_id)
+
+
+def _bottleneck_role(
+    specs: list[_Spec], pools: dict[str, ResourcePool], config: PlanningConfig, makespan: int
+) -> str:
+    """The role with the highest utilisation over the whole timeline ("" when no role has hours)."""
+    best, best_use = "", 0.0
+    for role, pool in pools.items():
+        capacity = pool.headcount * _person_day_hours(pool, config) * makespan
+        hours = sum(s.role_hours.get(role, 0.0) for s in specs)
+        if capacity > 0 and hours / capacity > best_use:
+            best, best_use = role, hours / capacity
+    return best
 
 
 def _assemble(
@@ -462,5 +476,6 @@ def _assemble(
             "cpm_lower_bound_days": solution.cpm_lower_bound,
             "heuristic_makespan_days": solution.heuristic_makespan,
             "activities": len(specs),
+            "bottleneck_role": _bottleneck_role(specs, pools, config, cpm.makespan),
         },
     )

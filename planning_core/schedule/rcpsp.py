@@ -182,23 +182,37 @@ def _serial_sgs(net: _Net, key: Sequence[float]) -> list[int]:
         dj = d[j]
         need = [(usage[k], caps[k] - a) for k, a in req[j]]
         if dj and need:
-            tt = t
-            end = t + dj
-            while tt < end:
-                if any(u[tt] > limit for u, limit in need):
-                    t = tt + 1
-                    end = t + dj
-                tt += 1
+            t = _earliest_fit(need, t, dj)
             for k, a in req[j]:
                 u = usage[k]
-                for x in range(t, end):
-                    u[x] += a
+                u[t : t + dj] = [x + a for x in u[t : t + dj]]
         start[j] = t
         for s, _ in net.succs[j]:
             missing[s] -= 1
             if missing[s] == 0:
                 heappush(eligible, (key[s], s))
     return start
+
+
+def _earliest_fit(need: list[tuple[list[int], int]], t: int, dj: int) -> int:
+    """First time from ``t`` at which every resource has room for ``dj`` consecutive periods."""
+    tt, end = t, t + dj
+    if len(need) == 1:
+        u, limit = need[0]
+        while tt < end:
+            if u[tt] > limit:
+                t = tt + 1
+                end = t + dj
+            tt += 1
+        return t
+    while tt < end:
+        for u, limit in need:
+            if u[tt] > limit:
+                t = tt + 1
+                end = t + dj
+                break
+        tt += 1
+    return t
 
 
 def _makespan(net: _Net, start: Sequence[int]) -> int:
@@ -279,39 +293,81 @@ def _heuristic(
     seed: int,
     justify: bool,
     priority: Sequence[float] | None = None,
+    time_budget: float | None = None,
 ) -> list[int]:
-    """Given keys, rules, then random keys around the best; keep the shortest (first found on ties)."""
+    """Given keys, rules, then the evolutionary search; keep the shortest (first found on ties)."""
     rev = _reverse(net)
-    best: list[int] | None = None
-    best_ms = 0
-    best_keys: list[float] = []
     candidates = ([list(priority)] if priority is not None else []) + [_rule_keys(net, r) for r in rules]
+    if not candidates:
+        candidates = [_rule_keys(net, "LFT")]
+    schedules: list[list[int]] = []
     for keys in candidates:
         start = _serial_sgs(net, keys)
-        if justify:
-            start = _justify(net, rev, start)
-        ms = _makespan(net, start)
-        if best is None or ms < best_ms:
-            best, best_ms, best_keys = start, ms, keys
-    if best is None:
-        best = _serial_sgs(net, _rule_keys(net, "LFT"))
-        best_ms = _makespan(net, best)
-        best_keys = _rule_keys(net, "LFT")
-    rng = random.Random(seed)
-    scale = max(net.cpm, 1)
-    for i in range(samples):
-        if best_ms <= net.cpm:
-            break
-        base = [float(s) for s in best] if i % 2 else best_keys
-        spread = 0.1 + 0.4 * rng.random()
-        keys = [base[j] + rng.random() * spread * scale for j in range(net.n)]
-        start = _serial_sgs(net, keys)
-        if justify:
-            start = _justify(net, rev, start)
-        ms = _makespan(net, start)
-        if ms < best_ms:
-            best, best_ms = start, ms
+        schedules.append(_justify(net, rev, start) if justify else start)
+    best = min(schedules, key=lambda st: _makespan(net, st))  # first of the shortest
+    if samples > 0 or time_budget:
+        best = _evolve(
+            net, rev, schedules, samples=samples, seed=seed, time_budget=time_budget, justify=justify
+        )
     return best
+
+
+def _evolve(
+    net: _Net,
+    rev: _Net,
+    initial: list[list[int]],
+    *,
+    samples: int,
+    seed: int,
+    time_budget: float | None,
+    justify: bool,
+    population_size: int = 16,
+) -> list[int]:
+    """Random-key evolution: schedules' start times are the keys; children mix two parents linearly
+
+    (scatter-search style), get a little noise, are decoded by the serial SGS and justified; a child
+    replaces the worst member when it is no longer. Stops after ``samples`` children, or when the time
+    budget (wall clock, when given) is spent, or at the critical-path bound.
+    """
+    rng = random.Random(seed)
+    deadline = time.perf_counter() + time_budget if time_budget else None
+    scale = max(net.cpm, 1)
+    population: list[tuple[int, list[int]]] = []
+    for schedule in initial:
+        if all(schedule != p for _, p in population):
+            population.append((_makespan(net, schedule), schedule))
+    population.sort(key=lambda e: e[0])
+    population = population[:population_size]
+    children = 0
+    while True:
+        if population[0][0] <= net.cpm:
+            break
+        if deadline is not None:
+            if time.perf_counter() >= deadline:
+                break
+        elif children >= samples:
+            break
+        children += 1
+        if len(population) < population_size or rng.random() < 0.1:
+            parent = population[rng.randrange(len(population))][1]
+            spread = (0.05 + 0.3 * rng.random()) * scale
+            keys = [parent[j] + rng.random() * spread for j in range(net.n)]
+        else:
+            a = min(rng.sample(population, 2))[1]
+            b = population[rng.randrange(len(population))][1]
+            w = rng.random()
+            noise = 0.02 * scale
+            keys = [w * a[j] + (1 - w) * b[j] + rng.random() * noise for j in range(net.n)]
+        child = _serial_sgs(net, keys)
+        if justify:
+            child = _justify(net, rev, child)
+        entry = (_makespan(net, child), child)
+        if len(population) < population_size:
+            population.append(entry)
+        elif entry[0] <= population[-1][0] and all(entry[1] != p for _, p in population):
+            population[-1] = entry
+        population.sort(key=lambda e: e[0])
+    return population[0][1]
 
 
 def check_schedule(problem: RcpspProblem, starts: Sequence[int]) -> list[str]:
@@ -349,17 +405,23 @@ def solve_rcpsp(
     rules: Sequence[str] = PRIORITY_RULES,
     priority: Sequence[float] | None = None,
     secondary_weights: Sequence[int] | None = None,
+    heuristic_share: float = 0.0,
 ) -> RcpspSolution:
     """Schedule with the heuristic, then improve and bound with CP-SAT under a time limit.
 
     ``priority``: extra priority keys (smaller first) tried before the rules. ``secondary_weights``: a
     weight per activity on its start time, minimised by CP-SAT after the makespan (lexicographically).
+    ``heuristic_share``: with ``deterministic=False``, the share of the time limit given to the
+    evolutionary heuristic (wall clock) before CP-SAT; otherwise ``samples`` children are bred.
     """
     began = time.perf_counter()
     net = _prepare(problem)
     energy = energy_lower_bound(problem)
     lower = max(net.cpm, energy)
-    start = _heuristic(net, rules=rules, samples=samples, seed=seed, justify=True, priority=priority)
+    budget = time_limit_seconds * heuristic_share if not deterministic and heuristic_share > 0 else None
+    start = _heuristic(
+        net, rules=rules, samples=samples, seed=seed, justify=True, priority=priority, time_budget=budget
+    )
     if not deterministic:  # the wall-clock limit covers the heuristic too
         time_limit_seconds = max(0.05, time_limit_seconds - (time.perf_counter() - began))
     heuristic_ms = _makespan(net, start)

@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import bisect
 import math
 
 from planning_core.domain import PlanningConfig, Portfolio
@@ -50,19 +51,30 @@ def third_bound(weights: list[float], capacity: float) -> int:
 
 
 def martello_toth_l2(weights: list[float], capacity: float) -> int:
-    """Martello & Toth's L2 bin-packing bound."""
-    items = sorted((w for w in weights if w > TOL), reverse=True)
+    """Martello & Toth's L2 bin-packing bound (sorted weights, prefix sums: n log n)."""
+    items = sorted(w for w in weights if w > TOL)
     if not items:
         return 0
-    best = ceil_div(sum(items), capacity)
+    prefix = [0.0]
+    for w in items:
+        prefix.append(prefix[-1] + w)
+
+    def index_above(x: float) -> int:
+        """Position of the first item strictly greater than x."""
+        return bisect.bisect_right(items, x + TOL)
+
+    best = ceil_div(prefix[-1], capacity)
+    half = index_above(capacity / 2)
     alphas = sorted({w for w in items if w <= capacity / 2 + TOL} | {0.0})
     for alpha in alphas:
-        big = [w for w in items if w > capacity - alpha + TOL]
-        mid = [w for w in items if capacity / 2 + TOL < w <= capacity - alpha + TOL]
-        small = [w for w in items if alpha - TOL <= w <= capacity / 2 + TOL]
-        room = len(mid) * capacity - sum(mid)
-        value = len(big) + len(mid) + max(0, ceil_div(sum(small) - room, capacity))
-        best = max(best, value)
+        cut = index_above(capacity - alpha)
+        n_big = len(items) - cut
+        n_mid = cut - half
+        mid_sum = prefix[cut] - prefix[half]
+        lo = bisect.bisect_left(items, alpha - TOL)
+        small_sum = prefix[half] - prefix[lo]
+        room = n_mid * capacity - mid_sum
+        best = max(best, n_big + n_mid + max(0, ceil_div(small_sum - room, capacity)))
     return best
 
 

@@ -112,6 +112,7 @@ class Search:
         self.max_loads = 2000
         self.truncated = False
         self.desc = desc
+        self.strict = [desc[u] & ~(1 << u) for u in range(n)]
         self.tail = tail_w
 
     def run(self) -> tuple[list[int] | None, bool]:
@@ -168,26 +169,44 @@ class Search:
     def _dominated(self, load: int, cands: list[int], left: float, count_left: int, forced: int) -> bool:
         """Jackson's rule: swap a unit for an excluded one with at least its effort and followers."""
         inst = self.inst
-        desc = self.desc
+        weights = inst.weights
+        strict = self.strict
+        inside = [u for u in cands if load >> u & 1 and not forced >> u & 1 and not strict[u] & load]
+        if not inside:
+            return False
+        reach = left + max(weights[u] for u in inside) + 1e-9
         for v in cands:
-            if load >> v & 1:
+            if load >> v & 1 or weights[v] > reach:
                 continue
-            wv, cv = inst.weights[v], inst.counts[v]
-            dv = desc[v] & ~(1 << v)
-            for u in cands:
-                if not load >> u & 1 or forced >> u & 1:
-                    continue
-                du = desc[u] & ~(1 << u)
-                if du & load or du & ~dv:
-                    continue  # something in the load follows u, or v lacks some of u's followers
-                wu = inst.weights[u]
+            wv, cv, dv = weights[v], inst.counts[v], strict[v]
+            for u in inside:
+                wu = weights[u]
                 if wu > wv or wv - wu > left + 1e-9 or cv - inst.counts[u] > count_left:
                     continue
+                du = strict[u]
+                if du & ~dv:
+                    continue  # v lacks some of u's followers
                 if wv > wu or dv != du or v < u:
                     return True
         return False
 
-    def _loads(self, assigned: int, k: int, budget: float, forced: list[int]) -> Iterator[tuple[int, float]]:
+    def best_loads(self, assigned: int, k: int, budget: float, forced: list[int], keep: int) -> list[tuple[int, float]]:
+        """The `keep` loads with the least idle effort (ties in priority order)."""
+        limit = [budget]
+        best: list[tuple[float, int, int]] = []
+        for seq, (load, idle) in enumerate(self._loads(assigned, k, budget, forced, limit)):
+            best.append((idle, seq, load))
+            if len(best) > keep:
+                best.sort()
+                best.pop()
+            if len(best) == keep:
+                limit[0] = max(b[0] for b in best)
+        best.sort()
+        return [(load, idle) for idle, _, load in best]
+
+    def _loads(
+        self, assigned: int, k: int, budget: float, forced: list[int], limit: list[float] | None = None
+    ) -> Iterator[tuple[int, float]]:
         """Maximal loads of wave k+1 whose idle effort fits the budget, best-priority first."""
         inst = self.inst
         forced_mask = sum(1 << u for u in forced)
@@ -207,10 +226,10 @@ class Search:
             if steps[0] & 2047 == 0:
                 self._tick(2048)
             lowest = left - rest  # the load cannot end with less room than this
-            if lowest > budget + 1e-9:
+            if lowest > (limit[0] if limit is not None else budget) + 1e-9:
                 return
             if i == len(cands):
-                if forced_mask & ~load:
+                if forced_mask & ~load or (limit is not None and left > limit[0] + 1e-9):
                     return
                 if any(inst.weights[v] <= left + 1e-9 and inst.counts[v] <= count_left for v in out):
                     return  # not maximal: an excluded unit still fits
@@ -255,19 +274,12 @@ def beam_search(
         for k in range(m):
             children: dict[int, tuple[float, tuple[int, ...]]] = {}
             for assigned, idle, loads in level:
-                search.max_loads = 200
                 forced = [
                     u for u in range(inst.n) if not assigned >> u & 1 and search.latest[u] == k + 1
                 ]
                 if any(not assigned >> u & 1 and search.latest[u] <= k for u in range(inst.n)):
                     continue
-                options = []
-                for item in search._loads(assigned, k, search.slack - idle, forced):
-                    options.append(item)
-                    if len(options) >= search.max_loads:
-                        break
-                options.sort(key=lambda item: item[1])
-                for load, load_idle in options[:per_state]:
+                for load, load_idle in search.best_loads(assigned, k, search.slack - idle, forced, per_state):
                     new = assigned | load
                     total = idle + load_idle
                     if new == search.full:
@@ -299,25 +311,36 @@ def solve_decision(
     return Search(inst, m, node_limit=node_limit, deadline=deadline).run()
 
 
-def bidirectional(inst: Instance, m: int, *, deadline: float) -> tuple[list[int] | None, bool]:
-    """Alternate beam searches and complete searches, forward and backward, with growing budgets."""
+def improve_waves(
+    inst: Instance, *, lower: int, upper: int, deadline: float
+) -> tuple[list[int] | None, int, int]:
+    """Close the gap between lower and upper: beam searches look for a plan with one wave less,
+    complete searches try to prove the lower bound, forward and backward, with growing budgets.
+
+    Returns (best plan found or None, proved lower bound, best wave count).
+    """
     backward = inst.reversed()
-    budget = 2_000
-    width = 4
-    while time.perf_counter() < deadline:
-        for direction, problem in (("forward", inst), ("backward", backward)):
-            wave = beam_search(problem, m, width=width, per_state=3, deadline=deadline)
-            complete = False
-            if wave is None:
-                wave, complete = solve_decision(problem, m, deadline=deadline, node_limit=budget)
-            if wave is not None:
-                if direction == "backward":
-                    wave = [m + 1 - k for k in wave]
-                return wave, True
-            if complete:
-                return None, True
-            if time.perf_counter() >= deadline:
+    best: list[int] | None = None
+    budget = 1_000
+    width = 2
+    while lower < upper and time.perf_counter() < deadline:
+        m = upper - 1
+        found = None
+        for problem, flip in ((inst, False), (backward, True)):
+            found = beam_search(problem, m, width=width, per_state=3, deadline=deadline)
+            if found is not None:
+                best, upper = ([m + 1 - k for k in found] if flip else found), m
                 break
-        budget *= 2
-        width *= 2
-    return None, False
+        if found is not None:
+            continue
+        for problem, flip in ((inst, False), (backward, True)):
+            wave, complete = solve_decision(problem, lower, deadline=deadline, node_limit=budget)
+            if wave is not None:
+                return ([lower + 1 - k for k in wave] if flip else wave), lower, lower
+            if complete:
+                lower += 1
+                break
+        else:
+            budget *= 2
+            width *= 2
+    return best, lower, upper

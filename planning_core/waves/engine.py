@@ -22,6 +22,7 @@ from planning_core.waves.models import NotMigrated, Source, Wave, WaveAssignment
 from planning_core.waves.units import WaveProblem, build_problem
 
 PILOT_NAME = "Pilot"
+IMPROVE_SECONDS = 2.0  # local improvement of cut, risk order and balance: at most this long
 
 
 def plan_waves(
@@ -60,7 +61,7 @@ def plan_waves(
         wave,
         waves=waves,
         pilot_apps=config.pilot_max_apps if pilot_plan is not None else 0,
-        deadline=max(deadline, time.perf_counter() + 0.5),
+        deadline=time.perf_counter() + max(min(deadline - time.perf_counter(), IMPROVE_SECONDS), 0.2),
     )
     plan = _build_plan(
         portfolio, config, problem, polished, locked, pilot=pilot_plan is not None, optimal=waves <= lower

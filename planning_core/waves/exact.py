@@ -13,7 +13,7 @@ import time
 from ortools.sat.python import cp_model
 
 from planning_core.waves.bounds import station_windows
-from planning_core.waves.branch_bound import Instance, bidirectional
+from planning_core.waves.branch_bound import Instance, improve_waves
 from planning_core.waves.greedy import releases_and_deadlines
 from planning_core.waves.units import WaveProblem
 
@@ -125,13 +125,8 @@ def _branch_and_bound(problem: WaveProblem, *, lower: int, upper: int, deadline:
         capacity=problem.capacity,
         max_count=problem.max_apps,
     )
-    for m in range(max(lower, 1), upper):
-        wave, proved = bidirectional(inst, m, deadline=deadline)
-        if wave is not None:
-            return wave, "optimal"
-        if not proved:
-            return None, "time_limit"
-    return None, "optimal"
+    best, proved, waves = improve_waves(inst, lower=max(lower, 1), upper=upper, deadline=deadline)
+    return best, "optimal" if proved >= waves else "time_limit"
 
 
 def exact_search(

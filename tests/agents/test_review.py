@@ -172,3 +172,25 @@ def test_tools_report_the_plan_the_timeline_and_prices(computed) -> None:  # noq
     assert [a["id"] for a in path] == plan.timeline.critical_path
     locked = json.loads(optimize_with_lock(ctx, "crm", 2))
     assert (locked["waves_with_lock"], locked["waves_now"], locked["hard_violations_with_lock"]) == (3, 3, [])
+
+
+def test_agent_warnings_come_from_the_latest_failed_review_per_phase() -> None:
+    from datetime import UTC, datetime
+
+    from planning_core.agents import agent_warnings
+    from planning_core.plan import AgentRun
+
+    at = datetime(2027, 1, 4, tzinfo=UTC)
+    old = AgentRun(agent="WavePlanningSpecialist", phase=Phase.WAVE_PLANNING, started_at=at, outcome="failed",
+                   errors=["ReadTimeout: timed out"])  # fmt: skip
+    newer = old.model_copy(update={"outcome": "accepted", "errors": []})
+    cost = AgentRun(
+        agent="CostEstimationSpecialist", phase=Phase.COST_ESTIMATION, started_at=at, outcome="failed"
+    )
+    assert agent_warnings([old, newer, cost]) == [
+        "CostEstimationSpecialist could not review cost estimation (unknown error); the optimizer's result is kept."
+    ]
+    assert agent_warnings([old]) == [
+        "WavePlanningSpecialist could not review wave planning (ReadTimeout: timed out); "
+        "the optimizer's result is kept."
+    ]

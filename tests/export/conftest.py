@@ -380,6 +380,12 @@ def build_small_plan() -> PlanDocument:
             )
         ],
         recommendations=[Finding(title="Contract mainframe skills", detail="No pool covers APP-3.")],
+        quality={
+            "wave_gap": 1,
+            "peak_utilisation_pct": 125.0,
+            "cost_per_migrated_application": 16736.05,
+            "contingency_covers_p80": "no <see costs>",
+        },
         narrative=NARRATIVE,
     )
     return PlanDocument(

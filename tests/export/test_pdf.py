@@ -20,6 +20,7 @@ from planning_core.waves.models import NotMigrated
 SECTIONS = [
     "Contents",
     "1 Executive summary",
+    "Plan quality",
     "Risks",
     "Recommendations",
     "2 Wave plan",
@@ -113,6 +114,13 @@ def test_figures_of_plan_json_are_in_the_text(
 
 def _one_space(text: str) -> str:
     return re.sub(r"\s+", " ", text)
+
+
+def test_plan_quality_figures_are_shown(raw_text: str) -> None:
+    assert (
+        "Plan quality Wave gap 1 Peak utilisation 125.0% Cost per migrated application 16,736.05 "
+        "Contingency covers p80 no <see costs>"
+    ) in _one_space(raw_text)
 
 
 def test_every_application_is_listed(raw_text: str, small_plan: PlanDocument) -> None:

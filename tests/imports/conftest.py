@@ -12,7 +12,6 @@ import pytest
 from planning_core.domain import DependencyType, Portfolio
 from planning_core.portfolio.template import write_template
 
-SAMPLES = Path("/work/shared/samples")
 KONVEYOR_HEADER = [
     "Record Type 1",
     "Application Name",
@@ -80,6 +79,24 @@ def write_workbook(path: Path, sheets: dict[str, list[list[object]]]) -> Path:
             sheet.append(row)
     path.parent.mkdir(parents=True, exist_ok=True)
     book.save(path)
+    return path
+
+
+def cache_formulas(path: Path, formulas: dict[str, str]) -> Path:
+    """Turn numeric cells (e.g. {"C2": "100+28"}) into formulas with a saved value, as Excel saves them."""
+    import zipfile
+
+    with zipfile.ZipFile(path) as archive:
+        parts = {info.filename: archive.read(info) for info in archive.infolist()}
+    for name, data in parts.items():
+        if name.startswith("xl/worksheets/"):
+            text = data.decode("utf-8")
+            for ref, formula in formulas.items():
+                text = text.replace(f'<c r="{ref}" t="n"><v>', f'<c r="{ref}" t="n"><f>{formula}</f><v>')
+            parts[name] = text.encode("utf-8")
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
     return path
 
 
@@ -249,3 +266,9 @@ def csv_writer() -> Callable[..., Path]:
 def workbook_writer() -> Callable[..., Path]:
     """The ``write_workbook`` helper."""
     return write_workbook
+
+
+@pytest.fixture
+def formula_cacher() -> Callable[..., Path]:
+    """The ``cache_formulas`` helper."""
+    return cache_formulas

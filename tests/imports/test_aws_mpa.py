@@ -81,7 +81,7 @@ def test_full_workbook(tmp_path: Path, workbook_writer) -> None:
             business_criticality="critical",
             six_r_strategy="rehost",
             server_count=1,
-            attributes={"Owner": "Ann"},
+            attributes={"Owner": "Ann", "servers": "shop01"},
         ),
         Application(
             application_id="APP-2",
@@ -91,6 +91,7 @@ def test_full_workbook(tmp_path: Path, workbook_writer) -> None:
             business_criticality="medium",
             six_r_strategy="repurchase",
             server_count=2,
+            attributes={"servers": "cat01, cat02"},
         ),
         Application(
             application_id="APP-3",
@@ -101,6 +102,7 @@ def test_full_workbook(tmp_path: Path, workbook_writer) -> None:
             six_r_strategy="replatform",
             server_count=1,
             data_size_gb=2048.0,
+            attributes={"servers": "cat02"},
         ),
     ]
     assert preview.portfolio.dependencies == [
@@ -201,3 +203,24 @@ def test_mpa_as_csv_is_refused(tmp_path: Path, csv_writer) -> None:
     with pytest.raises(PortfolioFormatError) as caught:
         preview_import(path, format="aws_mpa")
     assert str(caught.value) == "m.csv: an MPA inventory is an Excel workbook (.xlsx/.xlsm)"
+
+
+def test_formulas_with_saved_values_give_those_values(
+    tmp_path: Path, workbook_writer, formula_cacher
+) -> None:
+    path = workbook(
+        tmp_path,
+        workbook_writer,
+        Applications=[["Application ID", "Application Name"], ["A", "Shop"]],
+        Databases=[
+            ["Database ID", "Application ID", "Total DB size (GB)"],
+            ["D1", "A", 128],
+            ["D2", "A", "=2*2"],
+        ],
+    )
+    formula_cacher(path, {"C2": "100+28"})
+    preview = preview_import(path)
+    assert preview.portfolio.applications == [
+        Application(application_id="A", name="Shop", data_size_gb=128.0)
+    ]
+    assert [(p.row, p.column) for p in preview.problems] == [(3, "Databases!C"), (None, "Migration Strategy")]

@@ -32,7 +32,7 @@ def test_servers_group_into_applications(tmp_path: Path, csv_writer) -> None:
             environment="prod",
             six_r_strategy="refactor",
             server_count=2,
-            attributes={"aws_region": "eu-west-1, eu-west-2"},
+            attributes={"aws_region": "eu-west-1, eu-west-2", "servers": "pay01, pay02"},
         ),
         Application(
             application_id="intranet",
@@ -40,8 +40,9 @@ def test_servers_group_into_applications(tmp_path: Path, csv_writer) -> None:
             environment="dev",
             six_r_strategy="rehost",
             server_count=3,
+            attributes={"servers": "web01, web02, web03"},
         ),
-        Application(application_id="legacy", name="Legacy", server_count=1),
+        Application(application_id="legacy", name="Legacy", server_count=1, attributes={"servers": "old01"}),
     ]
     assert [(p.row, p.column, p.message, p.action) for p in preview.problems] == [
         (
@@ -106,7 +107,7 @@ def test_bad_rows(tmp_path: Path, csv_writer) -> None:
         ],
     )
     preview = preview_import(path)
-    assert preview.portfolio.applications == [Application(application_id="a", name="A")]
+    assert preview.portfolio.applications == [Application(application_id="a", name="A", attributes={"servers": "a1"})]
     assert [(p.row, p.column, p.message, p.action) for p in preview.problems] == [
         (2, "app_name", "app_name is blank", "row skipped"),
         (3, "server_name", "server_name and server_fqdn are blank", "row skipped"),

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from planning_core.domain import Application, Portfolio
+from planning_core.domain import Application, Dependency, Portfolio
 from planning_core.errors import PortfolioFormatError
 from planning_core.portfolio.importers import ImportOptions, ImportProblem, detect_format, preview_import
 
@@ -216,3 +216,68 @@ def test_workbook_detection_by_headers_when_only_an_applications_sheet(
         "o.xlsx: cannot tell the format from its sheets (Applications, Notes); expected 'applications'/'dependencies' "
         "(template) or the MPA sheets (Applications, Infrastructure, ...)"
     )
+
+
+def _zip(path: Path, files: dict[str, str]) -> Path:
+    import zipfile
+
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, text in files.items():
+            archive.writestr(name, text)
+    return path
+
+
+def test_zip_of_the_template_pair(tmp_path: Path) -> None:
+    path = _zip(
+        tmp_path / "upload.zip",
+        {
+            "portfolio/applications.csv": "application_id,name\na,A\nb,B\n",
+            "portfolio/dependencies.csv": "source_application_id,target_application_id\na,b\n",
+            "__MACOSX/portfolio/._applications.csv": "junk",
+        },
+    )
+    preview = preview_import(path)
+    assert (preview.format, preview.portfolio, preview.problems) == (
+        "template",
+        Portfolio(
+            applications=[
+                Application(application_id="a", name="A"),
+                Application(application_id="b", name="B"),
+            ],
+            dependencies=[Dependency(source_application_id="a", target_application_id="b")],
+        ),
+        [],
+    )
+
+
+def test_zip_of_one_csv_and_of_mpa_sheets(tmp_path: Path) -> None:
+    cmf = _zip(tmp_path / "c.zip", {"intake.csv": "app_name,server_name\nShop,s1\n"})
+    mpa = _zip(
+        tmp_path / "m.zip",
+        {
+            "Applications.csv": "Application ID,Application Name\nA-1,Shop\n",
+            "Infrastructure.csv": "Asset ID,Hostname,Application ID\nS1,h1,A-1\nS2,h2,A-1\n",
+        },
+    )
+    assert [(p.format, p.portfolio.applications) for p in (preview_import(cmf), preview_import(mpa))] == [
+        ("cmf", [Application(application_id="shop", name="Shop", attributes={"servers": "s1"})]),
+        ("aws_mpa", [Application(application_id="A-1", name="Shop", server_count=2, attributes={"servers": "h1, h2"})]),
+    ]
+
+
+def test_zip_without_csv_files_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(PortfolioFormatError) as caught:
+        preview_import(_zip(tmp_path / "x.zip", {"readme.txt": "hello"}))
+    assert str(caught.value) == "x.zip is a zip archive without CSV files"
+
+
+def test_zip_or_workbook_with_one_applications_table_of_another_name(tmp_path: Path, workbook_writer) -> None:
+    zipped = _zip(tmp_path / "p.zip", {"portfolio.csv": "application_id,name\na,A\n"})
+    book = workbook_writer(tmp_path / "p.xlsx", {"Sheet1": [["application_id", "name"], ["a", "A"]]})
+    for path in (zipped, book):
+        preview = preview_import(path)
+        assert (preview.format, preview.portfolio.applications) == (
+            "template",
+            [Application(application_id="a", name="A")],
+        )
+        assert [p.message for p in preview.problems] == [f"{path.name} has no 'dependencies' sheet"]

@@ -18,7 +18,9 @@ from planning_core.domain import Portfolio
 from planning_core.errors import PortfolioFormatError
 from planning_core.portfolio.importers import FORMATS, ImportPreview, preview_import
 
-HOSTILE = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+HOSTILE = settings(
+    max_examples=40, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow]
+)
 HEADERS = [
     "application_id",
     "name",
@@ -198,3 +200,35 @@ def test_truncated_workbooks(tmp_path_factory, cut: int) -> None:
     path = folder / "t.xlsx"
     path.write_bytes(full.getvalue()[:cut])
     check(path, None)
+
+
+@HOSTILE
+@given(
+    members=st.dictionaries(
+        st.sampled_from(
+            [
+                "applications.csv",
+                "dependencies.csv",
+                "Applications.csv",
+                "Infrastructure.csv",
+                "a/b.csv",
+                "x.txt",
+            ]
+        ),
+        st.binary(max_size=300)
+        | st.lists(st.lists(CELLS, max_size=5), max_size=5).map(
+            lambda rows: "\n".join(",".join(r) for r in rows).encode()
+        ),
+        max_size=3,
+    ),
+    fmt=FORMAT_CHOICE,
+)
+def test_random_zip_archives(members: dict[str, bytes], fmt: str | None) -> None:
+    import zipfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "f.zip"
+        with zipfile.ZipFile(path, "w") as archive:
+            for name, data in members.items():
+                archive.writestr(name, data)
+        check(path, fmt)

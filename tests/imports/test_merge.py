@@ -169,7 +169,7 @@ def portfolios(draw: st.DrawFn) -> Portfolio:
     )
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60, deadline=None, database=None)
 @given(base=portfolios(), incoming=portfolios())
 def test_merging_again_changes_nothing_and_keeps_base_ids(base: Portfolio, incoming: Portfolio) -> None:
     merged = merge_previews(base, incoming)

@@ -12,7 +12,9 @@ from planning_core.domain import Application, Criticality, Dependency, Portfolio
 from planning_core.portfolio.importers import ImportOptions, preview_import
 from planning_core.portfolio.normalise import slug
 
-FAST = settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+FAST = settings(
+    max_examples=20, deadline=None, database=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 
 
 @st.composite
@@ -162,6 +164,7 @@ def test_cmf_round_trip_groups_servers_and_optionally_pins(
                 "aws_accountid": "123456789012",
                 "server_tier": "app",
                 "server_os_family": "linux",
+                "servers": ", ".join(f"{a.application_id.lower()}-s{i}" for i in range(a.server_count)),
             },
         )
         for a in portfolio.applications

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from planning_core.domain import Application, Dependency
 from planning_core.portfolio.importers import ImportProblem, detect_format, preview_import
 
-SAMPLES = Path("/work/shared/samples")
+# The samples live beside the repository (../shared/samples), not in it: they are third-party files.
+SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "samples"
+pytestmark = pytest.mark.skipif(not SAMPLES.is_dir(), reason=f"the shared samples are not at {SAMPLES}")
 
 
 def test_konveyor_sample() -> None:

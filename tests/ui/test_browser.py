@@ -24,10 +24,11 @@ SHOTS = ROOT / "artifacts" / "screenshots"
 
 def _library_plan(data_dir: Path):
     """The stored plan as the library sees it (a separate connection to the same SQLite file)."""
+    from db.session import connect
     from planning_core.flow.service import PlanningService
-    from planning_core.workspace import open_database, workspace
+    from planning_core.workspace import workspace
 
-    database = open_database(f"sqlite:///{data_dir / 'planning.db'}")
+    database = connect(f"sqlite:///{data_dir / 'planning.db'}", upgrade=False)
     try:
         service = PlanningService(database, workspace(database))
         plans = service.list_plans()
@@ -56,6 +57,16 @@ def _nav(page, label: str) -> None:
 def test_journey_wizard_to_undo(tmp_path: Path) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
     with streamlit_server(tmp_path, demo_apps=300) as url, chromium_page() as page:
+        try:
+            _journey(page, url, tmp_path)
+        except Exception:
+            screenshot(page, SHOTS / "failure.png")
+            raise
+    assert os.path.exists(SHOTS / "summary.png")
+
+
+def _journey(page, url: str, tmp_path: Path) -> None:
+    if True:
         # 1. The wizard: select everything, keep the default configuration, create.
         _goto(page, url, "wizard")
         page.get_by_role("button", name=re.compile(r"Select all 300 matching")).click()
@@ -86,7 +97,8 @@ def test_journey_wizard_to_undo(tmp_path: Path) -> None:
         page.get_by_role("button", name="Move", exact=True).click()
         dialog = page.get_by_role("dialog")
         dialog.get_by_text("This edit breaks hard constraints").wait_for()
-        assert "max_apps" in dialog.inner_text()
+        dialog_text = dialog.inner_text()
+        assert "max_apps" in dialog_text
         screenshot(page, SHOTS / "waves_confirm_violation.png")
         dialog.get_by_role("button", name="Save anyway").click()
         page.get_by_text(re.compile(r"unresolved hard violation")).first.wait_for()
@@ -94,7 +106,9 @@ def test_journey_wizard_to_undo(tmp_path: Path) -> None:
         screenshot(page, SHOTS / "waves_after_move.png")
         edited, revisions = _library_plan(tmp_path)
         assert edited.wave_plan.wave_of()[moved] == full.wave_number
-        assert [v.constraint for v in edited.wave_plan.violations if v.hard] == ["max_apps"]
+        hard = [v for v in edited.wave_plan.violations if v.hard]
+        assert "max_apps" in {v.constraint for v in hard}
+        assert all(v.message in dialog_text for v in hard)
         assert edited.phase_statuses["cost_estimation"] == "completed"
         # 4. The costs page shows the recomputed total (and the violation banner).
         _nav(page, "Costs")
@@ -102,8 +116,8 @@ def test_journey_wizard_to_undo(tmp_path: Path) -> None:
         from planning_core.views import money
 
         assert shown_total == money(edited.cost_estimation.total, edited.cost_estimation.currency)
-        assert f"version {edited.version}" in page.locator("[data-testid='stCaptionContainer']").first.inner_text()
-        assert page.get_by_text(re.compile(r"1 unresolved hard violation")).count() == 1
+        assert f"version {edited.version}" in page.locator("[data-testid='stMain'] [data-testid='stCaptionContainer']").first.inner_text()
+        assert page.get_by_text(f"{len(hard)} unresolved hard violation(s)", exact=False).count() == 1
         screenshot(page, SHOTS / "costs_after_move.png")
         # 5. Undo on the wave board restores the plan (no violation; the application back in its wave).
         _nav(page, "Wave board")
@@ -123,4 +137,3 @@ def test_journey_wizard_to_undo(tmp_path: Path) -> None:
             _nav(page, label)
             screenshot(page, SHOTS / f"{name}.png")
         assert page.get_by_role("button", name="PDF report").count() == 1
-    assert os.path.exists(SHOTS / "summary.png")

@@ -1,0 +1,257 @@
+"""Jobs and tenant memory: a tenant-scoped repository, and the cross-tenant queue operations of workers."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any, cast
+
+from pydantic import BaseModel, ConfigDict
+from sqlalchemy import CursorResult, and_, select, update
+from sqlalchemy.orm import Session
+
+from db.jobs_models import EngagementLearningRow, PlanningJobRow
+from db.types import utcnow
+from planning_core.domain import TenantContext
+from planning_core.errors import NotFound
+
+ACTIVE_STATUSES = ("queued", "running")
+ERROR_MAX_CHARS = 2000
+PROGRESS_MAX_CHARS = 500
+
+
+class JobInfo(BaseModel):
+    """A job as the pages and the workers see it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    job_id: str
+    planning_flow_id: str
+    client_account_id: int
+    engagement_id: int
+    kind: str
+    status: str
+    progress: str
+    error: str
+    requested_by: str
+    worker: str
+    attempts: int
+    heartbeat_at: datetime | None
+    started_at: datetime | None
+    finished_at: datetime | None
+    created_at: datetime
+
+    @property
+    def tenant(self) -> TenantContext:
+        return TenantContext(
+            client_account_id=self.client_account_id,
+            engagement_id=self.engagement_id,
+            user_id=self.requested_by or "background-worker",
+        )
+
+
+def _rowcount(result: object) -> int:
+    return cast(CursorResult[Any], result).rowcount
+
+
+def _info(row: PlanningJobRow) -> JobInfo:
+    return JobInfo(
+        job_id=row.id,
+        planning_flow_id=row.planning_flow_id,
+        client_account_id=row.client_account_id,
+        engagement_id=row.engagement_id,
+        kind=row.kind,
+        status=row.status,
+        progress=row.progress,
+        error=row.error,
+        requested_by=row.requested_by,
+        worker=row.worker,
+        attempts=row.attempts,
+        heartbeat_at=row.heartbeat_at,
+        started_at=row.started_at,
+        finished_at=row.finished_at,
+        created_at=row.created_at,
+    )
+
+
+class JobsRepository:
+    """One client account and engagement's jobs and learnings (every query scoped by tenant)."""
+
+    def __init__(self, session: Session, tenant: TenantContext) -> None:
+        self.session = session
+        self.tenant = tenant
+
+    def _scoped(self, model: Any) -> Any:
+        return and_(
+            model.client_account_id == self.tenant.client_account_id,
+            model.engagement_id == self.tenant.engagement_id,
+        )
+
+    def active_job(self, planning_flow_id: str) -> JobInfo | None:
+        """The queued or running job of a plan, if any."""
+        row = self.session.scalar(
+            select(PlanningJobRow)
+            .where(
+                self._scoped(PlanningJobRow),
+                PlanningJobRow.planning_flow_id == planning_flow_id,
+                PlanningJobRow.status.in_(ACTIVE_STATUSES),
+            )
+            .order_by(PlanningJobRow.created_at)
+            .limit(1)
+        )
+        return None if row is None else _info(row)
+
+    def enqueue(self, *, planning_flow_id: str, kind: str = "run_all") -> JobInfo:
+        """Queue a job for a plan (the plan's active job instead, when it already has one)."""
+        active = self.active_job(planning_flow_id)
+        if active is not None:
+            return active
+        now = utcnow()
+        row = PlanningJobRow(
+            id=str(uuid.uuid4()),
+            client_account_id=self.tenant.client_account_id,
+            engagement_id=self.tenant.engagement_id,
+            planning_flow_id=planning_flow_id,
+            kind=kind,
+            status="queued",
+            progress="Queued",
+            error="",
+            requested_by=self.tenant.user_id,
+            worker="",
+            attempts=0,
+            created_at=now,
+            updated_at=now,
+        )
+        self.session.add(row)
+        self.session.flush()
+        return _info(row)
+
+    def get(self, job_id: str) -> JobInfo:
+        """A job of this tenant; NotFound otherwise."""
+        row = self.session.scalar(
+            select(PlanningJobRow).where(self._scoped(PlanningJobRow), PlanningJobRow.id == job_id)
+        )
+        if row is None:
+            raise NotFound(f"Background run {job_id} does not exist in this engagement.")
+        return _info(row)
+
+    def jobs_of_flow(self, planning_flow_id: str) -> list[JobInfo]:
+        """A plan's jobs, newest first."""
+        rows = self.session.scalars(
+            select(PlanningJobRow)
+            .where(self._scoped(PlanningJobRow), PlanningJobRow.planning_flow_id == planning_flow_id)
+            .order_by(PlanningJobRow.created_at.desc())
+        )
+        return [_info(r) for r in rows]
+
+    def add_learning(self, *, planning_flow_id: str, revision: int, data: dict[str, Any]) -> None:
+        """Store what a completed plan taught about this engagement."""
+        self.session.add(
+            EngagementLearningRow(
+                client_account_id=self.tenant.client_account_id,
+                engagement_id=self.tenant.engagement_id,
+                planning_flow_id=planning_flow_id,
+                revision=revision,
+                data=data,
+                created_at=utcnow(),
+            )
+        )
+        self.session.flush()
+
+    def learnings(self, limit: int = 10) -> list[dict[str, Any]]:
+        """The engagement's most recent learnings, newest first."""
+        rows = self.session.scalars(
+            select(EngagementLearningRow)
+            .where(self._scoped(EngagementLearningRow))
+            .order_by(EngagementLearningRow.id.desc())
+            .limit(limit)
+        )
+        return [dict(r.data) for r in rows]
+
+
+class JobQueue:
+    """The workers' side: claim, heartbeat, progress and finish jobs of every tenant."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def claim(self, worker: str) -> JobInfo | None:
+        """Take the oldest queued job: FOR UPDATE SKIP LOCKED on Postgres, a conditional UPDATE on SQLite."""
+        query = (
+            select(PlanningJobRow.id)
+            .where(PlanningJobRow.status == "queued")
+            .order_by(PlanningJobRow.created_at, PlanningJobRow.id)
+            .limit(1)
+        )
+        if self.session.get_bind().dialect.name == "postgresql":
+            query = query.with_for_update(skip_locked=True)
+        job_id = self.session.scalar(query)
+        if job_id is None:
+            return None
+        now = utcnow()
+        claimed = self.session.execute(
+            update(PlanningJobRow)
+            .where(PlanningJobRow.id == job_id, PlanningJobRow.status == "queued")
+            .values(
+                status="running",
+                worker=worker[:200],
+                attempts=PlanningJobRow.attempts + 1,
+                heartbeat_at=now,
+                started_at=now,
+                updated_at=now,
+                progress="Started",
+            )
+        )
+        if _rowcount(claimed) != 1:  # another worker won the race (SQLite)
+            return None
+        row = self.session.get(PlanningJobRow, job_id, populate_existing=True)
+        assert row is not None
+        return _info(row)
+
+    def _update_running(self, job_id: str, **values: Any) -> bool:
+        result = self.session.execute(
+            update(PlanningJobRow)
+            .where(PlanningJobRow.id == job_id, PlanningJobRow.status == "running")
+            .values(updated_at=utcnow(), **values)
+        )
+        return _rowcount(result) == 1
+
+    def heartbeat(self, job_id: str) -> bool:
+        """Record that the worker running this job is alive (False if the job is no longer running)."""
+        return self._update_running(job_id, heartbeat_at=utcnow())
+
+    def set_progress(self, job_id: str, progress: str) -> bool:
+        """Record the job's progress text (and count it as a heartbeat)."""
+        return self._update_running(job_id, progress=progress[:PROGRESS_MAX_CHARS], heartbeat_at=utcnow())
+
+    def finish(self, job_id: str, *, status: str, progress: str, error: str = "") -> bool:
+        """Close a running job as done or failed."""
+        return self._update_running(
+            job_id,
+            status=status,
+            progress=progress[:PROGRESS_MAX_CHARS],
+            error=error[:ERROR_MAX_CHARS],
+            finished_at=utcnow(),
+        )
+
+    def stale_jobs(self, cutoff: datetime) -> list[JobInfo]:
+        """Running jobs whose last heartbeat is older than the cutoff (their worker died)."""
+        rows = self.session.scalars(
+            select(PlanningJobRow)
+            .where(PlanningJobRow.status == "running", PlanningJobRow.heartbeat_at < cutoff)
+            .order_by(PlanningJobRow.created_at)
+        )
+        return [_info(r) for r in rows]
+
+    def fail_if_stale(self, job_id: str, cutoff: datetime, error: str) -> bool:
+        """Mark a running job failed if its heartbeat is still older than the cutoff."""
+        result = self.session.execute(
+            update(PlanningJobRow)
+            .where(
+                PlanningJobRow.id == job_id,
+                PlanningJobRow.status == "running",
+                PlanningJobRow.heartbeat_at < cutoff,
+            )
+            .values(status="failed", error=error[:ERROR_MAX_CHARS], finished_at=utcnow(), updated_at=utcnow())
+        )
+        return _rowcount(result) == 1
