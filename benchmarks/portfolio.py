@@ -13,7 +13,7 @@ import sys
 import time
 
 from planning_core.demo import generate_portfolio
-from planning_core.domain import Portfolio, PlanningConfig
+from planning_core.domain import PlanningConfig, Portfolio
 from planning_core.waves.constraints import hard_violations
 from planning_core.waves.engine import plan_waves
 from planning_core.waves.greedy import best_greedy
@@ -69,7 +69,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--time-limit", type=float, default=10.0)
     args = parser.parse_args(argv)
     portfolio = generate_portfolio(apps=args.apps, seed=args.seed, dependencies=args.dependencies)
-    config = PlanningConfig(random_seed=args.seed, solver_time_limit_seconds=min(max(args.time_limit, 0.01), 600))
+    config = PlanningConfig(
+        random_seed=args.seed, solver_time_limit_seconds=min(max(args.time_limit, 0.01), 600)
+    )
     started = time.perf_counter()
     plan = plan_waves(portfolio, config, time_limit_s=args.time_limit)
     seconds = time.perf_counter() - started

@@ -82,7 +82,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--samples", type=int, default=0, help="children of the evolutionary heuristic")
     parser.add_argument(
-        "--heuristic-share", type=float, default=0.3, help="share of the time limit for the heuristic before CP-SAT"
+        "--heuristic-share",
+        type=float,
+        default=0.2,
+        help="share of the time limit for the heuristic before CP-SAT",
     )
     parser.add_argument("--quiet", action="store_true")
     args = parser.parse_args(argv)

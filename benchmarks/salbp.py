@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import argparse
 import csv
-import re
 import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from planning_core.domain import Application, Dependency, Portfolio, PlanningConfig
+from planning_core.domain import Application, Dependency, PlanningConfig, Portfolio
 from planning_core.waves.constraints import hard_violations
 from planning_core.waves.engine import plan_waves
 
@@ -94,8 +93,13 @@ def load(instances: Path, optima: Path) -> list[Instance]:
 
 def to_portfolio(instance: Instance) -> Portfolio:
     """Tasks as applications, precedences as `precedes` dependencies."""
-    apps = [Application(application_id=f"T{i}", name=f"T{i}", effort_hours=t) for i, t in enumerate(instance.times, 1)]
-    deps = [Dependency(source_application_id=f"T{a}", target_application_id=f"T{b}") for a, b in instance.arcs]
+    apps = [
+        Application(application_id=f"T{i}", name=f"T{i}", effort_hours=t)
+        for i, t in enumerate(instance.times, 1)
+    ]
+    deps = [
+        Dependency(source_application_id=f"T{a}", target_application_id=f"T{b}") for a, b in instance.arcs
+    ]
     return Portfolio(applications=apps, dependencies=deps)
 
 

@@ -32,8 +32,10 @@ with effect_col:
     pct = st.slider("What if contingency were (%)", 0.0, 100.0, float(cost.contingency_percentage), 1.0,
                     key="cost_whatif")
     effect = views.contingency_effect(cost, pct)
-    st.metric("Total at this setting", views.money(effect.total, cur),
-              delta=f"{float(effect.total - cost.total):+,.2f}", delta_color="inverse", border=True)
+    difference = effect.total - cost.total
+    st.metric("Total at this setting", views.money(effect.total, cur), border=True, delta_color="inverse",
+              delta=f"{float(difference):+,.2f} vs this plan" if difference else "this plan's setting",
+              delta_arrow="auto" if difference else "off")
     st.caption(f"Contingency {views.money(effect.contingency, cur)}. Change it for real in a new plan's "
                "configuration; this is a what-if.")
 chart_col.plotly_chart(views.contingency_figure(cost), key="cost_contingency")

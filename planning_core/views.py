@@ -118,12 +118,12 @@ def money(amount: Decimal | float | int, currency: str = "USD") -> str:
 
 
 def compact_money(amount: Decimal | float | int, currency: str = "USD") -> str:
-    """A short amount for cards: 'USD 1.23M', 'USD 45.6K', 'USD 950'."""
+    """A short amount for cards: 'USD 1.23M', 'USD 45.6K', 'USD 950' (no currency: '1.23M')."""
     value = float(amount)
-    for limit, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "K")):
+    for limit, suffix, digits in ((1e9, "B", 2), (1e6, "M", 2), (1e3, "K", 1)):
         if abs(value) >= limit:
-            return f"{currency} {value / limit:,.2f}{suffix}"
-    return f"{currency} {value:,.0f}"
+            return f"{currency} {value / limit:,.{digits}f}{suffix}".strip()
+    return f"{currency} {value:,.0f}".strip()
 
 
 def plain(text: object) -> str:

@@ -109,12 +109,17 @@ class _Spec:
 
 
 def _wave_role_hours(wave_plan: WavePlan, allocation: ResourceAllocation) -> dict[int, dict[str, float]]:
-    """Hours per wave and role: application hours summed, else the wave's allocations."""
+    """Hours per wave and role: application hours summed, else the wave's allocations.
+
+    An application's hours count in the wave where the wave plan puts it (the allocation may be older).
+    """
     numbers = {w.wave_number for w in wave_plan.waves}
+    wave_of = wave_plan.wave_of()
     hours: dict[int, dict[str, float]] = defaultdict(lambda: defaultdict(float))
     for row in allocation.application_hours:
-        if row.wave_number in numbers:
-            hours[row.wave_number][row.role] += row.hours
+        wave = wave_of.get(row.application_id, row.wave_number)
+        if wave in numbers:
+            hours[wave][row.role] += row.hours
     with_app_hours = set(hours)
     for row in allocation.allocations:
         if row.wave_number in numbers and row.wave_number not in with_app_hours:

@@ -7,7 +7,8 @@ The objective is the makespan.
 Method, in order:
 1. Serial schedule generation (SGS) with classic priority rules (LFT, LST, MTS, GRPW, MIS, SPT).
 2. Forward-backward improvement (double justification) of every schedule until it stops improving,
-   plus seeded random-key sampling around the best rule (deterministic for a given seed).
+   then a seeded random-key evolution (``_evolve``) whose children are justified too: a number of
+   children (deterministic for a given seed) or a wall-clock share of the time limit.
 3. OR-Tools CP-SAT: interval variables, one cumulative per resource, no-overlap over sets of activities
    that can never run together (redundant), start domains cut by heads and tails, the heuristic's
    schedule as upper bound and solution hint; a fixed seed and an explicit number of workers.

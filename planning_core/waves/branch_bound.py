@@ -98,7 +98,11 @@ class Search:
         tail_w = [_bits_sum(desc[u], inst.weights) for u in range(n)]
         tail_c = [_bits_sum(desc[u], [float(c) for c in inst.counts]) for u in range(n)]
         self.latest = [
-            m - max(math.ceil(tail_w[u] / inst.capacity - 1e-9), math.ceil(tail_c[u] / inst.max_count - 1e-9), 1) + 1
+            m
+            - max(
+                math.ceil(tail_w[u] / inst.capacity - 1e-9), math.ceil(tail_c[u] / inst.max_count - 1e-9), 1
+            )
+            + 1
             for u in range(n)
         ]
         # priority: tightest latest wave first, then the largest positional weight
@@ -190,7 +194,9 @@ class Search:
                     return True
         return False
 
-    def best_loads(self, assigned: int, k: int, budget: float, forced: list[int], keep: int) -> list[tuple[int, float]]:
+    def best_loads(
+        self, assigned: int, k: int, budget: float, forced: list[int], keep: int
+    ) -> list[tuple[int, float]]:
         """The `keep` loads with the least idle effort (ties in priority order)."""
         limit = [budget]
         best: list[tuple[float, int, int]] = []
@@ -220,7 +226,13 @@ class Search:
         steps = [0]
 
         def extend(
-            cands: list[int], i: int, load: int, left: float, count_left: int, out: tuple[int, ...], rest: float
+            cands: list[int],
+            i: int,
+            load: int,
+            left: float,
+            count_left: int,
+            out: tuple[int, ...],
+            rest: float,
         ) -> Iterator[tuple[int, float]]:
             steps[0] += 1
             if steps[0] & 2047 == 0:
@@ -239,7 +251,11 @@ class Search:
                     return
                 yield load, max(left, 0.0)
                 return
-            if out and lowest > 0 and any(inst.weights[v] <= lowest + 1e-9 and inst.counts[v] <= count_left for v in out):
+            if (
+                out
+                and lowest > 0
+                and any(inst.weights[v] <= lowest + 1e-9 and inst.counts[v] <= count_left for v in out)
+            ):
                 return  # an excluded unit will still fit at the end
             u = cands[i]
             w, c = inst.weights[u], inst.counts[u]
@@ -252,18 +268,20 @@ class Search:
                 if extra:
                     extra.sort(key=self.position.__getitem__)
                     added = sum(tail[v] for v in extra)
-                    yield from extend(cands + extra, i + 1, new, left - w, count_left - c, out, rest_after + added)
+                    yield from extend(
+                        cands + extra, i + 1, new, left - w, count_left - c, out, rest_after + added
+                    )
                 else:
                     yield from extend(cands, i + 1, new, left - w, count_left - c, out, rest_after)
             if not forced_mask >> u & 1:
-                yield from extend(cands, i + 1, load, left, count_left, out + (u,) if fits else out, rest_after)
+                yield from extend(
+                    cands, i + 1, load, left, count_left, out + (u,) if fits else out, rest_after
+                )
 
         yield from extend(avail, 0, 0, inst.capacity, inst.max_count, (), sum(tail[u] for u in avail))
 
 
-def beam_search(
-    inst: Instance, m: int, *, width: int, per_state: int, deadline: float
-) -> list[int] | None:
+def beam_search(inst: Instance, m: int, *, width: int, per_state: int, deadline: float) -> list[int] | None:
     """Wave by wave, keep the `width` partial plans with the least idle effort (a primal heuristic)."""
     search = Search(inst, m, node_limit=10**12, deadline=deadline)
     if search.slack < -1e-9 or any(x < 1 for x in search.latest):
@@ -274,9 +292,7 @@ def beam_search(
         for k in range(m):
             children: dict[int, tuple[float, tuple[int, ...]]] = {}
             for assigned, idle, loads in level:
-                forced = [
-                    u for u in range(inst.n) if not assigned >> u & 1 and search.latest[u] == k + 1
-                ]
+                forced = [u for u in range(inst.n) if not assigned >> u & 1 and search.latest[u] == k + 1]
                 if any(not assigned >> u & 1 and search.latest[u] <= k for u in range(inst.n)):
                     continue
                 for load, load_idle in search.best_loads(assigned, k, search.slack - idle, forced, per_state):

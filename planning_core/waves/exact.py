@@ -116,7 +116,9 @@ def feasible_with(
     return None, "unknown"
 
 
-def _branch_and_bound(problem: WaveProblem, *, lower: int, upper: int, deadline: float) -> tuple[list[int] | None, str]:
+def _branch_and_bound(
+    problem: WaveProblem, *, lower: int, upper: int, deadline: float
+) -> tuple[list[int] | None, str]:
     """Rising m with the station-oriented branch and bound (no pins, locks or pilot)."""
     inst = Instance(
         weights=[problem.weight(u) for u in range(problem.n)],

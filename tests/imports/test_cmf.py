@@ -107,7 +107,9 @@ def test_bad_rows(tmp_path: Path, csv_writer) -> None:
         ],
     )
     preview = preview_import(path)
-    assert preview.portfolio.applications == [Application(application_id="a", name="A", attributes={"servers": "a1"})]
+    assert preview.portfolio.applications == [
+        Application(application_id="a", name="A", attributes={"servers": "a1"})
+    ]
     assert [(p.row, p.column, p.message, p.action) for p in preview.problems] == [
         (2, "app_name", "app_name is blank", "row skipped"),
         (3, "server_name", "server_name and server_fqdn are blank", "row skipped"),

@@ -157,7 +157,7 @@ def test_a_single_sheet_workbook_of_a_csv_format_is_read(tmp_path: Path, workboo
     preview = preview_import(path)
     assert (preview.format, preview.portfolio.applications) == (
         "cmf",
-        [Application(application_id="shop", name="Shop")],
+        [Application(application_id="shop", name="Shop", attributes={"servers": "s1"})],
     )
 
 
@@ -261,7 +261,14 @@ def test_zip_of_one_csv_and_of_mpa_sheets(tmp_path: Path) -> None:
     )
     assert [(p.format, p.portfolio.applications) for p in (preview_import(cmf), preview_import(mpa))] == [
         ("cmf", [Application(application_id="shop", name="Shop", attributes={"servers": "s1"})]),
-        ("aws_mpa", [Application(application_id="A-1", name="Shop", server_count=2, attributes={"servers": "h1, h2"})]),
+        (
+            "aws_mpa",
+            [
+                Application(
+                    application_id="A-1", name="Shop", server_count=2, attributes={"servers": "h1, h2"}
+                )
+            ],
+        ),
     ]
 
 

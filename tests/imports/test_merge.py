@@ -178,3 +178,25 @@ def test_merging_again_changes_nothing_and_keeps_base_ids(base: Portfolio, incom
     assert [a.application_id for a in merged.applications][: len(base.applications)] == [
         a.application_id for a in base.applications
     ]
+
+
+def test_stored_inventory_maps_a_later_dependency_export(tmp_path: Path, csv_writer) -> None:
+    from planning_core.portfolio import server_map
+
+    stored = preview_import(
+        csv_writer(
+            tmp_path / "cmf.csv", [CMF, ["", "Shop", "web01.corp.local", ""], ["", "Db", "10.0.0.5", ""]]
+        )
+    ).portfolio
+    assert server_map(stored) == {"web01": "shop", "10.0.0.5": "db"}
+    traffic = preview_import(
+        csv_writer(
+            tmp_path / "azure2.csv",
+            [[*AZURE, "Destination IP"], ["t", "web01", "IIS", "", "", 1433, "10.0.0.5"]],
+        ),
+        options=ImportOptions(server_applications=server_map(stored)),
+    )
+    assert [a.application_id for a in traffic.portfolio.applications] == ["db", "shop"]
+    assert merge_previews(stored, traffic.portfolio).dependencies == [
+        Dependency(source_application_id="db", target_application_id="shop")
+    ]

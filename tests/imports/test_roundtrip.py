@@ -130,7 +130,17 @@ def test_azure_round_trip_keeps_weights_as_observations(write_sample, portfolio:
 @given(portfolio=portfolios())
 def test_mpa_round_trip_keeps_ids_servers_and_data(write_sample, portfolio: Portfolio) -> None:
     preview = _import(write_sample, "aws_mpa", "m.xlsx", portfolio)
-    expected = [a.model_copy(update={"pinned_wave": None}) for a in portfolio.applications]
+    expected = [
+        a.model_copy(
+            update={
+                "pinned_wave": None,
+                "attributes": {
+                    "servers": ", ".join(f"{a.application_id}-h{i}" for i in range(a.server_count))
+                },
+            }
+        )
+        for a in portfolio.applications
+    ]
     assert (preview.format, preview.portfolio.applications, preview.problems) == ("aws_mpa", expected, [])
     assert _edges(preview.portfolio) == _renamed(
         portfolio.dependencies,

@@ -229,3 +229,23 @@ def test_killed_worker_is_detected_by_its_heartbeat_and_the_plan_reruns(database
     assert run_worker_once(database, heartbeat_s=0.2) is True
     assert job_status(database, tenant, rerun).status == "done"
     assert service.get_plan(flow).current_phase == Phase.COMPLETED
+
+
+@pytest.mark.postgres
+def test_queue_works_under_row_level_security(app_role_database) -> None:  # noqa: ANN001
+    """As the app role (RLS on): a tenant sees only its jobs; the worker policy lets workers claim any."""
+    from tests.conftest import make_tenant as make
+
+    database = app_role_database
+    drain(database)
+    tenant, other = make(database, "rls-a"), make(database, "rls-b")
+    flow = new_plan(database, tenant)
+    job = enqueue_run(database, tenant, flow)
+    with Session(database.engine) as plain, plain.begin():  # no tenant, no worker flag: RLS shows nothing
+        assert JobQueue(plain).claim("intruder") is None
+    with pytest.raises(NotFound):
+        job_status(database, other, job)
+    assert run_worker_once(database, heartbeat_s=0.2) is True
+    assert job_status(database, tenant, job).status == "done"
+    assert wizard_defaults(database, other) == {}
+    assert wizard_defaults(database, tenant)["max_apps_per_wave"] == 2

@@ -395,6 +395,18 @@ def test_pool_without_hours_per_week_counts_as_no_capacity() -> None:
     ]
 
 
+def test_application_hours_follow_the_wave_plan() -> None:
+    """The allocation still says wave 2 for c, the wave plan has moved c to wave 1."""
+    hours = allocation([("a", 1, ENGINEER, 16), ("c", 2, ENGINEER, 32)])
+    timeline = build_timeline(Portfolio(applications=[A, C]), wave_plan({1: [A, C]}), hours, config())
+    migrate = next(a for a in timeline.activities if a.id == "W1-migrate")
+    assert (migrate.duration_days, migrate.role_hours, [w.wave_number for w in timeline.waves]) == (
+        3,
+        {ENGINEER: 48.0},
+        [1],
+    )
+
+
 def test_allocations_are_used_when_there_are_no_application_hours() -> None:
     rows = ResourceAllocation(
         allocations=[

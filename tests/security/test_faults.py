@@ -1,0 +1,121 @@
+"""Fault injection on Postgres: kill -9 the process running the flow inside each phase, then restart.
+
+After each kill the plan is readable, the relational rows match its documents (no torn rows), and the
+flow re-runs to completion. The kills happen in a subprocess (flow_worker.py) that hangs at a chosen
+point; the six subprocesses run side by side to keep the suite fast.
+"""
+
+from __future__ import annotations
+
+import os
+import select
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from db.session import Database
+from planning_core.domain import Phase, PhaseStatus
+from planning_core.flow.service import PlanningService
+from tests.conftest import make_tenant
+from tests.security.helpers import FAST_CONFIG, app_ids, relational_mismatches, tiny_portfolio
+
+pytestmark = pytest.mark.postgres
+
+WORKER = Path(__file__).with_name("flow_worker.py")
+STARTUP_TIMEOUT_S = 90
+RUNNABLE = [
+    Phase.WAVE_PLANNING,
+    Phase.RESOURCE_ALLOCATION,
+    Phase.TIMELINE_GENERATION,
+    Phase.COST_ESTIMATION,
+    Phase.SYNTHESIS,
+]
+POINTS = [f"engine:{p.value}" for p in RUNNABLE] + ["commit:timeline_generation"]
+
+
+def _wait_for(process: subprocess.Popen[str], deadline: float) -> str:
+    """The first line the worker prints (HANG ... or an error), or '' at the deadline."""
+    assert process.stdout is not None
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([process.stdout], [], [], 0.5)
+        if ready:
+            return process.stdout.readline().strip()
+        if process.poll() is not None:
+            return f"exited {process.returncode}"
+    return ""
+
+
+def _expected_statuses(point: str) -> dict[Phase, PhaseStatus]:
+    """After a kill: earlier phases completed, the killed phase running, later ones pending."""
+    phase = Phase(point.split(":", 1)[1])
+    index = RUNNABLE.index(phase)
+    statuses = {p: PhaseStatus.COMPLETED for p in RUNNABLE[:index]}
+    statuses[phase] = PhaseStatus.RUNNING
+    statuses.update({p: PhaseStatus.PENDING for p in RUNNABLE[index + 1 :]})
+    statuses[Phase.COMPLETED] = PhaseStatus.PENDING
+    return statuses
+
+
+def test_kill_9_in_every_phase_leaves_a_readable_rerunnable_plan(app_role_database: Database, capsys) -> None:
+    database = app_role_database
+    tenant = make_tenant(database, "faults")
+    service = PlanningService(database, tenant)
+    service.import_portfolio(tiny_portfolio())
+    plans = {
+        point: service.initialize(
+            selected_application_ids=app_ids(tiny_portfolio()), config=FAST_CONFIG, name=point, run=False
+        ).planning_flow_id
+        for point in POINTS
+    }
+    env = {**os.environ, "PYTHONPATH": str(WORKER.parents[2])}
+    processes = {
+        point: subprocess.Popen(
+            [
+                sys.executable,
+                str(WORKER),
+                database.owner_url,
+                database.app_role or "",
+                tenant.model_dump_json(),
+                plans[point],
+                point,
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+            env=env,
+        )
+        for point in POINTS
+    }
+    deadline = time.monotonic() + STARTUP_TIMEOUT_S
+    reached = {}
+    for point, process in processes.items():
+        reached[point] = _wait_for(process, deadline)
+        process.send_signal(signal.SIGKILL)
+        process.wait(timeout=30)
+    assert reached == {point: f"HANG {point}" for point in POINTS}
+    assert {p: proc.returncode for p, proc in processes.items()} == {p: -signal.SIGKILL for p in POINTS}
+
+    after_kill = {point: service.get_plan(plans[point]) for point in POINTS}
+    assert {p: plan.phase_statuses for p, plan in after_kill.items()} == {
+        p: _expected_statuses(p) for p in POINTS
+    }
+    killed_at_commit = after_kill["commit:timeline_generation"]
+    assert (killed_at_commit.timeline, killed_at_commit.resource_allocation is not None) == (None, True)
+    torn = {p: relational_mismatches(database, tenant, plans[p]) for p in POINTS}
+    assert torn == {p: [] for p in POINTS}
+
+    rerun = {point: service.run_all(plans[point]) for point in POINTS}
+    assert {p: (plan.current_phase, plan.phase_status) for p, plan in rerun.items()} == {
+        p: (Phase.COMPLETED, PhaseStatus.COMPLETED) for p in POINTS
+    }
+    assert {p: relational_mismatches(database, tenant, plans[p]) for p in POINTS} == {p: [] for p in POINTS}
+    waves = {p: plan.wave_plan.wave_of() for p, plan in rerun.items()}
+    assert all(w == waves[POINTS[0]] for w in waves.values())
+    with capsys.disabled():
+        print(
+            f"\nFault injection: {len(POINTS)} kill -9 ({', '.join(POINTS)}); torn plans=0, re-run completed={len(rerun)}"
+        )
