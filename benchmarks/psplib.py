@@ -27,7 +27,10 @@ from planning_core.schedule.rcpsp import RcpspProblem, check_schedule, solve_rcp
 def parse_sm(text: str) -> RcpspProblem:
     """An RCPSP from the text of a PSPLIB single-mode ``.sm`` file."""
     lines = text.splitlines()
-    n_jobs = int(re.search(r"jobs \(incl\. supersource/sink \)\s*:\s*(\d+)", text).group(1))
+    match = re.search(r"jobs \(incl\. supersource/sink \)\s*:\s*(\d+)", text)
+    if match is None:
+        raise ValueError("not a PSPLIB .sm file: no 'jobs (incl. supersource/sink )' line")
+    n_jobs = int(match.group(1))
     i = next(k for k, line in enumerate(lines) if line.startswith("PRECEDENCE RELATIONS"))
     links: list[tuple[int, int, int]] = []
     for line in lines[i + 2 : i + 2 + n_jobs]:

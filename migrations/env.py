@@ -7,6 +7,7 @@ from logging.config import fileConfig
 from alembic import context
 from sqlalchemy import Connection
 
+import db.jobs_models  # noqa: F401  (registers the jobs and memory tables on Base.metadata)
 from db.models import Base
 
 config = context.config

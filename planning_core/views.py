@@ -385,7 +385,7 @@ def pool_records(frame: pd.DataFrame | list[dict[str, Any]]) -> list[dict[str, A
     for row in records(frame):
         item = {k: v for k, v in row.items() if v is not None}
         if isinstance(item.get("skills"), str):
-            item["skills"] = [s for s in item["skills"].split(",") if s.strip()]
+            item["skills"] = [s.strip() for s in item["skills"].split(",") if s.strip()]
         item.setdefault("role", "")
         result.append(item)
     return result
@@ -430,6 +430,16 @@ def _error_message(item: dict[str, Any]) -> str:
     return f"{', '.join(detail)}: {message}" if detail else message
 
 
+def _model_error_field(message: str) -> str:
+    """The form field a whole-config error belongs to (e.g. duplicate pool roles -> resource_pools)."""
+    lowered = message.lower()
+    if "resource pool" in lowered:
+        return "resource_pools"
+    if "blackout" in lowered:
+        return "blackout_windows"
+    return "form"
+
+
 def config_errors(values: dict[str, Any]) -> tuple[PlanningConfig | None, dict[str, str]]:
     """Validate form values: the config, or messages keyed by the form field they belong to."""
     try:
@@ -438,7 +448,7 @@ def config_errors(values: dict[str, Any]) -> tuple[PlanningConfig | None, dict[s
         errors: dict[str, list[str]] = {}
         for item in error.errors():
             loc = [p for p in item.get("loc", ()) if p != "__root__"]
-            key = str(loc[0]) if loc else "form"
+            key = str(loc[0]) if loc else _model_error_field(str(item.get("msg", "")))
             errors.setdefault(key, []).append(_error_message(item))
         return None, {k: "; ".join(dict.fromkeys(v)) for k, v in errors.items()}
 

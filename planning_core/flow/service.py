@@ -19,6 +19,8 @@ from db.repository import Repository, TenancyRepository
 from db.session import Database
 from planning_core import limits
 from planning_core.access import Action, config_action, require
+from planning_core.agents import advise, agent_warnings, llm_configured
+from planning_core.agents.memory import memory_context
 from planning_core.domain import (
     PHASE_ORDER,
     RUNNABLE_PHASES,
@@ -91,6 +93,7 @@ def _collect_warnings(plan: PlanDocument) -> list[str]:
         for violation in plan.wave_plan.violations:
             if violation.hard:
                 warnings.append(f"Unresolved violation ({violation.constraint}): {violation.message}")
+    warnings.extend(agent_warnings(plan.agent_execution_log))
     return list(dict.fromkeys(warnings))
 
 
@@ -166,10 +169,31 @@ class PlanningService:
 
     # ----------------------------------------------------------------- portfolio
     def import_portfolio(self, portfolio: Portfolio) -> tuple[int, int]:
-        """Upsert applications and dependencies in one transaction (re-importing changes nothing)."""
+        """Merge a portfolio into the engagement's in one transaction; returns (applications,
+        dependencies) added or changed. Re-importing the same source changes nothing (0, 0); a second
+        source (say, a dependency export after an inventory) merges into the applications already there.
+        """
+        from planning_core.portfolio.importers import merge_previews
+
         limits.check_portfolio_size(portfolio)
         with self._uow(Action.EDIT_PLAN) as repo:
-            return repo.upsert_portfolio(portfolio)
+            existing = repo.load_portfolio()
+            merged = merge_previews(existing, portfolio) if existing.applications else portfolio
+            before_apps = {a.application_id: a for a in existing.applications}
+            before_deps = {
+                (d.source_application_id, d.target_application_id, d.dependency_type): d.weight
+                for d in existing.dependencies
+            }
+            changed_apps = sum(1 for a in merged.applications if before_apps.get(a.application_id) != a)
+            changed_deps = sum(
+                1
+                for d in merged.dependencies
+                if before_deps.get((d.source_application_id, d.target_application_id, d.dependency_type))
+                != d.weight
+            )
+            if changed_apps or changed_deps:
+                repo.upsert_portfolio(merged)
+            return changed_apps, changed_deps
 
     def portfolio(self, application_ids: list[str] | None = None) -> Portfolio:
         with self._uow() as repo:
@@ -444,8 +468,14 @@ class PlanningService:
                 "the last good plan is unchanged and the phase can be re-run."
             ) from error
         seconds = time.perf_counter() - started
+        document, agent_run = advise(
+            phase=phase, plan=plan, portfolio=portfolio, document=result.document,
+            memory=memory_context(self.database, self.tenant) if llm_configured() else "",
+        )
         document_name = PHASE_DOCUMENT[phase]
-        setattr(plan, document_name, result.document)
+        setattr(plan, document_name, document)
+        if agent_run.outcome != "skipped":
+            plan.agent_execution_log = [*plan.agent_execution_log, agent_run]
         plan.phase_statuses[phase] = PhaseStatus.COMPLETED
         for later in later_phases(phase):
             if plan.phase_statuses.get(later) == PhaseStatus.COMPLETED:

@@ -14,8 +14,9 @@ headcount x capacity_hours_per_week / working_days_per_week; the activity lasts 
 ceil(hours / daily capacity) over its roles (at least 1 day). It then needs, per role, the people that do
 its hours in that duration (ceil, at most the headcount): that is its renewable resource demand, and the
 RCPSP keeps every role within its headcount on every working day. Roles without a pool (or with no
-headcount) are not capacity-constrained: their hours run at one person of ``hours_per_day`` and a warning
-says so.
+headcount or no weekly hours) are not capacity-constrained: their hours run at one person of
+``hours_per_day`` and a warning says so. An application's hours count in the wave where the wave plan
+puts it.
 
 Links between waves: each wave's plan starts after the previous wave's plan (one planning team); a wave
 holding an application that a ``precedes`` dependency puts after an application of an earlier wave starts
@@ -32,6 +33,11 @@ the latest starts, total slack (latest - scheduled start: how far it can slip wi
 capacities included) and the critical path (a chain of zero-slack activities, each starting when a
 precedence or resource link lets it). Among schedules of the same makespan, CP-SAT prefers compact waves
 (least sum of plan-start to hypercare-start spans); the heuristic schedules waves in wave order.
+
+Resource load: each activity's role hours spread evenly over its working days, summed per week (Monday);
+capacity = headcount x weekly hours x working days of that week / working days per week. A wave whose
+window (plan start to hypercare end) spans more calendar days than ``wave_duration_limit_days`` gets a
+warning.
 """
 
 from __future__ import annotations
@@ -121,9 +127,9 @@ def _wave_role_hours(wave_plan: WavePlan, allocation: ResourceAllocation) -> dic
         if wave in numbers:
             hours[wave][row.role] += row.hours
     with_app_hours = set(hours)
-    for row in allocation.allocations:
-        if row.wave_number in numbers and row.wave_number not in with_app_hours:
-            hours[row.wave_number][row.role] += row.hours
+    for alloc in allocation.allocations:
+        if alloc.wave_number in numbers and alloc.wave_number not in with_app_hours:
+            hours[alloc.wave_number][alloc.role] += alloc.hours
     return {w: dict(h) for w, h in hours.items()}
 
 

@@ -14,12 +14,14 @@ from ortools.sat.python import cp_model
 
 from planning_core.waves.bounds import station_windows
 from planning_core.waves.branch_bound import Instance, improve_waves
-from planning_core.waves.greedy import releases_and_deadlines
+from planning_core.waves.greedy import random_restarts, releases_and_deadlines
 from planning_core.waves.units import WaveProblem
 
 MAX_CP_UNITS = 3000
 MAX_CP_CELLS = 400_000
 MAX_BB_UNITS = 600
+RESTARTS = 3000  # random-priority constructions before the branch and bound (seeded: deterministic)
+RESTART_SHARE = 0.3  # at most this share of the time limit
 
 
 def _scaled(problem: WaveProblem) -> tuple[list[int], int]:
@@ -117,7 +119,7 @@ def feasible_with(
 
 
 def _branch_and_bound(
-    problem: WaveProblem, *, lower: int, upper: int, deadline: float
+    problem: WaveProblem, *, lower: int, upper: int, deadline: float, seed: int
 ) -> tuple[list[int] | None, str]:
     """Rising m with the station-oriented branch and bound (no pins, locks or pilot)."""
     inst = Instance(
@@ -127,7 +129,12 @@ def _branch_and_bound(
         capacity=problem.capacity,
         max_count=problem.max_apps,
     )
+    share = time.perf_counter() + RESTART_SHARE * max(deadline - time.perf_counter(), 0.0)
+    restarted = random_restarts(problem, upper=upper, lower=lower, seed=seed, runs=RESTARTS, deadline=share)
+    if restarted is not None:
+        upper = max(restarted)
     best, proved, waves = improve_waves(inst, lower=max(lower, 1), upper=upper, deadline=deadline)
+    best = best if best is not None else restarted
     return best, "optimal" if proved >= waves else "time_limit"
 
 
@@ -147,7 +154,7 @@ def exact_search(
         return None, "skipped"
     plain = not pilot_apps and not problem.closed_waves and all(u.fixed is None for u in problem.units)
     if plain and problem.n <= MAX_BB_UNITS:
-        return _branch_and_bound(problem, lower=lower, upper=upper, deadline=deadline)
+        return _branch_and_bound(problem, lower=lower, upper=upper, deadline=deadline, seed=seed)
     earliest, tail = station_windows(problem)
     for m in range(max(lower, 1), upper):
         windows = windows_for(problem, m, earliest, tail)

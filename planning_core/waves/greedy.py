@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import heapq
 import random
+import time
 
 from planning_core.waves.units import EPS, WaveProblem, topological_order
 
@@ -185,4 +186,38 @@ def best_greedy(
         result = greedy_assign(problem, prio, pilot_apps=pilot_apps, max_waves=limit)
         if result is not None and (best is None or max(result, default=0) < max(best[0], default=0)):
             best = (result, name)
+    return best
+
+
+def reversed_problem(problem: WaveProblem) -> WaveProblem:
+    """The same units with every precedence arc turned around (plans read backwards)."""
+    return WaveProblem(
+        units=problem.units,
+        succ=problem.pred,
+        pred=problem.succ,
+        capacity=problem.capacity,
+        max_apps=problem.max_apps,
+    )
+
+
+def random_restarts(
+    problem: WaveProblem, *, upper: int, lower: int, seed: int, runs: int, deadline: float
+) -> list[int] | None:
+    """Seeded random-priority list scheduling, forward and backward; the best plan under `upper`."""
+    backward = reversed_problem(problem)
+    bases = [priority_rules(problem)["positional_weight"], priority_rules(backward)["positional_weight"]]
+    rng = random.Random(seed)
+    best: list[int] | None = None
+    for run in range(runs):
+        if upper <= lower or time.perf_counter() > deadline:
+            break
+        direction = run % 2
+        noise = 0.5 * rng.random()
+        prio = [p * (1 + noise * rng.random()) for p in bases[direction]]
+        target = (problem, backward)[direction]
+        found = greedy_assign(target, prio, max_waves=upper - 1)
+        if found is not None:
+            m = max(found)
+            best = [m + 1 - k for k in found] if direction else found
+            upper = m
     return best

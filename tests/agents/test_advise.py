@@ -67,7 +67,7 @@ def test_without_llm_the_engine_document_is_returned_and_labelled(computed) -> N
         plan=plan,
         portfolio=portfolio,
         document=plan.wave_plan,
-        settings=Settings(),
+        settings=Settings(llm_model=None),
     )
     assert document is plan.wave_plan
     assert (run.agent, run.outcome, run.narrative, run.accepted, run.rejected) == (

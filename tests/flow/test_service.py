@@ -278,3 +278,21 @@ def test_tenants_do_not_see_each_others_plans(database, tenant, other_tenant) ->
         theirs.get_plan(plan.planning_flow_id)
     with pytest.raises(InvalidInput, match="do not exist in this engagement"):
         theirs.initialize(selected_application_ids=["db"], config=CONFIG)
+
+
+def test_reimport_changes_nothing_and_a_second_source_merges(database, tenant) -> None:
+    svc = PlanningService(database, tenant)
+    assert svc.import_portfolio(small_portfolio()) == (6, 3)
+    assert svc.import_portfolio(small_portfolio()) == (0, 0)
+    # A dependency export names the same applications by name only, with new ids: it merges into them.
+    export = Portfolio(
+        applications=[Application(application_id="x-web", name="App web"),
+                      Application(application_id="x-batch", name="App batch")],
+        dependencies=[Dependency(source_application_id="x-batch", target_application_id="x-web")],
+    )
+    svc.import_portfolio(export)
+    merged = svc.portfolio()
+    assert sorted(a.application_id for a in merged.applications) == [
+        "api", "batch", "db", "legacy", "report", "web"]
+    assert ("batch", "web", DependencyType.PRECEDES) in {
+        (d.source_application_id, d.target_application_id, d.dependency_type) for d in merged.dependencies}
