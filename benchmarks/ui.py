@@ -68,9 +68,25 @@ def streamlit_server(data_dir: Path, *, demo_apps: int = 300) -> Any:
     env.pop("DATABASE_URL", None)
     log = open(data_dir / "streamlit.log", "wb")  # noqa: SIM115 - closed below
     process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true", "--server.fileWatcherType", "none"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(ROOT / "app.py"),
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.headless",
+            "true",
+            "--server.fileWatcherType",
+            "none",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -114,8 +130,8 @@ def screenshot(page: Any, path: Path) -> None:
     """A screenshot of the whole page (the viewport grows to the main area's height first)."""
     size = page.viewport_size or {"width": 1600, "height": 1000}
     height = page.evaluate(
-        "() => Math.max(...[...document.querySelectorAll('[data-testid=\"stMain\"], "
-        "[data-testid=\"stAppViewContainer\"], [data-testid=\"stMainBlockContainer\"]')]"
+        '() => Math.max(...[...document.querySelectorAll(\'[data-testid="stMain"], '
+        '[data-testid="stAppViewContainer"], [data-testid="stMainBlockContainer"]\')]'
         ".map(e => e.scrollHeight), 800)"
     )
     page.set_viewport_size({"width": size["width"], "height": min(int(height) + 40, 6000)})

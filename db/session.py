@@ -12,7 +12,7 @@ from typing import Any
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, make_url, text
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DataError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
@@ -131,7 +131,8 @@ class Database:
         with self._sessions() as session, session.begin():
             self._set_context(session, tenant.client_account_id, tenant.engagement_id, tenant.user_id)
             TenancyRepository(session).names(tenant.client_account_id, tenant.engagement_id)
-            yield Repository(session, tenant)
+            with _refused_values():
+                yield Repository(session, tenant)
 
     @contextmanager
     def tenancy(self, *, user_id: str | None = None) -> Iterator[TenancyRepository]:
@@ -145,7 +146,8 @@ class Database:
         with sessions() as session, session.begin():
             if user_id is not None:
                 self._set_context(session, None, None, user_id)
-            yield TenancyRepository(session)
+            with _refused_values():
+                yield TenancyRepository(session)
 
     def _set_context(
         self, session: Session, client_account_id: int | None, engagement_id: int | None, user_id: str
@@ -170,6 +172,19 @@ class Database:
         self.engine.dispose()
         if self.owner_engine is not self.engine:
             self.owner_engine.dispose()
+
+
+@contextmanager
+def _refused_values() -> Iterator[None]:
+    """A value the database cannot store (NUL in text, a number out of range) becomes InvalidInput."""
+    try:
+        yield
+    except (DataError, OverflowError) as exc:
+        detail = str(getattr(exc, "orig", exc)).splitlines()[0][:200]
+        raise InvalidInput(
+            "A value cannot be stored (text with a NUL character, or a number out of range: "
+            f"{detail}); nothing was saved."
+        ) from exc
 
 
 def _app_url(url: str, app_role: str | None, app_password: str | None) -> str:

@@ -16,11 +16,22 @@ cards = [
     ("Subtotal", cost.subtotal, "labour, one-off, data transfer, dual running"),
     (f"Contingency {cost.contingency_percentage:g}%", cost.contingency, "subtotal × percentage / 100"),
     ("Labour", cost.labour_total, "hours × rate, by role and wave"),
-    ("P80", cost.p80_total, f"80% confidence from effort uncertainty (P50 {views.money(cost.p50_total, cur)})"),
+    (
+        "P80",
+        cost.p80_total,
+        f"80% confidence from effort uncertainty (P50 {views.money(cost.p50_total, cur)})",
+    ),
 ]
 for column, (label, amount, help_text) in zip(st.columns(len(cards)), cards, strict=True):
-    column.metric(label, views.compact_money(amount, cur), delta=views.money(amount, cur), delta_color="off",
-                  delta_arrow="off", help=help_text, border=True)
+    column.metric(
+        label,
+        views.compact_money(amount, cur),
+        delta=views.money(amount, cur),
+        delta_color="off",
+        delta_arrow="off",
+        help=help_text,
+        border=True,
+    )
 left, right = st.columns(2)
 left.plotly_chart(views.cost_waterfall_figure(cost), key="cost_waterfall")
 right.plotly_chart(views.cost_by_role_figure(cost), key="cost_roles")
@@ -29,15 +40,23 @@ st.plotly_chart(views.cost_by_wave_figure(cost), key="cost_waves")
 effect_col, chart_col = st.columns([1, 2])
 with effect_col:
     st.markdown("**Effect of the contingency setting**")
-    pct = st.slider("What if contingency were (%)", 0.0, 100.0, float(cost.contingency_percentage), 1.0,
-                    key="cost_whatif")
+    pct = st.slider(
+        "What if contingency were (%)", 0.0, 100.0, float(cost.contingency_percentage), 1.0, key="cost_whatif"
+    )
     effect = views.contingency_effect(cost, pct)
     difference = effect.total - cost.total
-    st.metric("Total at this setting", views.money(effect.total, cur), border=True, delta_color="inverse",
-              delta=f"{float(difference):+,.2f} vs this plan" if difference else "this plan's setting",
-              delta_arrow="auto" if difference else "off")
-    st.caption(f"Contingency {views.money(effect.contingency, cur)}. Change it for real in a new plan's "
-               "configuration; this is a what-if.")
+    st.metric(
+        "Total at this setting",
+        views.money(effect.total, cur),
+        border=True,
+        delta_color="inverse",
+        delta=f"{float(difference):+,.2f} vs this plan" if difference else "this plan's setting",
+        delta_arrow="auto" if difference else "off",
+    )
+    st.caption(
+        f"Contingency {views.money(effect.contingency, cur)}. Change it for real in a new plan's "
+        "configuration; this is a what-if."
+    )
 chart_col.plotly_chart(views.contingency_figure(cost), key="cost_contingency")
 
 by_category, by_wave, by_role = st.tabs(
@@ -45,13 +64,23 @@ by_category, by_wave, by_role = st.tabs(
 )
 money = st.column_config.NumberColumn(format="accounting")
 with by_category:
-    st.dataframe(views.cost_by_category_frame(cost), hide_index=True, width="stretch",
-                 column_config={"amount": money})
+    st.dataframe(
+        views.cost_by_category_frame(cost), hide_index=True, width="stretch", column_config={"amount": money}
+    )
 with by_wave:
-    st.dataframe(views.cost_by_wave_frame(cost), hide_index=True, width="stretch", height=400,
-                 column_config={c: money for c in ("labour", "one_off", "dual_running", "data_transfer", "total")})
+    st.dataframe(
+        views.cost_by_wave_frame(cost),
+        hide_index=True,
+        width="stretch",
+        height=400,
+        column_config={c: money for c in ("labour", "one_off", "dual_running", "data_transfer", "total")},
+    )
 with by_role:
-    st.dataframe(views.cost_by_role_frame(cost), hide_index=True, width="stretch",
-                 column_config={"amount": money, "hourly_rate": money})
+    st.dataframe(
+        views.cost_by_role_frame(cost),
+        hide_index=True,
+        width="stretch",
+        column_config={"amount": money, "hourly_rate": money},
+    )
 for warning in cost.warnings[:10]:
     st.warning(warning)

@@ -5,7 +5,7 @@ import streamlit as st
 from planning_core import views
 from planning_core.workspace import ensure_demo_portfolio
 from ui import state
-from ui.components import PAGES, flash, metric_row, page_header, run_action
+from ui.components import PAGES, button, flash, metric_row, page_header, run_action
 from ui.filters import APPLICATION_COLUMNS, portfolio_filters
 from ui.importing import import_panel
 
@@ -22,7 +22,12 @@ if not portfolio.applications:
         "in the project template.",
         icon=":material/inventory_2:",
     )
-    if st.button("Load the demo portfolio (300 applications)", type="primary", icon=":material/science:"):
+    if button(
+        "Load the demo portfolio (300 applications)",
+        type="primary",
+        icon=":material/science:",
+        key="load_demo",
+    ):
         tenant = state.tenant()
         count = run_action(lambda: ensure_demo_portfolio(state.get_database(), tenant, apps=300, seed=7))
         if count is not None:
@@ -53,7 +58,9 @@ with applications:
     shown = views.filter_applications(frame, flt)
     st.caption(f"{len(shown):,} of {len(frame):,} applications match.")
     st.dataframe(shown, hide_index=True, width="stretch", height=520, column_config=APPLICATION_COLUMNS)
-    st.page_link(PAGES["wizard"], label="Plan a selection of these in the wizard", icon=":material/auto_fix_high:")
+    st.page_link(
+        PAGES["wizard"], label="Plan a selection of these in the wizard", icon=":material/auto_fix_high:"
+    )
 with dependencies:
     deps = views.dependencies_frame(portfolio, shown["application_id"] if len(shown) < len(frame) else None)
     st.caption(f"{len(deps):,} dependencies touch the applications matching the filters.")

@@ -18,7 +18,11 @@ metric_row(
         ("Roles", f"{frame['role'].nunique()}", "resource pools used"),
         ("Over-allocated", f"{len(over)}", "role × wave cells above capacity"),
         ("Skill gaps", f"{len(allocation.skill_gaps)}", "skills no pool has"),
-        ("Manual overrides", f"{int((frame['source'] == 'manual').sum())}", "set by an analyst, with a reason"),
+        (
+            "Manual overrides",
+            f"{int((frame['source'] == 'manual').sum())}",
+            "set by an analyst, with a reason",
+        ),
     ]
 )
 st.plotly_chart(views.heatmap_figure(allocation), key="res_heatmap")
@@ -38,10 +42,14 @@ with gaps:
 with table:
     only_over = st.toggle("Only over-allocated", key="res_only_over")
     st.dataframe(
-        over if only_over else frame, hide_index=True, width="stretch", height=420,
+        over if only_over else frame,
+        hide_index=True,
+        width="stretch",
+        height=420,
         column_config={
-            "utilisation_pct": st.column_config.ProgressColumn("Utilisation", min_value=0, max_value=150,
-                                                               format="%.0f%%"),
+            "utilisation_pct": st.column_config.ProgressColumn(
+                "Utilisation", min_value=0, max_value=150, format="%.0f%%"
+            ),
             "over_allocated": st.column_config.CheckboxColumn("Over"),
         },
     )

@@ -14,15 +14,22 @@ st.subheader("Download", divider="gray")
 options = views.available_exports(export)
 for column, option in zip(st.columns(max(len(options), 1)), options, strict=False):
     column.download_button(
-        option.label, data=lambda o=option: views.export_bytes(export, o, plan),
-        file_name=views.file_name(plan, option.suffix), mime=option.mime, on_click="ignore",
-        icon=":material/download:", key=f"export_{option.renderer}", width="stretch",
+        option.label,
+        data=lambda o=option: views.export_bytes(export, o, plan),
+        file_name=views.file_name(plan, option.suffix),
+        mime=option.mime,
+        on_click="ignore",
+        icon=":material/download:",
+        key=f"export_{option.renderer}",
+        width="stretch",
         type="primary" if option.suffix == ".pdf" else "secondary",
     )
 
 if plan.synthesis is None:
-    st.info("The synthesis has not run yet for this plan; the exports hold what exists so far.",
-            icon=":material/hourglass_empty:")
+    st.info(
+        "The synthesis has not run yet for this plan; the exports hold what exists so far.",
+        icon=":material/hourglass_empty:",
+    )
     st.stop()
 synthesis = plan.synthesis
 st.subheader("Executive summary", divider="gray")
@@ -43,8 +50,11 @@ with quality_col:
     st.markdown("**Plan quality**")
     if plan.wave_plan is not None:
         st.write(views.quality_line(plan.wave_plan))
-    st.dataframe([{"measure": k, "value": str(v)} for k, v in synthesis.quality.items()], hide_index=True,
-                 width="stretch")
+    st.dataframe(
+        [{"measure": k, "value": str(v)} for k, v in synthesis.quality.items()],
+        hide_index=True,
+        width="stretch",
+    )
 with warnings_col:
     st.markdown(f"**Warnings** ({len(plan.warnings)})")
     st.dataframe([{"warning": w} for w in plan.warnings], hide_index=True, width="stretch", height=260)
@@ -55,5 +65,9 @@ if synthesis.narrative:
 
 with st.expander("Revision history: every change, who and when (roll back from the wave board's undo)"):
     service = state.service()
-    st.dataframe(views.revisions_frame(service.revisions(plan.planning_flow_id)), hide_index=True,
-                 width="stretch", height=300)
+    st.dataframe(
+        views.revisions_frame(service.revisions(plan.planning_flow_id)),
+        hide_index=True,
+        width="stretch",
+        height=300,
+    )

@@ -17,7 +17,11 @@ metric_row(
     [
         ("Start", f"{timeline.start_date:%d %b %y}", f"{timeline.start_date:%A %d %B %Y}"),
         ("End", f"{timeline.end_date:%d %b %y}", f"{timeline.end_date:%A %d %B %Y}"),
-        ("Duration", f"{timeline.total_duration_days:,} days", f"{timeline.total_working_days:,} working days"),
+        (
+            "Duration",
+            f"{timeline.total_duration_days:,} days",
+            f"{timeline.total_working_days:,} working days",
+        ),
         ("Critical activities", f"{len(timeline.critical_path)}", "no slack: a day late here delays the end"),
         ("Milestones", f"{len(timeline.milestones)}", "gate reviews, cut-overs, go-lives"),
         ("Role-weeks over", f"{sum(over.values())}", "role-weeks whose load exceeds capacity"),
@@ -26,31 +30,41 @@ metric_row(
 numbers = sorted({w.wave_number for w in timeline.waves} or {a.wave_number for a in timeline.activities})
 chosen = None
 if len(numbers) > 30:
-    low, high = st.select_slider("Waves shown", options=numbers, value=(numbers[0], numbers[29]), key="tl_range")
+    low, high = st.select_slider(
+        "Waves shown", options=numbers, value=(numbers[0], numbers[29]), key="tl_range"
+    )
     chosen = [n for n in numbers if low <= n <= high]
 blackouts = [(w.start, w.end, w.reason) for w in plan.planning_config.blackout_windows]
 st.plotly_chart(
     views.gantt_figure(timeline, today=date.today(), blackouts=blackouts, waves=chosen), key="tl_gantt"
 )
-st.caption("Red outline: critical path · ◆ milestones · grey bands: blackout windows · dotted red line: today")
+st.caption(
+    "Red outline: critical path · ◆ milestones · grey bands: blackout windows · dotted red line: today"
+)
 activities, load, milestones = st.tabs(
     [":material/list: Activities", ":material/monitoring: Resource load", ":material/flag: Milestones"]
 )
 with activities:
     only_critical = st.toggle("Only the critical path", key="tl_critical")
     frame = views.activities_frame(timeline)
-    st.dataframe(frame[frame["critical"]] if only_critical else frame, hide_index=True, width="stretch", height=420)
+    st.dataframe(
+        frame[frame["critical"]] if only_critical else frame, hide_index=True, width="stretch", height=420
+    )
 with load:
     roles = sorted({r.role for r in timeline.resource_load})
     if roles:
-        role = st.selectbox("Role", roles, format_func=lambda r: f"{r} ({over.get(r, 0)} weeks over)", key="tl_role")
+        role = st.selectbox(
+            "Role", roles, format_func=lambda r: f"{r} ({over.get(r, 0)} weeks over)", key="tl_role"
+        )
         st.plotly_chart(views.resource_load_figure(timeline, role=role), key="tl_load")
     else:
         st.info("The timeline has no weekly resource load.")
 with milestones:
     st.dataframe(
         [m.model_dump(include={"date", "name", "kind", "wave_number"}) for m in timeline.milestones],
-        hide_index=True, width="stretch", height=360,
+        hide_index=True,
+        width="stretch",
+        height=360,
     )
 for warning in timeline.warnings[:10]:
     st.warning(warning)

@@ -16,26 +16,58 @@ if st.session_state.get(board.PENDING) is not None:
 hard = views.hard_violations(plan)
 cost = plan.cost_estimation
 lower, waves_col, apps_col, hard_col, cost_col = st.columns([1, 1, 1.2, 1, 1.4])
-waves_col.metric("Waves", len(wave_plan.waves), delta=f"gap {wave_plan.gap} to the lower bound",
-                 delta_color="off", delta_arrow="off", border=True, help="waves holding the migrated applications")
-lower.metric("Lower bound", wave_plan.lower_bound, delta=wave_plan.lower_bound_kind or None, delta_color="off",
-             delta_arrow="off", border=True, help="no valid plan can use fewer waves")
-apps_col.metric("Applications", f"{wave_plan.summary.migrated_applications:,}", border=True,
-                delta=f"+{wave_plan.summary.not_migrated_applications:,} not migrated", delta_color="off",
-                delta_arrow="off", help="in a wave; retire and retain are not migrated")
-hard_col.metric("Hard violations", len(hard), border=True, help="they block completing the plan",
-                delta="fix on this board" if hard else "all constraints hold", delta_arrow="off",
-                delta_color="inverse" if hard else "normal")
-cost_col.metric("Total cost", views.compact_money(cost.total, cost.currency) if cost else "—", border=True,
-                help=views.money(cost.total, cost.currency) if cost else "not computed yet",
-                delta=f"with {cost.contingency_percentage:g}% contingency" if cost else None, delta_color="off",
-                delta_arrow="off")
+waves_col.metric(
+    "Waves",
+    len(wave_plan.waves),
+    delta=f"gap {wave_plan.gap} to the lower bound",
+    delta_color="off",
+    delta_arrow="off",
+    border=True,
+    help="waves holding the migrated applications",
+)
+lower.metric(
+    "Lower bound",
+    wave_plan.lower_bound,
+    delta=wave_plan.lower_bound_kind or None,
+    delta_color="off",
+    delta_arrow="off",
+    border=True,
+    help="no valid plan can use fewer waves",
+)
+apps_col.metric(
+    "Applications",
+    f"{wave_plan.summary.migrated_applications:,}",
+    border=True,
+    delta=f"+{wave_plan.summary.not_migrated_applications:,} not migrated",
+    delta_color="off",
+    delta_arrow="off",
+    help="in a wave; retire and retain are not migrated",
+)
+hard_col.metric(
+    "Hard violations",
+    len(hard),
+    border=True,
+    help="they block completing the plan",
+    delta="fix on this board" if hard else "all constraints hold",
+    delta_arrow="off",
+    delta_color="inverse" if hard else "normal",
+)
+cost_col.metric(
+    "Total cost",
+    views.compact_money(cost.total, cost.currency) if cost else "—",
+    border=True,
+    help=views.money(cost.total, cost.currency) if cost else "not computed yet",
+    delta=f"with {cost.contingency_percentage:g}% contingency" if cost else None,
+    delta_color="off",
+    delta_arrow="off",
+)
 board.toolbar(plan)
 frame = views.board_frame(wave_plan)
 cards = views.wave_cards(plan)
 st.plotly_chart(
     views.wave_overview_figure(cards, capacity_hours=wave_plan.summary.effort_capacity_hours),
-    config={"displayModeBar": False}, key="board_overview",
+    config={"displayModeBar": False},
+    key="board_overview",
 )
 board_tab, table_tab, issues_tab, other_tab = st.tabs(
     [
@@ -62,8 +94,10 @@ with issues_tab:
     if wave_plan.violations:
         st.dataframe(views.violations_frame(wave_plan.violations), hide_index=True, width="stretch")
     else:
-        st.success("Every constraint holds: precedence, move-together groups, capacity and max apps per wave.",
-                   icon=":material/verified:")
+        st.success(
+            "Every constraint holds: precedence, move-together groups, capacity and max apps per wave.",
+            icon=":material/verified:",
+        )
     for warning in wave_plan.warnings:
         st.warning(warning)
 with other_tab:

@@ -11,8 +11,10 @@ if state.tenant() is None:
     st.stop()
 portfolio = state.portfolio()
 if not portfolio.applications:
-    st.info("There are no applications to plan yet: load the demo portfolio or import a file first.",
-            icon=":material/inventory_2:")
+    st.info(
+        "There are no applications to plan yet: load the demo portfolio or import a file first.",
+        icon=":material/inventory_2:",
+    )
     st.page_link(PAGES["portfolio"], label="Go to the portfolio", icon=":material/apps:")
     st.stop()
 wizard.render(portfolio)

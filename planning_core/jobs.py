@@ -139,8 +139,6 @@ def run_worker_once(database: Database, *, heartbeat_s: float = HEARTBEAT_INTERV
                 job.job_id, status="failed", progress="Failed", error=f"{type(error).__name__}: {error}"
             )
         return True
-    if plan.planning_completed_at is not None:
-        record_learning(database, job.tenant, plan)
     done = (
         "Plan completed" if plan.current_phase == Phase.COMPLETED else "Plan computed; completion is blocked"
     )

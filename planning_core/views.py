@@ -634,11 +634,18 @@ def wave_overview_figure(cards: list[WaveCard], *, capacity_hours: float) -> go.
         )
     )
     if capacity_hours > 0 and cards:
-        fig.add_hline(y=capacity_hours, line={"color": "#333333", "dash": "dash"},
-                      annotation_text="wave capacity", annotation_position="top left")
+        fig.add_hline(
+            y=capacity_hours,
+            line={"color": "#333333", "dash": "dash"},
+            annotation_text="wave capacity",
+            annotation_position="top left",
+        )
     fig.update_layout(
-        height=230, margin={"l": 10, "r": 10, "t": 10, "b": 10}, showlegend=False,
-        yaxis={"title": "effort (h)"}, bargap=0.25,
+        height=230,
+        margin={"l": 10, "r": 10, "t": 10, "b": 10},
+        showlegend=False,
+        yaxis={"title": "effort (h)"},
+        bargap=0.25,
     )
     return fig
 
@@ -646,8 +653,12 @@ def wave_overview_figure(cards: list[WaveCard], *, capacity_hours: float) -> go.
 def not_migrated_frame(wave_plan: WavePlan) -> pd.DataFrame:
     """Applications that get no wave (retire, retain) and why."""
     rows = [
-        {"application_id": n.application_id, "name": n.name, "six_r_strategy": n.six_r_strategy.value,
-         "reason": n.reason}
+        {
+            "application_id": n.application_id,
+            "name": n.name,
+            "six_r_strategy": n.six_r_strategy.value,
+            "reason": n.reason,
+        }
         for n in wave_plan.not_migrated
     ]
     return pd.DataFrame(rows, columns=["application_id", "name", "six_r_strategy", "reason"])

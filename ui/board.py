@@ -15,7 +15,7 @@ from planning_core.plan import PlanDocument
 from planning_core.waves import edits
 from planning_core.waves.models import Violation, WavePlan
 from ui import state
-from ui.components import flash, md_escape
+from ui.components import button, flash, md_escape
 
 PENDING = "board_pending"
 NONCE = "board_nonce"
@@ -57,8 +57,11 @@ def save(plan: PlanDocument, wave_plan: WavePlan, *, reason: str, confirm: bool 
         return
     try:
         saved = service.update(
-            planning_flow_id=plan.planning_flow_id, expected_version=plan.version, wave_plan=wave_plan,
-            reason=reason, confirm_violations=confirm,
+            planning_flow_id=plan.planning_flow_id,
+            expected_version=plan.version,
+            wave_plan=wave_plan,
+            reason=reason,
+            confirm_violations=confirm,
         )
     except ConstraintViolationError as error:
         st.session_state[PENDING] = PendingEdit(
@@ -76,13 +79,20 @@ def save(plan: PlanDocument, wave_plan: WavePlan, *, reason: str, confirm: bool 
         st.rerun()
     st.session_state.pop(PENDING, None)
     state.set_history(
-        views.record_edit(state.history(), planning_flow_id=plan.planning_flow_id, before=plan.revision,
-                          after=saved.revision)
+        views.record_edit(
+            state.history(),
+            planning_flow_id=plan.planning_flow_id,
+            before=plan.revision,
+            after=saved.revision,
+        )
     )
     state.set_plan(saved)
     hard = views.hard_violations(saved)
     message = f"Saved: {reason}. Later phases recomputed; total cost {_total(saved)} (was {_total(plan)})."
-    flash("warning" if hard else "success", message + (f" {len(hard)} hard violation(s) to fix." if hard else ""))
+    flash(
+        "warning" if hard else "success",
+        message + (f" {len(hard)} hard violation(s) to fix." if hard else ""),
+    )
     _bump()
     st.rerun()
 
@@ -119,9 +129,9 @@ def confirm_dialog(plan: PlanDocument) -> None:
         "until they are fixed. Undo restores the previous plan."
     )
     keep, cancel = st.columns(2)
-    if keep.button("Save anyway", type="primary", icon=":material/warning:", key="confirm_save"):
+    if button("Save anyway", type="primary", icon=":material/warning:", key="confirm_save"):
         save(plan, pending.wave_plan, reason=pending.reason, confirm=True)
-    if cancel.button("Cancel the edit", icon=":material/undo:", key="confirm_cancel"):
+    if button("Cancel the edit", icon=":material/undo:", key="confirm_cancel"):
         _cancel_pending()
         st.rerun()
 
@@ -151,16 +161,20 @@ def toolbar(plan: PlanDocument) -> None:
     history = state.history()
     mine = history.planning_flow_id == plan.planning_flow_id
     undo, redo, reopt, _ = st.columns([1, 1, 2.2, 4])
-    if undo.button("Undo", icon=":material/undo:", disabled=not (mine and history.undo), key="board_undo"):
+    if button("Undo", icon=":material/undo:", disabled=not (mine and history.undo), key="board_undo"):
         target, after = views.undo_target(history)
         if target is not None:
             _rollback(plan, target, after, "Undone")
-    if redo.button("Redo", icon=":material/redo:", disabled=not (mine and history.redo), key="board_redo"):
+    if button("Redo", icon=":material/redo:", disabled=not (mine and history.redo), key="board_redo"):
         target, after = views.redo_target(history)
         if target is not None:
             _rollback(plan, target, after, "Redone")
-    if reopt.button("Re-optimise around my locks", icon=":material/auto_mode:", key="board_reopt",
-                    help="Re-plan every application that is not locked; locked applications and waves stay."):
+    if button(
+        "Re-optimise around my locks",
+        icon=":material/auto_mode:",
+        key="board_reopt",
+        help="Re-plan every application that is not locked; locked applications and waves stay.",
+    ):
         with st.spinner("Re-optimising…"):
             apply(plan, edits.reoptimize_around_locks, "Re-optimised around the locks")
 
@@ -179,11 +193,17 @@ def _card(card: views.WaveCard, plan: PlanDocument, frame: Any) -> None:
     st.markdown(f"**W{card.wave_number} · {md_escape(card.name)}** " + " ".join(badges))
     dates = f" · {card.start:%d %b} → {card.end:%d %b %Y}" if card.start and card.end else ""
     st.caption(f"{card.applications} apps · {card.effort_hours:,.0f} h{dates}")
-    st.markdown(" ".join(f":{BADGE.get(k, 'gray')}-badge[{k} {v}]" for k, v in card.criticalities.items()) or " ")
-    rows = frame[frame["wave"] == card.wave_number][["application_id", "name", "six_r_strategy", "source",
-                                                     "issues"]]
+    st.markdown(
+        " ".join(f":{BADGE.get(k, 'gray')}-badge[{k} {v}]" for k, v in card.criticalities.items()) or " "
+    )
+    rows = frame[frame["wave"] == card.wave_number][
+        ["application_id", "name", "six_r_strategy", "source", "issues"]
+    ]
     st.dataframe(
-        rows, hide_index=True, width="stretch", height=min(36 + 35 * max(len(rows), 1), 212),
+        rows,
+        hide_index=True,
+        width="stretch",
+        height=min(36 + 35 * max(len(rows), 1), 212),
         column_config={
             "application_id": st.column_config.TextColumn("ID", width="small"),
             "name": st.column_config.TextColumn("Application"),
@@ -200,16 +220,21 @@ def cards(plan: PlanDocument, frame: Any) -> None:
     pages = views.page_count(len(all_cards), CARDS_PER_PAGE)
     if pages > 1:
         page = st.segmented_control(
-            "Waves", [f"{i * CARDS_PER_PAGE + 1}–{min((i + 1) * CARDS_PER_PAGE, len(all_cards))}"
-                      for i in range(pages)],
-            default=None, key="board_card_page", label_visibility="collapsed",
+            "Waves",
+            [
+                f"{i * CARDS_PER_PAGE + 1}–{min((i + 1) * CARDS_PER_PAGE, len(all_cards))}"
+                for i in range(pages)
+            ],
+            default=None,
+            key="board_card_page",
+            label_visibility="collapsed",
         )
         index = 0 if page is None else int(page.split("–")[0]) // CARDS_PER_PAGE
     else:
         index = 0
-    shown = all_cards[index * CARDS_PER_PAGE:(index + 1) * CARDS_PER_PAGE]
+    shown = all_cards[index * CARDS_PER_PAGE : (index + 1) * CARDS_PER_PAGE]
     for start in range(0, len(shown), 3):
-        for column, card in zip(st.columns(3), shown[start:start + 3], strict=False):
+        for column, card in zip(st.columns(3), shown[start : start + 3], strict=False):
             with column.container(border=True):
                 _card(card, plan, frame)
 
@@ -219,24 +244,40 @@ def table(plan: PlanDocument, frame: Any) -> None:
     """The board as an editable table: change an application's wave or lock it; saved at once."""
     waves = sorted(frame["wave"].unique().tolist())
     search, chosen, only, page_col = st.columns([2, 2, 1.2, 1])
-    text = search.text_input("Find an application", key="board_text", placeholder="id or name",
-                             icon=":material/search:", max_chars=100)
+    text = search.text_input(
+        "Find an application",
+        key="board_text",
+        placeholder="id or name",
+        icon=":material/search:",
+        max_chars=100,
+    )
     wave_filter = chosen.multiselect("Waves", waves, key="board_waves", placeholder="all waves")
     only_issues = only.toggle("Only with issues", key="board_only_issues")
     shown = views.filter_board(frame, waves=wave_filter, text=text, only_issues=only_issues)
     pages = views.page_count(len(shown), ROWS_PER_PAGE)
-    page = page_col.number_input("Page", min_value=1, max_value=pages, value=1, key="board_page") if pages > 1 else 1
+    page = (
+        page_col.number_input("Page", min_value=1, max_value=pages, value=1, key="board_page")
+        if pages > 1
+        else 1
+    )
     shown = views.page_slice(shown, page=int(page), page_size=ROWS_PER_PAGE).reset_index(drop=True)
-    st.caption(f"{len(shown):,} shown · edit the **Wave** column to move an application, tick **Locked** to pin it.")
+    st.caption(
+        f"{len(shown):,} shown · edit the **Wave** column to move an application, tick **Locked** to pin it."
+    )
     key = f"board_table_{plan.revision}_{st.session_state.get(NONCE, 0)}_{hash((text, tuple(wave_filter), only_issues, page))}"
     st.data_editor(
-        shown, key=key, hide_index=True, width="stretch", height=min(38 + 35 * max(len(shown), 1), 560),
+        shown,
+        key=key,
+        hide_index=True,
+        width="stretch",
+        height=min(38 + 35 * max(len(shown), 1), 560),
         disabled=[c for c in shown.columns if c not in ("wave", "locked")],
         column_config={
             "application_id": st.column_config.TextColumn("ID", width="small"),
             "name": st.column_config.TextColumn("Application", width="medium"),
-            "wave": st.column_config.NumberColumn("Wave", min_value=1, max_value=max(waves or [1]), step=1,
-                                                  required=True, width="small"),
+            "wave": st.column_config.NumberColumn(
+                "Wave", min_value=1, max_value=max(waves or [1]), step=1, required=True, width="small"
+            ),
             "locked": st.column_config.CheckboxColumn("Locked", width="small"),
             "six_r_strategy": st.column_config.TextColumn("6R", width="small"),
             "complexity": st.column_config.NumberColumn("Cx", width="small"),
@@ -285,27 +326,60 @@ def describe(change: views.BoardEdit) -> str:
 def application_actions(plan: PlanDocument, frame: Any) -> None:
     """Move or lock one application chosen from a searchable list."""
     ids = frame["application_id"].tolist()
-    labels = dict(zip(ids, (f"{i} · {n} (W{w})" for i, n, w in zip(ids, frame["name"], frame["wave"], strict=True)),
-                      strict=True))
-    app = st.selectbox("Application", ids, format_func=lambda i: labels.get(i, i), key="act_app", index=None,
-                       placeholder="type to search")
+    labels = dict(
+        zip(
+            ids,
+            (f"{i} · {n} (W{w})" for i, n, w in zip(ids, frame["name"], frame["wave"], strict=True)),
+            strict=True,
+        )
+    )
+    app = st.selectbox(
+        "Application",
+        ids,
+        format_func=lambda i: labels.get(i, i),
+        key="act_app",
+        index=None,
+        placeholder="type to search",
+    )
     if app is None:
         return
     row = frame[frame["application_id"] == app].iloc[0]
     assert plan.wave_plan is not None
     waves = [w.wave_number for w in plan.wave_plan.waves]
-    names = {w.wave_number: f"W{w.wave_number} · {w.name or 'Wave'} · {len(w.applications)} apps"
-             for w in plan.wave_plan.waves}
-    target = st.selectbox("Move to wave", waves, index=waves.index(int(row["wave"])), key="act_wave",
-                          format_func=lambda n: names.get(n, str(n)))
+    names = {
+        w.wave_number: f"W{w.wave_number} · {w.name or 'Wave'} · {len(w.applications)} apps"
+        for w in plan.wave_plan.waves
+    }
+    target = st.selectbox(
+        "Move to wave",
+        waves,
+        index=waves.index(int(row["wave"])),
+        key="act_wave",
+        format_func=lambda n: names.get(n, str(n)),
+    )
     move, lock = st.columns(2)
-    if move.button("Move", icon=":material/move_up:", key="act_move", disabled=int(target) == int(row["wave"])):
-        apply(plan, edits.move_application, f"Moved {app} to wave {target}", application_id=app, to_wave=int(target))
+    if button("Move", icon=":material/move_up:", key="act_move", disabled=int(target) == int(row["wave"])):
+        apply(
+            plan,
+            edits.move_application,
+            f"Moved {app} to wave {target}",
+            application_id=app,
+            to_wave=int(target),
+        )
     locked = bool(row["locked"])
-    if lock.button("Unlock" if locked else "Lock", icon=":material/lock:", key="act_lock",
-                   help="A locked application stays in its wave when re-optimising."):
-        apply(plan, edits.set_application_lock, f"{'Unlocked' if locked else 'Locked'} {app}",
-              application_id=app, locked=not locked)
+    if button(
+        "Unlock" if locked else "Lock",
+        icon=":material/lock:",
+        key="act_lock",
+        help="A locked application stays in its wave when re-optimising.",
+    ):
+        apply(
+            plan,
+            edits.set_application_lock,
+            f"{'Unlocked' if locked else 'Locked'} {app}",
+            application_id=app,
+            locked=not locked,
+        )
 
 
 def wave_actions(plan: PlanDocument) -> None:
@@ -326,15 +400,31 @@ def wave_actions(plan: PlanDocument) -> None:
         if st.form_submit_button("Rename", icon=":material/edit:"):
             apply(plan, edits.rename_wave, f"Renamed wave {number}", wave_number=number, name=new_name)
     position_col, reorder_col = st.columns([1.3, 1], vertical_alignment="bottom")
-    position = position_col.number_input("Move to position", min_value=1, max_value=len(numbers), value=number,
-                                         key="wave_pos")
-    if reorder_col.button("Reorder", icon=":material/swap_vert:", key="wave_reorder", disabled=position == number):
-        apply(plan, edits.reorder_wave, f"Moved wave {number} to position {position}", wave_number=number,
-              new_position=int(position))
+    position = position_col.number_input(
+        "Move to position", min_value=1, max_value=len(numbers), value=number, key="wave_pos"
+    )
+    if button("Reorder", icon=":material/swap_vert:", key="wave_reorder", disabled=position == number):
+        apply(
+            plan,
+            edits.reorder_wave,
+            f"Moved wave {number} to position {position}",
+            wave_number=number,
+            new_position=int(position),
+        )
     lock_col, delete_col = st.columns(2)
-    if lock_col.button("Unlock" if wave.locked else "Lock", icon=":material/lock:", key="wave_lock"):
-        apply(plan, edits.set_wave_lock, f"{'Unlocked' if wave.locked else 'Locked'} wave {number}",
-              wave_number=number, locked=not wave.locked)
-    if delete_col.button("Delete", icon=":material/delete:", key="wave_delete", disabled=bool(wave.applications),
-                         help="Only an empty wave can be deleted."):
+    if button("Unlock" if wave.locked else "Lock", icon=":material/lock:", key="wave_lock"):
+        apply(
+            plan,
+            edits.set_wave_lock,
+            f"{'Unlocked' if wave.locked else 'Locked'} wave {number}",
+            wave_number=number,
+            locked=not wave.locked,
+        )
+    if button(
+        "Delete",
+        icon=":material/delete:",
+        key="wave_delete",
+        disabled=bool(wave.applications),
+        help="Only an empty wave can be deleted.",
+    ):
         apply(plan, edits.delete_wave, f"Deleted wave {number}", wave_number=number)

@@ -27,6 +27,17 @@ PAGES = {
 }
 
 
+def _request(flag: str) -> None:
+    st.session_state[flag] = True
+
+
+def button(label: str, *, key: str, **kwargs: Any) -> bool:
+    """st.button whose click is recorded by a callback (reliable under AppTest and in the browser)."""
+    flag = f"clicked_{key}"
+    st.button(label, key=key, on_click=_request, args=(flag,), **kwargs)
+    return bool(st.session_state.pop(flag, False))
+
+
 def md_escape(text: object) -> str:
     """User text made literal for st.markdown (no links, images, emphasis or HTML)."""
     out = []
@@ -102,7 +113,7 @@ def plan_banner(plan: PlanDocument | None) -> None:
 
 
 def _recompute_button(plan: PlanDocument, *, key: str) -> None:
-    if st.button("Recompute the plan", key=key, icon=":material/refresh:"):
+    if button("Recompute the plan", key=key, icon=":material/refresh:"):
         recompute(plan)
 
 

@@ -14,11 +14,16 @@ def portfolio_filters(frame: pd.DataFrame, *, key: str) -> views.PortfolioFilter
     units = sorted(u for u in frame["business_unit"].dropna().unique() if u)
     search, unit, strategy, criticality, complexity = st.columns([2.2, 1.6, 1.6, 1.4, 1.4])
     text = search.text_input(
-        "Search", key=f"{key}_text", placeholder="id, name, business unit or skill",
-        icon=":material/search:", max_chars=100,
+        "Search",
+        key=f"{key}_text",
+        placeholder="id, name, business unit or skill",
+        icon=":material/search:",
+        max_chars=100,
     )
     business_units = unit.multiselect("Business unit", units, key=f"{key}_bu", placeholder="any")
-    strategies = strategy.multiselect("6R strategy", [s.value for s in SixR], key=f"{key}_6r", placeholder="any")
+    strategies = strategy.multiselect(
+        "6R strategy", [s.value for s in SixR], key=f"{key}_6r", placeholder="any"
+    )
     criticalities = criticality.multiselect(
         "Criticality", [c.value for c in Criticality], key=f"{key}_crit", placeholder="any"
     )

@@ -11,7 +11,7 @@ import streamlit as st
 from planning_core import views
 from planning_core.errors import PlanningError
 from ui import state
-from ui.components import flash, run_action
+from ui.components import button, flash, run_action
 
 PREVIEW_KEY = "import_preview"
 
@@ -38,7 +38,7 @@ def import_panel() -> None:
     if upload is None:
         st.session_state.pop(PREVIEW_KEY, None)
         return
-    if st.button("Preview the import", icon=":material/preview:"):
+    if button("Preview the import", icon=":material/preview:", key="import_preview_button"):
         suffix = Path(upload.name).suffix or ".xlsx"
         with tempfile.TemporaryDirectory() as folder:
             path = Path(folder) / f"upload{suffix}"
@@ -65,7 +65,9 @@ def import_panel() -> None:
         st.dataframe(rows, hide_index=True, width="stretch", height=220)
     st.dataframe(views.portfolio_frame(portfolio).head(200), hide_index=True, width="stretch", height=260)
     service = state.service()
-    if service and st.button("Import into this engagement", type="primary", icon=":material/upload:"):
+    if service and button(
+        "Import into this engagement", type="primary", icon=":material/upload:", key="import_go"
+    ):
         counts = run_action(lambda: service.import_portfolio(portfolio))
         if counts is not None:
             st.session_state.pop(PREVIEW_KEY, None)

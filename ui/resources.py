@@ -8,7 +8,7 @@ from planning_core import views
 from planning_core.plan import PlanDocument
 from planning_core.resources.engine import apply_manual_allocation
 from ui import state
-from ui.components import flash, run_action
+from ui.components import button, flash, run_action
 
 POOL_COLUMNS = {
     "role": st.column_config.TextColumn("Role", required=True, max_chars=100),
@@ -24,8 +24,12 @@ def pools_editor(plan: PlanDocument) -> None:
     """Edit role, headcount, capacity, rate and skills; saving re-plans with the new pools."""
     key = f"pools_{plan.revision}_{st.session_state.get('pools_nonce', 0)}"
     edited = st.data_editor(
-        views.pools_frame(plan.planning_config.resource_pools), key=key, num_rows="dynamic", hide_index=True,
-        width="stretch", column_config=POOL_COLUMNS,
+        views.pools_frame(plan.planning_config.resource_pools),
+        key=key,
+        num_rows="dynamic",
+        hide_index=True,
+        width="stretch",
+        column_config=POOL_COLUMNS,
     )
     pools = views.pool_records(edited)
     values = {**plan.planning_config.model_dump(), "resource_pools": pools}
@@ -34,16 +38,30 @@ def pools_editor(plan: PlanDocument) -> None:
         config, errors = None, {"resource_pools": "Keep at least one resource pool."}
     for message in errors.values():
         st.error(f"Resource pools: {message}", icon=":material/error:")
-    changed = bool(st.session_state.get(key, {}).get("edited_rows") or st.session_state.get(key, {}).get(
-        "added_rows") or st.session_state.get(key, {}).get("deleted_rows"))
-    st.caption("Saving changes the configuration: every phase is recomputed (locked waves and applications stay).")
-    if st.button("Save the pools", type="primary", disabled=config is None or not changed, icon=":material/save:",
-                 key="pools_save"):
+    changed = bool(
+        st.session_state.get(key, {}).get("edited_rows")
+        or st.session_state.get(key, {}).get("added_rows")
+        or st.session_state.get(key, {}).get("deleted_rows")
+    )
+    st.caption(
+        "Saving changes the configuration: every phase is recomputed (locked waves and applications stay)."
+    )
+    if button(
+        "Save the pools",
+        type="primary",
+        disabled=config is None or not changed,
+        icon=":material/save:",
+        key="pools_save",
+    ):
         service = state.service()
-        saved = run_action(lambda: service.update(
-            planning_flow_id=plan.planning_flow_id, expected_version=plan.version, config=config,
-            reason="Resource pools edited",
-        ))
+        saved = run_action(
+            lambda: service.update(
+                planning_flow_id=plan.planning_flow_id,
+                expected_version=plan.version,
+                config=config,
+                reason="Resource pools edited",
+            )
+        )
         if saved is not None:
             state.set_plan(saved)
             st.session_state["pools_nonce"] = st.session_state.get("pools_nonce", 0) + 1
@@ -64,23 +82,34 @@ def override_form(plan: PlanDocument) -> None:
         wave_col, role_col, hours_col = st.columns(3)
         wave = wave_col.selectbox("Wave", waves, key="ovr_wave")
         role = role_col.selectbox("Role", roles, key="ovr_role")
-        current = next((a.hours for a in allocation.allocations if a.wave_number == wave and a.role == role), 0.0)
+        current = next(
+            (a.hours for a in allocation.allocations if a.wave_number == wave and a.role == role), 0.0
+        )
         hours = hours_col.number_input("Hours", value=float(current), step=8.0, key="ovr_hours")
-        reason = st.text_input("Reason (required)", max_chars=500, key="ovr_reason",
-                               placeholder="e.g. contractor team takes over the testing of this wave")
+        reason = st.text_input(
+            "Reason (required)",
+            max_chars=500,
+            key="ovr_reason",
+            placeholder="e.g. contractor team takes over the testing of this wave",
+        )
         if not st.form_submit_button("Apply the override", icon=":material/tune:"):
             return
     try:
-        updated = apply_manual_allocation(allocation, wave_number=int(wave), role=role, hours=float(hours),
-                                          reason=reason)
+        updated = apply_manual_allocation(
+            allocation, wave_number=int(wave), role=role, hours=float(hours), reason=reason
+        )
     except Exception as error:  # InvalidInput: shown at the form
         st.error(str(error), icon=":material/error:")
         return
     service = state.service()
-    saved = run_action(lambda: service.update(
-        planning_flow_id=plan.planning_flow_id, expected_version=plan.version, resource_allocation=updated,
-        reason=f"{role} in wave {wave} set to {hours:g} h: {reason.strip()}",
-    ))
+    saved = run_action(
+        lambda: service.update(
+            planning_flow_id=plan.planning_flow_id,
+            expected_version=plan.version,
+            resource_allocation=updated,
+            reason=f"{role} in wave {wave} set to {hours:g} h: {reason.strip()}",
+        )
+    )
     if saved is not None:
         state.set_plan(saved)
         flash("success", f"{role} in wave {wave} set to {hours:g} h; timeline and costs recomputed.")

@@ -45,7 +45,9 @@ def _new_workspace(*, expanded: bool) -> None:
                     return
                 try:
                     created = workspace(
-                        state.get_database(), client_account=client.strip(), engagement=engagement.strip(),
+                        state.get_database(),
+                        client_account=client.strip(),
+                        engagement=engagement.strip(),
                         user_id=state.user_id(),
                     )
                 except PlanningError as error:

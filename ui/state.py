@@ -85,7 +85,9 @@ def portfolio_changed() -> None:
 
 @st.cache_data(ttl=120, show_spinner="Loading the portfolio…", max_entries=8)
 def _cached_portfolio(client_account_id: int, engagement_id: int, generation: int) -> Portfolio:
-    current = TenantContext(client_account_id=client_account_id, engagement_id=engagement_id, user_id=LOCAL_USER)
+    current = TenantContext(
+        client_account_id=client_account_id, engagement_id=engagement_id, user_id=LOCAL_USER
+    )
     return PlanningService(get_database(), current).portfolio()
 
 

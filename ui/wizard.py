@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pandas as pd
 import streamlit as st
 
 from planning_core import views
@@ -18,6 +17,7 @@ SELECTED = "wiz_selected"
 VALUES = "wiz_values"
 VISIT = "wiz_visit"
 NONCE = "wiz_nonce"
+CREATE = "wiz_create_requested"
 STEPS = ("1 · Select applications", "2 · Configure", "3 · Review and create")
 SCALARS = (
     "max_apps_per_wave",
@@ -109,9 +109,16 @@ def step_select(portfolio: Portfolio) -> None:
     shown = views.filter_applications(frame, flt)
     ids = list(shown["application_id"])
     a, b, c = st.columns([1, 1, 2])
-    a.button(f"Select all {len(ids):,} matching", on_click=_select, args=(ids, True), icon=":material/done_all:",
-             key="wiz_select_all")
-    b.button("Clear matching", on_click=_select, args=(ids, False), icon=":material/remove_done:", key="wiz_clear")
+    a.button(
+        f"Select all {len(ids):,} matching",
+        on_click=_select,
+        args=(ids, True),
+        icon=":material/done_all:",
+        key="wiz_select_all",
+    )
+    b.button(
+        "Clear matching", on_click=_select, args=(ids, False), icon=":material/remove_done:", key="wiz_clear"
+    )
     table = shown.assign(selected=shown["application_id"].isin(chosen))
     table = table[["selected", *[col for col in table.columns if col != "selected"]]].reset_index(drop=True)
     key = f"wiz_table_{st.session_state.get(NONCE, 0)}_{hash(flt)}"
@@ -122,7 +129,10 @@ def step_select(portfolio: Portfolio) -> None:
         width="stretch",
         height=420,
         disabled=[col for col in table.columns if col != "selected"],
-        column_config={"selected": st.column_config.CheckboxColumn("✓", width="small"), **APPLICATION_COLUMNS},
+        column_config={
+            "selected": st.column_config.CheckboxColumn("✓", width="small"),
+            **APPLICATION_COLUMNS,
+        },
     )
     for position, change in st.session_state.get(key, {}).get("edited_rows", {}).items():
         app_id = table.iloc[int(position)]["application_id"]
@@ -136,8 +146,13 @@ def step_select(portfolio: Portfolio) -> None:
         f"{summary.not_migrated:,} retire/retain · **{summary.effort_hours:,.0f} h** effort"
     )
     st.button(
-        "Next: configure", type="primary", on_click=go, args=(2,), disabled=not chosen,
-        icon=":material/arrow_forward:", key="wiz_next_1",
+        "Next: configure",
+        type="primary",
+        on_click=go,
+        args=(2,),
+        disabled=not chosen,
+        icon=":material/arrow_forward:",
+        key="wiz_next_1",
     )
 
 
@@ -151,11 +166,16 @@ def _form_values() -> tuple[dict[str, Any], dict[str, Any]]:
     left, middle, right = st.columns(3)
     with left:
         st.markdown("**Waves**")
-        st.number_input("Max applications per wave", step=1, key="wiz_max_apps_per_wave",
-                        help="At least 1. The pilot wave is smaller.")
+        st.number_input(
+            "Max applications per wave",
+            step=1,
+            key="wiz_max_apps_per_wave",
+            help="At least 1. The pilot wave is smaller.",
+        )
         slots["max_apps_per_wave"] = st.empty()
-        st.number_input("Wave duration limit (days)", step=5, key="wiz_wave_duration_limit_days",
-                        help="At least 30 days.")
+        st.number_input(
+            "Wave duration limit (days)", step=5, key="wiz_wave_duration_limit_days", help="At least 30 days."
+        )
         slots["wave_duration_limit_days"] = st.empty()
         st.number_input("Contingency (%)", step=1.0, key="wiz_contingency_percentage", help="0 to 100.")
         slots["contingency_percentage"] = st.empty()
@@ -173,8 +193,9 @@ def _form_values() -> tuple[dict[str, Any], dict[str, Any]]:
         st.markdown("**Costs beyond labour**")
         st.number_input("Data transfer cost per GB", step=0.01, key="wiz_data_transfer_cost_per_gb")
         slots["data_transfer_cost_per_gb"] = st.empty()
-        st.number_input("Dual running per server per month", step=10.0,
-                        key="wiz_dual_running_cost_per_server_per_month")
+        st.number_input(
+            "Dual running per server per month", step=10.0, key="wiz_dual_running_cost_per_server_per_month"
+        )
         slots["dual_running_cost_per_server_per_month"] = st.empty()
         st.number_input("Dual running months", step=0.5, key="wiz_dual_running_months")
         slots["dual_running_months"] = st.empty()
@@ -182,7 +203,11 @@ def _form_values() -> tuple[dict[str, Any], dict[str, Any]]:
     visit = st.session_state.get(VISIT, 0)
     st.markdown("**Blackout windows** (no migration work is scheduled inside them)")
     blackouts = st.data_editor(
-        values["blackouts"], key=f"wiz_blackouts_{visit}", num_rows="dynamic", hide_index=True, width="stretch",
+        values["blackouts"],
+        key=f"wiz_blackouts_{visit}",
+        num_rows="dynamic",
+        hide_index=True,
+        width="stretch",
         column_config={
             "start": st.column_config.DateColumn("Start"),
             "end": st.column_config.DateColumn("End"),
@@ -193,7 +218,11 @@ def _form_values() -> tuple[dict[str, Any], dict[str, Any]]:
     slots["blackout_windows"] = st.empty()
     st.markdown("**Resource pools** (capacity is per person per week; skills comma-separated)")
     pools = st.data_editor(
-        values["pools"], key=f"wiz_pools_{visit}", num_rows="dynamic", hide_index=True, width="stretch",
+        values["pools"],
+        key=f"wiz_pools_{visit}",
+        num_rows="dynamic",
+        hide_index=True,
+        width="stretch",
         column_config={
             "role": st.column_config.TextColumn("Role", required=True, max_chars=100),
             "headcount": st.column_config.NumberColumn("Headcount", step=1),
@@ -251,8 +280,13 @@ def step_configure() -> None:
     back, forward = st.columns([1, 6])
     back.button("Back", on_click=go, args=(1,), icon=":material/arrow_back:", key="wiz_back_2")
     forward.button(
-        "Next: review", type="primary", on_click=go, args=(3,), disabled=config is None,
-        icon=":material/arrow_forward:", key="wiz_next_2",
+        "Next: review",
+        type="primary",
+        on_click=go,
+        args=(3,),
+        disabled=config is None,
+        icon=":material/arrow_forward:",
+        key="wiz_next_2",
     )
 
 
@@ -277,15 +311,27 @@ def step_review(portfolio: Portfolio) -> None:
         f"{config.hours_per_day:g} h; **{len(config.blackout_windows)}** blackout window(s); "
         f"**{len(config.resource_pools)}** resource pools; contingency **{config.contingency_percentage:g}%**."
     )
-    name = st.text_input("Plan name", value=f"Migration plan ({summary.selected} applications)", max_chars=200,
-                         key="wiz_name")
+    name = st.text_input(
+        "Plan name", value=f"Migration plan ({summary.selected} applications)", max_chars=200, key="wiz_name"
+    )
     if not name.strip():
         st.error("Give the plan a name.", icon=":material/error:")
     back, create = st.columns([1, 6])
     back.button("Back", on_click=go, args=(2,), icon=":material/arrow_back:", key="wiz_back_3")
-    if create.button("Create the plan", type="primary", icon=":material/rocket_launch:", disabled=not name.strip(),
-                     key="wiz_create"):
+    create.button(
+        "Create the plan",
+        type="primary",
+        icon=":material/rocket_launch:",
+        disabled=not name.strip(),
+        key="wiz_create",
+        on_click=_request_create,
+    )
+    if st.session_state.pop(CREATE, False) and name.strip():
         _create(sorted(chosen), config, name)
+
+
+def _request_create() -> None:
+    st.session_state[CREATE] = True
 
 
 def _create(selected: list[str], config: PlanningConfig, name: str) -> None:
@@ -293,12 +339,15 @@ def _create(selected: list[str], config: PlanningConfig, name: str) -> None:
     if service is None:
         return
     with st.status("Creating the plan…", expanded=True) as status:
+
         def progress(phase: Any, message: str) -> None:
             status.update(label=message)
             status.write(message)
 
         plan = run_action(
-            lambda: service.initialize(selected_application_ids=selected, config=config, name=name, progress=progress)
+            lambda: service.initialize(
+                selected_application_ids=selected, config=config, name=name, progress=progress
+            )
         )
         if plan is None:
             status.update(label="The plan could not be created", state="error")
@@ -320,4 +369,3 @@ def render(portfolio: Portfolio) -> None:
         step_configure()
     else:
         step_review(portfolio)
-

@@ -8,9 +8,9 @@ readable and the phase is marked failed, re-runnable.
 from __future__ import annotations
 
 import time
-from datetime import UTC, datetime
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import ValidationError
@@ -20,7 +20,7 @@ from db.session import Database
 from planning_core import limits
 from planning_core.access import Action, config_action, require
 from planning_core.agents import advise, agent_warnings, llm_configured
-from planning_core.agents.memory import memory_context
+from planning_core.agents.memory import memory_context, record_learning
 from planning_core.domain import (
     PHASE_ORDER,
     RUNNABLE_PHASES,
@@ -520,8 +520,12 @@ class PlanningService:
         _set_current(plan)
         with self._uow(Action.EDIT_PLAN) as repo:
             if revision is not None:
-                return self._save_revision(repo, plan, plan.version, *revision, documents=())
-            return repo.save_flow(plan, expected_version=plan.version, documents=())
+                saved = self._save_revision(repo, plan, plan.version, *revision, documents=())
+            else:
+                saved = repo.save_flow(plan, expected_version=plan.version, documents=())
+        if not blocking:
+            record_learning(self.database, self.tenant, saved)
+        return saved
 
     def _mark_failed(self, planning_flow_id: str, phase: Phase, message: str) -> None:
         with self._uow() as repo:

@@ -84,7 +84,9 @@ def test_first_start_creates_the_demo_workspace_and_pages_show_next_steps(data_d
     at.run()
     assert not at.exception
     assert [(s.label, s.value) for s in at.sidebar.selectbox] == [
-        ("Client account", 1), ("Engagement", 1), ("Plan", "__none__"),
+        ("Client account", 1),
+        ("Engagement", 1),
+        ("Plan", "__none__"),
     ]
     assert len(_service().portfolio().applications) == DEMO_APPS
     no_plan = "No plan selected. Create one in the planning wizard, or pick an existing plan in the sidebar."
@@ -139,8 +141,12 @@ def test_wizard_steps_validation_and_create(data_dir: Path) -> None:
     plans = _service().list_plans()
     assert [p.name for p in plans] == ["Finance first"]
     config = plans[0].planning_config
-    assert (config.max_apps_per_wave, config.wave_duration_limit_days, config.contingency_percentage,
-            config.holidays) == (12, 60, 20.0, [__import__("datetime").date(2027, 12, 25)])
+    assert (
+        config.max_apps_per_wave,
+        config.wave_duration_limit_days,
+        config.contingency_percentage,
+        config.holidays,
+    ) == (12, 60, 20.0, [__import__("datetime").date(2027, 12, 25)])
     assert plans[0].phase_statuses["synthesis"] == "completed"
 
 
@@ -182,8 +188,14 @@ def test_every_page_launches_with_a_plan(planned) -> None:
     for page in ["resources", "timeline", "summary", "portfolio", "wizard"]:
         _open(at, page)
     summary = _open(at, "summary")
-    assert [m.label for m in summary.metric] == ["Applications", "Waves", "Duration", "Total cost", "Effort",
-                                                  "Skill gaps"]
+    assert [m.label for m in summary.metric] == [
+        "Applications",
+        "Waves",
+        "Duration",
+        "Total cost",
+        "Effort",
+        "Skill gaps",
+    ]
 
 
 def test_selecting_another_engagement_shows_its_empty_state(planned) -> None:
@@ -196,21 +208,29 @@ def test_selecting_another_engagement_shows_its_empty_state(planned) -> None:
     _open(at, "portfolio")
     assert at.button[0].label == "Load the demo portfolio (300 applications)"
     _open(at, "waves")
-    assert "No plan selected. Create one in the planning wizard, or pick an existing plan in the sidebar." in _texts(
-        at, "info")
+    assert (
+        "No plan selected. Create one in the planning wizard, or pick an existing plan in the sidebar."
+        in _texts(at, "info")
+    )
 
 
 def _valid_move(plan) -> tuple[str, int]:
     """An application and a target wave such that the move breaks no hard constraint."""
     portfolio = __import__("planning_core.domain", fromlist=["Portfolio"]).Portfolio(
-        applications=plan.applications, dependencies=plan.dependencies)
+        applications=plan.applications, dependencies=plan.dependencies
+    )
     for wave in reversed(plan.wave_plan.waves):
         for app in wave.applications:
             for target in plan.wave_plan.waves:
                 if target.wave_number == wave.wave_number or target.is_pilot:
                     continue
-                moved = edits.move_application(plan.wave_plan, portfolio, plan.planning_config,
-                                               application_id=app.application_id, to_wave=target.wave_number)
+                moved = edits.move_application(
+                    plan.wave_plan,
+                    portfolio,
+                    plan.planning_config,
+                    application_id=app.application_id,
+                    to_wave=target.wave_number,
+                )
                 if not [v for v in validate_wave_plan(moved, portfolio, plan.planning_config) if v.hard]:
                     return app.application_id, target.wave_number
     raise AssertionError("no valid move in this plan")
@@ -249,7 +269,9 @@ def test_two_analysts_on_one_plan_lose_nothing(planned) -> None:
     at.run()
     _open(at, "waves")
     service = _service()  # a second analyst renames the plan while the board is open
-    service.update(planning_flow_id=planned.planning_flow_id, expected_version=planned.version, name="Renamed")
+    service.update(
+        planning_flow_id=planned.planning_flow_id, expected_version=planned.version, name="Renamed"
+    )
     at.selectbox(key="act_app").set_value(app_id).run()
     assert at.caption[0].value.startswith("Renamed · version ")  # the board shows the latest version
     at.selectbox(key="act_wave").set_value(target).run()

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.ui import CHROMIUM, ROOT, chromium_page, choose_move, screenshot, streamlit_server, wait_idle
+from benchmarks.ui import CHROMIUM, ROOT, choose_move, chromium_page, screenshot, streamlit_server, wait_idle
 
 pytestmark = [
     pytest.mark.browser,
@@ -90,7 +90,11 @@ def _journey(page, url: str, tmp_path: Path) -> None:
         original_total = plan.cost_estimation.total
         # 3. Move an application from the last wave into the fullest non-pilot wave: max apps breaks.
         waves = plan.wave_plan.waves
-        full = next(w for w in waves if not w.is_pilot and len(w.applications) == plan.planning_config.max_apps_per_wave)
+        full = next(
+            w
+            for w in waves
+            if not w.is_pilot and len(w.applications) == plan.planning_config.max_apps_per_wave
+        )
         last = waves[-1]
         moved = next(a for a in last.applications if not a.pinned).application_id
         choose_move(page, moved, full.wave_number)
@@ -116,7 +120,10 @@ def _journey(page, url: str, tmp_path: Path) -> None:
         from planning_core.views import money
 
         assert shown_total == money(edited.cost_estimation.total, edited.cost_estimation.currency)
-        assert f"version {edited.version}" in page.locator("[data-testid='stMain'] [data-testid='stCaptionContainer']").first.inner_text()
+        assert (
+            f"version {edited.version}"
+            in page.locator("[data-testid='stMain'] [data-testid='stCaptionContainer']").first.inner_text()
+        )
         assert page.get_by_text(f"{len(hard)} unresolved hard violation(s)", exact=False).count() == 1
         screenshot(page, SHOTS / "costs_after_move.png")
         # 5. Undo on the wave board restores the plan (no violation; the application back in its wave).
@@ -132,8 +139,14 @@ def _journey(page, url: str, tmp_path: Path) -> None:
         _nav(page, "Costs")
         assert _total_on_costs_page(page) == money(original_total, restored.cost_estimation.currency)
         # 6. Screenshots of every page with the 300-application plan.
-        for label, name in [("Portfolio", "portfolio"), ("Wave board", "waves"), ("Resources", "resources"),
-                            ("Timeline", "timeline"), ("Costs", "costs"), ("Summary & export", "summary")]:
+        for label, name in [
+            ("Portfolio", "portfolio"),
+            ("Wave board", "waves"),
+            ("Resources", "resources"),
+            ("Timeline", "timeline"),
+            ("Costs", "costs"),
+            ("Summary & export", "summary"),
+        ]:
             _nav(page, label)
             screenshot(page, SHOTS / f"{name}.png")
         assert page.get_by_role("button", name="PDF report").count() == 1
