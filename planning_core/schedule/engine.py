@@ -79,6 +79,7 @@ HYPERCARE_DAYS = 5
 CP_SAT_MAX_ACTIVITIES = 60
 CP_SAT_MAX_SECONDS = 5.0
 EPS = 1e-9
+MAX_ACTIVITY_DAYS = 2_600  # ten years of working days
 
 
 def activity_for_role(role: str) -> str:
@@ -369,6 +370,7 @@ def build_timeline(
     warnings.extend(_capacity_warnings(hours, pools))
     staffed = {r: p for r, p in pools.items() if p.headcount > 0 and p.capacity_hours_per_week > 0}
     specs = [s for w in waves for s in _wave_activities(w, hours.get(w.wave_number, {}), staffed, config)]
+    _check_durations(specs)
     links = [(p, s.id) for s in specs for p in s.predecessors]
     cross = _cross_wave_links(waves, portfolio, warnings)
     for before, after in cross:
@@ -380,6 +382,16 @@ def build_timeline(
     solution = _solve(specs, links, roles, config)
     cpm = _resource_cpm(specs, links, solution.starts)
     return _assemble(specs, cpm, solution, calendar, pools, config, waves, warnings)
+
+
+def _check_durations(specs: list[_Spec]) -> None:
+    """Refuse activities that could not finish within the calendar's horizon."""
+    longest = max(specs, key=lambda s: s.duration)
+    if longest.duration > MAX_ACTIVITY_DAYS:
+        raise InvalidInput(
+            f"{longest.id} would take {longest.duration:,} working days: check its role hours "
+            f"({', '.join(f'{r} {h:,.0f} h' for r, h in longest.role_hours.items())}) and the pools' headcount"
+        )
 
 
 def _capacity_warnings(hours: dict[int, dict[str, float]], pools: dict[str, ResourcePool]) -> list[str]:

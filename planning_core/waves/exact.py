@@ -90,14 +90,14 @@ def feasible_with(
         free = [u for u in us if u not in fixed_units]
         fixed_load = sum(weights[u] for u in us if u in fixed_units)
         fixed_count = sum(problem.apps_weight(u) for u in us if u in fixed_units)
-        if sum(weights[u] for u in us) + 0 > cap:
+        if sum(weights[u] for u in us) > cap:
             model.add(sum(weights[u] * x[u][k] for u in free) <= max(cap - fixed_load, 0))
         if sum(problem.apps_weight(u) for u in us) > problem.max_apps:
             model.add(
                 sum(problem.apps_weight(u) * x[u][k] for u in free) <= max(problem.max_apps - fixed_count, 0)
             )
     if pilot_apps:
-        first = [u for u in by_wave.get(1, [])]
+        first = list(by_wave.get(1, []))
         if not first:
             return None, "infeasible"
         model.add(sum(problem.units[u].count * x[u][1] for u in first) <= pilot_apps)

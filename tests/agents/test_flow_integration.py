@@ -76,3 +76,22 @@ def test_without_llm_the_plan_is_the_optimizers(database, tenant, monkeypatch) -
     assert waves_of(plan.wave_plan) == [["crm"], ["billing", "hr"], ["portal", "mail"]]
     assert plan.agent_execution_log == []
     assert plan.synthesis.narrative == ""
+
+
+def test_cli_plan_runs_the_four_specialists_and_logs_them(tmp_path, llm_env, capsys) -> None:  # noqa: ANN001
+    from planning_core.cli import main
+
+    llm_env.reset(by_persona)
+    assert main(["demo", "--apps", "12", "--seed", "2", "--out", str(tmp_path / "p")]) == 0
+    code = main(["plan", "--portfolio", str(tmp_path / "p"), "--out", str(tmp_path / "out"),
+                 "--database-url", f"sqlite:///{tmp_path / 'agents.db'}"])
+    assert code == 0, capsys.readouterr().err
+    doc = json.loads((tmp_path / "out" / "plan.json").read_text(encoding="utf-8"))
+    assert [(r["agent"], r["phase"]) for r in doc["agent_execution_log"]] == [
+        ("WavePlanningSpecialist", "wave_planning"),
+        ("ResourceAllocationSpecialist", "resource_allocation"),
+        ("TimelineGenerationSpecialist", "timeline_generation"),
+        ("CostEstimationSpecialist", "cost_estimation"),
+        ("CostEstimationSpecialist", "synthesis"),
+    ]
+    assert all(r["outcome"] in {"accepted", "rejected", "no_changes"} for r in doc["agent_execution_log"])

@@ -424,6 +424,16 @@ def test_allocations_are_used_when_there_are_no_application_hours() -> None:
     assert schedule_of(timeline)["W1-migrate"] == (d(5), d(6))
 
 
+def test_an_activity_longer_than_ten_years_is_refused() -> None:
+    hours = allocation([("a", 1, ENGINEER, 1_000_000)])
+    with pytest.raises(
+        InvalidInput,
+        match=r"W1-migrate would take 62,500 working days: check its role hours "
+        r"\(migration_engineer 1,000,000 h\)",
+    ):
+        build_timeline(Portfolio(applications=[A]), wave_plan({1: [A]}), hours, config())
+
+
 def test_empty_wave_plan_gives_an_empty_timeline() -> None:
     timeline = build_timeline(Portfolio(), wave_plan({}), allocation([]), config())
     assert timeline == Timeline(
