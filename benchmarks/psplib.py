@@ -91,6 +91,9 @@ def main(argv: list[str] | None = None) -> int:
         help="share of the time limit for the heuristic before CP-SAT",
     )
     parser.add_argument("--quiet", action="store_true")
+    parser.add_argument(
+        "--cp-sat-param", action="append", default=[], metavar="NAME=VALUE", help="extra CP-SAT parameter"
+    )
     args = parser.parse_args(argv)
     refs = parse_solutions(args.solutions.read_text(errors="replace"))
     proven_reference = "opt" in args.solutions.name
@@ -114,6 +117,7 @@ def main(argv: list[str] | None = None) -> int:
             seed=args.seed,
             samples=args.samples,
             heuristic_share=args.heuristic_share,
+            cp_sat_parameters=_cp_sat_parameters(args.cp_sat_param),
             deterministic=False,
         )
         elapsed = time.perf_counter() - t0
@@ -143,6 +147,25 @@ def main(argv: list[str] | None = None) -> int:
         f"avg_dev_cpm_pct={avg_dev:.3f} seconds={seconds:.1f}"
     )
     return 0
+
+
+def _cp_sat_parameters(pairs: list[str]) -> dict[str, object]:
+    """NAME=VALUE strings as CP-SAT parameters (ints, floats and true/false understood)."""
+    result: dict[str, object] = {}
+    for pair in pairs:
+        name, _, raw = pair.partition("=")
+        value: object = raw
+        if raw.lower() in ("true", "false"):
+            value = raw.lower() == "true"
+        else:
+            for kind in (int, float):
+                try:
+                    value = kind(raw)
+                    break
+                except ValueError:
+                    continue
+        result[name.strip()] = value
+    return result
 
 
 def _set_size(paths: list[Path]) -> str:

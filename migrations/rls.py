@@ -13,6 +13,13 @@ insert or update its own user row at sign-in.
 
 A later migration that adds a tenant table calls ``enable_tenant_rls("new_table")`` after creating it.
 
+Operators: the role is created without a password (the local server trusts local connections). On a
+real server set one (``ALTER ROLE planning_app PASSWORD '...'``) and configure the app with
+DATABASE_URL (the owner, used for migrations and administration; or PLANNING_MIGRATION_DATABASE_URL),
+PLANNING_APP_DB_ROLE=planning_app and PLANNING_APP_DB_PASSWORD. Never run the app as a superuser or a
+BYPASSRLS role: those ignore every policy. The policies trust the transaction's settings, so they stop
+a query that forgets its tenant, not code that deliberately sets another tenant's id.
+
 One narrow, deliberate exception: the background-job queue (``planning_jobs``). A worker claims the
 oldest queued job of any tenant, so a transaction that sets ``app.job_worker = 'on'`` (planning_core.jobs
 does, in its queue transactions only) may read and update planning_jobs rows of every tenant; it still
@@ -169,6 +176,7 @@ def disable_tenant_rls(table: str, role: str | None = None) -> None:
 
 
 JOB_WORKER_POLICIES = ("job_worker_read", "job_worker_update")
+BROAD_JOB_WORKER_POLICY = "job_worker"  # created by 0002_jobs_and_memory
 _JOB_WORKER = "current_setting('app.job_worker', true) = 'on'"
 
 
@@ -179,6 +187,8 @@ def enable_job_worker_access(table: str = "planning_jobs") -> None:
         return
     table = _table_name(table)
     read, write = JOB_WORKER_POLICIES
+    # 0002 created a FOR ALL worker policy; the queue only reads and updates, so narrow it to that
+    connection.execute(text(f"DROP POLICY IF EXISTS {BROAD_JOB_WORKER_POLICY} ON {table}"))
     connection.execute(text(f"DROP POLICY IF EXISTS {read} ON {table}"))
     connection.execute(text(f"DROP POLICY IF EXISTS {write} ON {table}"))
     connection.execute(text(f"CREATE POLICY {read} ON {table} FOR SELECT TO PUBLIC USING ({_JOB_WORKER})"))
@@ -198,6 +208,12 @@ def disable_job_worker_access(table: str = "planning_jobs") -> None:
     table = _table_name(table)
     for name in JOB_WORKER_POLICIES:
         connection.execute(text(f"DROP POLICY IF EXISTS {name} ON {table}"))
+    connection.execute(  # back to 0002's policy
+        text(
+            f"CREATE POLICY {BROAD_JOB_WORKER_POLICY} ON {table} AS PERMISSIVE FOR ALL TO PUBLIC "
+            f"USING ({_JOB_WORKER}) WITH CHECK ({_JOB_WORKER})"
+        )
+    )
 
 
 def enable_tenancy_rls(role: str | None = None) -> None:

@@ -407,6 +407,7 @@ def solve_rcpsp(
     priority: Sequence[float] | None = None,
     secondary_weights: Sequence[int] | None = None,
     heuristic_share: float = 0.0,
+    cp_sat_parameters: dict[str, object] | None = None,
 ) -> RcpspSolution:
     """Schedule with the heuristic, then improve and bound with CP-SAT under a time limit.
 
@@ -414,6 +415,7 @@ def solve_rcpsp(
     weight per activity on its start time, minimised by CP-SAT after the makespan (lexicographically).
     ``heuristic_share``: with ``deterministic=False``, the share of the time limit given to the
     evolutionary heuristic (wall clock) before CP-SAT; otherwise ``samples`` children are bred.
+    ``cp_sat_parameters``: extra CP-SAT parameters by name (for experiments).
     """
     began = time.perf_counter()
     net = _prepare(problem)
@@ -449,6 +451,7 @@ def solve_rcpsp(
         seed=seed,
         deterministic=deterministic,
         secondary_weights=secondary_weights,
+        extra_parameters=cp_sat_parameters,
     )
     if result.starts is not None and _makespan(net, result.starts) <= heuristic_ms:
         start = result.starts

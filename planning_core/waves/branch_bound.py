@@ -117,6 +117,9 @@ class Search:
         self.truncated = False
         self.desc = desc
         self.strict = [desc[u] & ~(1 << u) for u in range(n)]
+        integral = all(float(w).is_integer() for w in inst.weights) and float(inst.capacity).is_integer()
+        self.dp_ok = integral and inst.capacity <= 1_000_000 and inst.max_count >= n
+        self.int_cap = int(inst.capacity) if self.dp_ok else 0
         self.tail = tail_w
 
     def run(self) -> tuple[list[int] | None, bool]:
@@ -295,7 +298,11 @@ def beam_search(inst: Instance, m: int, *, width: int, per_state: int, deadline:
                 forced = [u for u in range(inst.n) if not assigned >> u & 1 and search.latest[u] == k + 1]
                 if any(not assigned >> u & 1 and search.latest[u] <= k for u in range(inst.n)):
                     continue
-                for load, load_idle in search.best_loads(assigned, k, search.slack - idle, forced, per_state):
+                if search.dp_ok:
+                    options = search.dp_loads(assigned, k, search.slack - idle, per_state)
+                else:
+                    options = search.best_loads(assigned, k, search.slack - idle, forced, per_state)
+                for load, load_idle in options:
                     new = assigned | load
                     total = idle + load_idle
                     if new == search.full:

@@ -352,7 +352,11 @@ def test_the_job_worker_flag_opens_planning_jobs_and_nothing_else(two_tenants) -
     with database.engine.connect() as app, app.begin():
         app.execute(text("SELECT set_config('app.job_worker', 'on', true)"))
         counts = {t: app.execute(text(f"SELECT count(*) FROM {t}")).scalar_one() for t in tables}
+    with database.engine.connect() as app, app.begin():  # it reads and updates jobs; never deletes them
+        app.execute(text("SELECT set_config('app.job_worker', 'on', true)"))
+        deleted = app.execute(text("DELETE FROM planning_jobs")).rowcount
     assert counts == {t: (2 if t == "planning_jobs" else 0) for t in tables}
+    assert deleted == 0
 
 
 def test_tenancy_as_a_user_sees_only_their_memberships(two_tenants) -> None:
