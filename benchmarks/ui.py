@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -162,7 +163,7 @@ def prepare_plan(data_dir: Path, *, apps: int, seed: int = 7) -> str:
 def open_board(page: Any, url: str, plan_id: str) -> float:
     """Open the wave board of a plan in a fresh page; seconds until its metrics and cards are shown."""
     started = time.perf_counter()
-    page.goto(f"{url}/waves?plan={plan_id}")
+    page.goto(f"{url}/?plan={plan_id}")
     page.get_by_text("Lower bound", exact=True).first.wait_for()
     page.locator("[data-testid='stDataFrame']").first.wait_for()
     wait_idle(page)
@@ -177,7 +178,8 @@ def total_cost_text(page: Any) -> str:
 
 def choose_move(page: Any, application: str, wave: int) -> None:
     """Choose an application and a target wave in the per-application actions (then click Move)."""
-    page.get_by_role("tab", name="Edit assignments").click()
+    page.get_by_text("Edit assignments", exact=True).first.click()
+    wait_idle(page)
     box = page.locator("[data-testid='stSelectbox']").filter(has_text="Application").last
     box.click()
     page.keyboard.type(application)
@@ -186,7 +188,7 @@ def choose_move(page: Any, application: str, wave: int) -> None:
     target = page.locator("[data-testid='stSelectbox']").filter(has_text="Move to wave")
     target.click()
     page.keyboard.type(f"W{wave} ·")
-    page.keyboard.press("Enter")
+    page.get_by_role("option").filter(has_text=re.compile(rf"^W{wave} ·")).first.click()
     wait_idle(page)
 
 
@@ -198,11 +200,16 @@ def run(apps: int) -> tuple[float, float]:
         plan_id = prepare_plan(data_dir, apps=apps)
         print(f"planned {apps} applications in {time.perf_counter() - started:.1f} s", flush=True)
         with streamlit_server(data_dir, demo_apps=0) as url, chromium_page() as page:
-            open_board(page, url, plan_id)  # warm-up: imports, caches, first connection
+            first = open_board(page, url, plan_id)  # the first visit also imports and warms the caches
             board = min(open_board(page, url, plan_id) for _ in range(2))
+            print(f"board shown in {first:.2f} s (first visit), {board:.2f} s (best of two more)", flush=True)
             before = total_cost_text(page)
             application, wave = _a_movable_application(data_dir, plan_id)
-            choose_move(page, application, wave)
+            try:
+                choose_move(page, application, wave)
+            except Exception:
+                screenshot(page, ROOT / "artifacts" / "benchmark_failure.png")
+                raise
             started = time.perf_counter()
             page.get_by_role("button", name="Move", exact=True).click()
             page.get_by_text("Saved:").first.wait_for()
@@ -214,17 +221,39 @@ def run(apps: int) -> tuple[float, float]:
 
 
 def _a_movable_application(data_dir: Path, plan_id: str) -> tuple[str, int]:
-    """An unlocked application of the last wave, and the wave before it."""
+    """An application of the last waves and another wave it can move to without breaking a hard constraint."""
+    from db.session import connect
+    from planning_core.domain import Portfolio
     from planning_core.flow.service import PlanningService
-    from planning_core.workspace import open_database, workspace
+    from planning_core.waves.constraints import validate_wave_plan
+    from planning_core.waves.edits import move_application
+    from planning_core.workspace import workspace
 
-    database = open_database()
+    database = connect(f"sqlite:///{data_dir / 'planning.db'}", upgrade=False)
     plan = PlanningService(database, workspace(database)).get_plan(plan_id)
     database.dispose()
     assert plan.wave_plan is not None
-    last = plan.wave_plan.waves[-1]
-    app = next(a for a in last.applications if not a.pinned)
-    return app.application_id, max(1, last.wave_number - 1)
+    portfolio = Portfolio(applications=plan.applications, dependencies=plan.dependencies)
+    limit = plan.planning_config.max_apps_per_wave
+    waves = plan.wave_plan.waves
+    open_waves = [w for w in waves if len(w.applications) < limit and not w.locked and not w.is_pilot]
+    tried = 0
+    for source in reversed(waves):
+        for app in source.applications:
+            for target in open_waves:
+                if target is source or app.pinned or tried > 400:
+                    continue
+                tried += 1
+                moved = move_application(
+                    plan.wave_plan,
+                    portfolio,
+                    plan.planning_config,
+                    application_id=app.application_id,
+                    to_wave=target.wave_number,
+                )
+                if not [v for v in validate_wave_plan(moved, portfolio, plan.planning_config) if v.hard]:
+                    return app.application_id, target.wave_number
+    raise RuntimeError("no application of the last waves can move without breaking a hard constraint")
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -128,11 +128,10 @@ class Database:
 
         NotFound if the client account and engagement do not exist together.
         """
-        with self._sessions() as session, session.begin():
+        with self._sessions() as session, _refused_values(), session.begin():
             self._set_context(session, tenant.client_account_id, tenant.engagement_id, tenant.user_id)
             TenancyRepository(session).names(tenant.client_account_id, tenant.engagement_id)
-            with _refused_values():
-                yield Repository(session, tenant)
+            yield Repository(session, tenant)
 
     @contextmanager
     def tenancy(self, *, user_id: str | None = None) -> Iterator[TenancyRepository]:
@@ -143,11 +142,10 @@ class Database:
         client accounts and engagements they grant, and may create or update only that user.
         """
         sessions = self._owner_sessions if user_id is None else self._sessions
-        with sessions() as session, session.begin():
+        with sessions() as session, _refused_values(), session.begin():
             if user_id is not None:
                 self._set_context(session, None, None, user_id)
-            with _refused_values():
-                yield TenancyRepository(session)
+            yield TenancyRepository(session)
 
     def _set_context(
         self, session: Session, client_account_id: int | None, engagement_id: int | None, user_id: str
@@ -176,7 +174,10 @@ class Database:
 
 @contextmanager
 def _refused_values() -> Iterator[None]:
-    """A value the database cannot store (NUL in text, a number out of range) becomes InvalidInput."""
+    """A value the database cannot store (NUL in text, a number out of range) becomes InvalidInput.
+
+    Outside the transaction block, so a refusal at commit is translated too (after the rollback).
+    """
     try:
         yield
     except (DataError, OverflowError) as exc:

@@ -37,13 +37,26 @@ cards = views.summary_cards(synthesis)
 for column, card in zip(st.columns(len(cards)), cards, strict=True):
     column.metric(card.label, card.value, help=card.help or None, border=True)
 
+FINDING = {
+    "severity": st.column_config.TextColumn("Severity", width="small"),
+    "title": st.column_config.TextColumn("Finding", width="medium"),
+    "detail": st.column_config.TextColumn("Detail", width="large"),
+    "metric": None,
+}
 risks_col, recs_col = st.columns(2)
 with risks_col:
     st.markdown(f"**Risks** ({len(synthesis.risks)})")
-    st.dataframe(views.findings_frame(synthesis.risks), hide_index=True, width="stretch")
+    st.dataframe(
+        views.findings_frame(synthesis.risks), hide_index=True, width="stretch", column_config=FINDING
+    )
 with recs_col:
     st.markdown(f"**Recommendations** ({len(synthesis.recommendations)})")
-    st.dataframe(views.findings_frame(synthesis.recommendations), hide_index=True, width="stretch")
+    st.dataframe(
+        views.findings_frame(synthesis.recommendations),
+        hide_index=True,
+        width="stretch",
+        column_config=FINDING,
+    )
 
 quality_col, warnings_col = st.columns(2)
 with quality_col:

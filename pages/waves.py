@@ -69,17 +69,21 @@ st.plotly_chart(
     config={"displayModeBar": False},
     key="board_overview",
 )
-board_tab, table_tab, issues_tab, other_tab = st.tabs(
-    [
-        ":material/view_kanban: Board",
-        ":material/edit_note: Edit assignments",
-        f":material/warning: Violations ({len(wave_plan.violations)})",
-        f":material/block: Not migrated ({len(wave_plan.not_migrated)})",
-    ]
+VIEWS = {
+    "board": ":material/view_kanban: Board",
+    "edit": ":material/edit_note: Edit assignments",
+    "violations": f":material/warning: Violations ({len(wave_plan.violations)})",
+    "not_migrated": f":material/block: Not migrated ({len(wave_plan.not_migrated)})",
+}
+view = st.segmented_control(
+    "View",
+    list(VIEWS),
+    format_func=VIEWS.get,
+    default="board",
+    key="board_view",
+    label_visibility="collapsed",
 )
-with board_tab:
-    board.cards(plan, frame)
-with table_tab:
+if view == "edit":
     edit_col, side_col = st.columns([3, 1.1])
     with edit_col:
         board.table(plan, frame)
@@ -90,7 +94,7 @@ with table_tab:
         with st.container(border=True):
             st.markdown("**Waves**")
             board.wave_actions(plan)
-with issues_tab:
+elif view == "violations":
     if wave_plan.violations:
         st.dataframe(views.violations_frame(wave_plan.violations), hide_index=True, width="stretch")
     else:
@@ -98,7 +102,9 @@ with issues_tab:
             "Every constraint holds: precedence, move-together groups, capacity and max apps per wave.",
             icon=":material/verified:",
         )
-    for warning in wave_plan.warnings:
+    for warning in wave_plan.warnings[:20]:
         st.warning(warning)
-with other_tab:
+elif view == "not_migrated":
     st.dataframe(views.not_migrated_frame(wave_plan), hide_index=True, width="stretch")
+else:
+    board.cards(plan, frame)

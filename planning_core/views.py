@@ -1167,7 +1167,9 @@ def summary_cards(synthesis: Synthesis) -> list[SummaryCard]:
         ),
         SummaryCard("Waves", f"{s.total_waves}", f"lower bound {s.lower_bound_waves}, gap {s.wave_gap}"),
         SummaryCard("Duration", f"{s.total_duration_days:,} days", f"{s.start_date} → {s.end_date}"),
-        SummaryCard("Total cost", compact_money(s.total_cost, s.currency), money(s.total_cost, s.currency)),
+        SummaryCard(
+            f"Total cost ({s.currency})", compact_money(s.total_cost, ""), money(s.total_cost, s.currency)
+        ),
         SummaryCard("Effort", f"{s.total_effort_hours:,.0f} h", "migration effort of migrated applications"),
         SummaryCard("Skill gaps", f"{s.skill_gaps_identified}", "skills no resource pool has"),
     ]

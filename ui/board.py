@@ -15,7 +15,7 @@ from planning_core.plan import PlanDocument
 from planning_core.waves import edits
 from planning_core.waves.models import Violation, WavePlan
 from ui import state
-from ui.components import button, flash, md_escape
+from ui.components import button, flash, md_escape, submit
 
 PENDING = "board_pending"
 NONCE = "board_nonce"
@@ -160,21 +160,24 @@ def toolbar(plan: PlanDocument) -> None:
     """Undo, redo and re-optimise around locks."""
     history = state.history()
     mine = history.planning_flow_id == plan.planning_flow_id
-    undo, redo, reopt, _ = st.columns([1, 1, 2.2, 4])
-    if button("Undo", icon=":material/undo:", disabled=not (mine and history.undo), key="board_undo"):
+    with st.container(horizontal=True):
+        undo = button("Undo", icon=":material/undo:", disabled=not (mine and history.undo), key="board_undo")
+        redo = button("Redo", icon=":material/redo:", disabled=not (mine and history.redo), key="board_redo")
+        reoptimise = button(
+            "Re-optimise around my locks",
+            icon=":material/auto_mode:",
+            key="board_reopt",
+            help="Re-plan every application that is not locked; locked applications and waves stay.",
+        )
+    if undo:
         target, after = views.undo_target(history)
         if target is not None:
             _rollback(plan, target, after, "Undone")
-    if button("Redo", icon=":material/redo:", disabled=not (mine and history.redo), key="board_redo"):
+    if redo:
         target, after = views.redo_target(history)
         if target is not None:
             _rollback(plan, target, after, "Redone")
-    if button(
-        "Re-optimise around my locks",
-        icon=":material/auto_mode:",
-        key="board_reopt",
-        help="Re-plan every application that is not locked; locked applications and waves stay.",
-    ):
+    if reoptimise:
         with st.spinner("Re-optimising…"):
             apply(plan, edits.reoptimize_around_locks, "Re-optimised around the locks")
 
@@ -357,8 +360,18 @@ def application_actions(plan: PlanDocument, frame: Any) -> None:
         key="act_wave",
         format_func=lambda n: names.get(n, str(n)),
     )
-    move, lock = st.columns(2)
-    if button("Move", icon=":material/move_up:", key="act_move", disabled=int(target) == int(row["wave"])):
+    locked = bool(row["locked"])
+    with st.container(horizontal=True):
+        move = button(
+            "Move", icon=":material/move_up:", key="act_move", disabled=int(target) == int(row["wave"])
+        )
+        lock = button(
+            "Unlock" if locked else "Lock",
+            icon=":material/lock:",
+            key="act_lock",
+            help="A locked application stays in its wave when re-optimising.",
+        )
+    if move:
         apply(
             plan,
             edits.move_application,
@@ -366,13 +379,7 @@ def application_actions(plan: PlanDocument, frame: Any) -> None:
             application_id=app,
             to_wave=int(target),
         )
-    locked = bool(row["locked"])
-    if button(
-        "Unlock" if locked else "Lock",
-        icon=":material/lock:",
-        key="act_lock",
-        help="A locked application stays in its wave when re-optimising.",
-    ):
+    if lock:
         apply(
             plan,
             edits.set_application_lock,
@@ -389,7 +396,7 @@ def wave_actions(plan: PlanDocument) -> None:
     names = {w.wave_number: w.name or f"Wave {w.wave_number}" for w in plan.wave_plan.waves}
     with st.form("add_wave", border=False):
         name = st.text_input("New wave name", max_chars=200, key="wave_new_name", placeholder="optional")
-        if st.form_submit_button("Add a wave at the end", icon=":material/add:"):
+        if submit("Add a wave at the end", icon=":material/add:", key="wave_add"):
             apply(plan, edits.add_wave, "Added a wave", name=name)
     if not numbers:
         return
@@ -397,13 +404,24 @@ def wave_actions(plan: PlanDocument) -> None:
     wave = next(w for w in plan.wave_plan.waves if w.wave_number == number)
     with st.form("rename_wave", border=False):
         new_name = st.text_input("Rename to", max_chars=200, key="wave_rename")
-        if st.form_submit_button("Rename", icon=":material/edit:"):
+        if submit("Rename", icon=":material/edit:", key="wave_rename_submit"):
             apply(plan, edits.rename_wave, f"Renamed wave {number}", wave_number=number, name=new_name)
-    position_col, reorder_col = st.columns([1.3, 1], vertical_alignment="bottom")
-    position = position_col.number_input(
-        "Move to position", min_value=1, max_value=len(numbers), value=number, key="wave_pos"
+    position = st.number_input(
+        "Move to position", min_value=1, max_value=len(numbers), value=number, key=f"wave_pos_{number}"
     )
-    if button("Reorder", icon=":material/swap_vert:", key="wave_reorder", disabled=position == number):
+    with st.container(horizontal=True):
+        reorder = button(
+            "Reorder", icon=":material/swap_vert:", key="wave_reorder", disabled=position == number
+        )
+        lock = button("Unlock" if wave.locked else "Lock", icon=":material/lock:", key="wave_lock")
+        delete = button(
+            "Delete",
+            icon=":material/delete:",
+            key="wave_delete",
+            disabled=bool(wave.applications),
+            help="Only an empty wave can be deleted.",
+        )
+    if reorder:
         apply(
             plan,
             edits.reorder_wave,
@@ -411,8 +429,7 @@ def wave_actions(plan: PlanDocument) -> None:
             wave_number=number,
             new_position=int(position),
         )
-    lock_col, delete_col = st.columns(2)
-    if button("Unlock" if wave.locked else "Lock", icon=":material/lock:", key="wave_lock"):
+    if lock:
         apply(
             plan,
             edits.set_wave_lock,
@@ -420,11 +437,5 @@ def wave_actions(plan: PlanDocument) -> None:
             wave_number=number,
             locked=not wave.locked,
         )
-    if button(
-        "Delete",
-        icon=":material/delete:",
-        key="wave_delete",
-        disabled=bool(wave.applications),
-        help="Only an empty wave can be deleted.",
-    ):
+    if delete:
         apply(plan, edits.delete_wave, f"Deleted wave {number}", wave_number=number)

@@ -38,6 +38,13 @@ def button(label: str, *, key: str, **kwargs: Any) -> bool:
     return bool(st.session_state.pop(flag, False))
 
 
+def submit(label: str, *, key: str, **kwargs: Any) -> bool:
+    """st.form_submit_button recorded by a callback (reliable under AppTest and in the browser)."""
+    flag = f"clicked_{key}"
+    st.form_submit_button(label, key=key, on_click=_request, args=(flag,), **kwargs)
+    return bool(st.session_state.pop(flag, False))
+
+
 def md_escape(text: object) -> str:
     """User text made literal for st.markdown (no links, images, emphasis or HTML)."""
     out = []

@@ -16,7 +16,17 @@ from ui.components import button, flash, run_action
 PREVIEW_KEY = "import_preview"
 
 
-def _preview(path: Path) -> Any:
+FORMAT_LABELS = {
+    None: "Detect automatically",
+    "template": "Project template (CSV/XLSX)",
+    "konveyor": "Konveyor application CSV",
+    "azure_migrate": "Azure Migrate dependency export",
+    "aws_mpa": "AWS MigOps / MPA inventory workbook",
+    "cmf": "Cloud Migration Factory intake CSV",
+}
+
+
+def _preview(path: Path, fmt: str | None = None) -> Any:
     """The importer's preview when the import module exists, else the project template reader."""
     try:
         from planning_core.portfolio.importers import preview_import
@@ -25,7 +35,7 @@ def _preview(path: Path) -> Any:
         from planning_core.portfolio.template import read_template
 
         return ImportPreview(format="template", portfolio=read_template(path))
-    return preview_import(path)
+    return preview_import(path, format=fmt)
 
 
 def import_panel() -> None:
@@ -33,6 +43,9 @@ def import_panel() -> None:
     st.caption(
         "The project template: an .xlsx with sheets `applications` and `dependencies`, or the two CSV files "
         "zipped. Other formats (Konveyor, Azure Migrate, AWS MPA, CMF) are recognised when the importer knows them."
+    )
+    fmt = st.selectbox(
+        "Format", list(FORMAT_LABELS), format_func=lambda f: FORMAT_LABELS[f], key="import_format"
     )
     upload = st.file_uploader("Portfolio file", type=["xlsx", "csv", "zip", "json"], key="import_file")
     if upload is None:
@@ -44,7 +57,7 @@ def import_panel() -> None:
             path = Path(folder) / f"upload{suffix}"
             path.write_bytes(upload.getvalue())
             try:
-                st.session_state[PREVIEW_KEY] = _preview(path)
+                st.session_state[PREVIEW_KEY] = _preview(path, fmt)
             except PlanningError as error:
                 st.session_state.pop(PREVIEW_KEY, None)
                 st.error(f"{upload.name}: {error}", icon=":material/error:")

@@ -78,22 +78,27 @@ def override_form(plan: PlanDocument) -> None:
     if not waves:
         st.info("There are no allocations to override.")
         return
-    with st.form("override"):
-        wave_col, role_col, hours_col = st.columns(3)
-        wave = wave_col.selectbox("Wave", waves, key="ovr_wave")
-        role = role_col.selectbox("Role", roles, key="ovr_role")
-        current = next(
-            (a.hours for a in allocation.allocations if a.wave_number == wave and a.role == role), 0.0
+    wave_col, role_col, hours_col = st.columns(3)
+    wave = wave_col.selectbox("Wave", waves, key="ovr_wave")
+    role = role_col.selectbox("Role", roles, key="ovr_role")
+    current = next((a for a in allocation.allocations if a.wave_number == wave and a.role == role), None)
+    hours = hours_col.number_input(
+        "Hours", value=float(current.hours) if current else 0.0, step=8.0, key=f"ovr_hours_{wave}_{role}"
+    )
+    if current is not None:
+        st.caption(
+            f"Now {current.hours:,.1f} h of {current.capacity_hours:,.1f} h capacity "
+            f"({current.utilisation_pct:.0f}%), {current.source.value}"
+            + (f": {current.reason}" if current.reason else "")
         )
-        hours = hours_col.number_input("Hours", value=float(current), step=8.0, key="ovr_hours")
-        reason = st.text_input(
-            "Reason (required)",
-            max_chars=500,
-            key="ovr_reason",
-            placeholder="e.g. contractor team takes over the testing of this wave",
-        )
-        if not st.form_submit_button("Apply the override", icon=":material/tune:"):
-            return
+    reason = st.text_input(
+        "Reason (required)",
+        max_chars=500,
+        key="ovr_reason",
+        placeholder="e.g. contractor team takes over the testing of this wave",
+    )
+    if not button("Apply the override", icon=":material/tune:", key="ovr_submit"):
+        return
     try:
         updated = apply_manual_allocation(
             allocation, wave_number=int(wave), role=role, hours=float(hours), reason=reason

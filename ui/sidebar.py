@@ -10,7 +10,7 @@ from planning_core.errors import NotFound, PlanningError
 from planning_core.plan import PlanDocument
 from planning_core.workspace import workspace
 from ui import state
-from ui.components import md_escape
+from ui.components import md_escape, submit
 
 NO_PLAN = "__none__"
 
@@ -39,7 +39,7 @@ def _new_workspace(*, expanded: bool) -> None:
         with st.form("new_workspace", border=False):
             client = st.text_input("Client account", max_chars=200)
             engagement = st.text_input("Engagement", max_chars=200)
-            if st.form_submit_button("Create", icon=":material/add:"):
+            if submit("Create", icon=":material/add:", key="new_workspace_create"):
                 if not client.strip() or not engagement.strip():
                     st.error("Give both a client account name and an engagement name.")
                     return
@@ -66,9 +66,11 @@ def _load_plan(plans: list[PlanDocument], chosen: str) -> PlanDocument | None:
     cached = state.plan()
     if cached is not None and cached.planning_flow_id == chosen and cached.version == light.version:
         return cached
-    service = state.service()
+    tenant = state.tenant()
+    if tenant is None:
+        return None
     try:
-        return service.get_plan(chosen) if service else None
+        return state.stored_plan(tenant.client_account_id, tenant.engagement_id, chosen, light.version)
     except NotFound:
         return None
 

@@ -66,6 +66,17 @@ def set_plan(plan: PlanDocument | None) -> None:
         st.query_params["plan"] = plan.planning_flow_id
 
 
+@st.cache_resource(max_entries=16, show_spinner="Loading the plan…")
+def stored_plan(
+    client_account_id: int, engagement_id: int, planning_flow_id: str, version: int
+) -> PlanDocument:
+    """One version of a plan, shared by every session (a version never changes once stored)."""
+    current = TenantContext(
+        client_account_id=client_account_id, engagement_id=engagement_id, user_id=LOCAL_USER
+    )
+    return PlanningService(get_database(), current).get_plan(planning_flow_id)
+
+
 def plan() -> PlanDocument | None:
     """The plan loaded by the sidebar for this run."""
     return st.session_state.get(PLAN_KEY)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -46,6 +47,165 @@ def _incompatible_cliques(net: _Net) -> list[list[int]]:
         if len(cliques) >= 2 * len(net.caps) + 8:
             break
     return cliques
+
+
+def _reach(net: _Net) -> tuple[list[int], list[int]]:
+    """Bitsets of every activity's transitive successors and transitive predecessors."""
+    succ = [0] * net.n
+    for j in reversed(net.order):
+        for s, _ in net.succs[j]:
+            succ[j] |= succ[s] | (1 << s)
+    pred = [0] * net.n
+    for j in net.order:
+        for p, _ in net.preds[j]:
+            pred[j] |= pred[p] | (1 << p)
+    return succ, pred
+
+
+def _distances_from(net: _Net, i: int, reach: int) -> dict[int, int]:
+    """Longest start-to-start distance from ``i`` to each of its transitive successors."""
+    dist = {i: 0}
+    for j in net.order:
+        if j != i and reach >> j & 1:
+            dist[j] = max(dist[p] + net.d[p] + lag for p, lag in net.preds[j] if p in dist)
+    return dist
+
+
+def _members(bits: int) -> list[int]:
+    """Indices of the set bits."""
+    out = []
+    while bits:
+        low = bits & -bits
+        out.append(low.bit_length() - 1)
+        bits ^= low
+    return out
+
+
+def min_delays(net: _Net, max_activities: int = 400) -> dict[tuple[int, int], int]:
+    """Start-to-start delays implied by resources, beyond what the links alone imply.
+
+    For an activity ``i`` and a transitive successor ``j``, every activity between them (a successor of
+    ``i`` and a predecessor of ``j``) runs inside [end of i, start of j], so ``start[j] - start[i]`` is at
+    least ``d[i]`` plus the work between them on any resource over its capacity (rounded up). Valid when
+    no lag is negative; only pairs where this beats the longest path are returned.
+    """
+    if net.n > max_activities or any(lag < 0 for row in net.succs for _, lag in row):
+        return {}
+    succ, pred = _reach(net)
+    energy = [[net.d[a] * dict(net.req[a]).get(k, 0) for k in range(len(net.caps))] for a in range(net.n)]
+    delays: dict[tuple[int, int], int] = {}
+    for i in range(net.n):
+        if not succ[i]:
+            continue
+        dist = _distances_from(net, i, succ[i])
+        for j in _members(succ[i]):
+            between = _members(succ[i] & pred[j])
+            if len(between) < 2:
+                continue
+            work = 0
+            for k, cap in enumerate(net.caps):
+                total = sum(energy[a][k] for a in between)
+                if cap > 0 and total:
+                    work = max(work, -(-total // cap))
+            if net.d[i] + work > dist[j]:
+                delays[(i, j)] = net.d[i] + work
+    return delays
+
+
+def _delay_candidates(net: _Net, succ: list[int], pred: list[int]) -> list[tuple[int, int, list[int]]]:
+    """Pairs (i, j), j after i with two or more parallel branches between them, smallest first."""
+    pairs: list[tuple[int, int, list[int]]] = []
+    for i in range(net.n):
+        outs = [s for s, _ in net.succs[i]]
+        if len(outs) < 2:
+            continue
+        for j in _members(succ[i]):
+            ins = [p for p, _ in net.preds[j]]
+            if len(ins) < 2:
+                continue
+            if sum(1 for s in outs if s == j or succ[s] >> j & 1) < 2:
+                continue
+            if sum(1 for p in ins if p == i or pred[p] >> i & 1) < 2:
+                continue
+            between = _members(succ[i] & pred[j])
+            if len(between) >= 2:
+                pairs.append((i, j, between))
+    pairs.sort(key=lambda e: (len(e[2]), e[0], e[1]))
+    return pairs
+
+
+def _sub_delay(
+    net: _Net,
+    i: int,
+    j: int,
+    between: list[int],
+    dist: dict[int, int],
+    delays: dict[tuple[int, int], int],
+    time_limit: float,
+) -> int:
+    """Least start-to-start delay from ``i`` to ``j`` with the activities between them on the resources.
+
+    A small CP-SAT model: ``i`` starts at 0, the activities between keep their links and the delays
+    found so far, each resource's cumulative holds; CP-SAT's bound on ``start[j]`` is the delay.
+    """
+    model = cp_model.CpModel()
+    members = set(between) | {j}
+    horizon = dist[j] + sum(net.d[a] for a in between) + 1
+    start = {a: model.new_int_var(dist[a], horizon, "") for a in sorted(members)}
+    start[i] = model.new_constant(0)
+    for a in sorted(members):
+        for p, lag in net.preds[a]:
+            if p in start:
+                model.add(start[a] >= start[p] + net.d[p] + lag)
+    for (a, b), delay in delays.items():
+        if a in start and b in start:
+            model.add(start[b] >= start[a] + delay)
+    for k, cap in enumerate(net.caps):
+        users = [(a, dict(net.req[a]).get(k, 0)) for a in between]
+        users = [(a, q) for a, q in users if q > 0 and net.d[a] > 0]
+        if sum(q for _, q in users) > cap:
+            model.add_cumulative(
+                [model.new_fixed_size_interval_var(start[a], net.d[a], "") for a, _ in users],
+                [q for _, q in users],
+                cap,
+            )
+    model.minimize(start[j])
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    solver.parameters.max_time_in_seconds = time_limit
+    status = solver.solve(model)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return dist[j]
+    return max(dist[j], int(math.ceil(solver.best_objective_bound - 1e-6)))
+
+
+def resource_delays(
+    net: _Net, *, time_budget: float, per_pair: float = 0.05, max_activities: int = 400
+) -> dict[tuple[int, int], int]:
+    """Start-to-start delays implied by the resources between pairs of linked activities.
+
+    The approach of OR-Tools' RCPSP example: for pairs (i, j) with parallel branches between them,
+    smallest sets first, bound the sub-project between them with a short CP-SAT call (each call sees the
+    delays already found). Only delays longer than the longest path are kept. Valid when no lag is
+    negative; stops when the wall-clock budget is spent.
+    """
+    if net.n > max_activities or time_budget <= 0 or any(lag < 0 for row in net.succs for _, lag in row):
+        return {}
+    deadline = time.perf_counter() + time_budget
+    succ, pred = _reach(net)
+    dists: dict[int, dict[int, int]] = {}
+    delays: dict[tuple[int, int], int] = {}
+    for i, j, between in _delay_candidates(net, succ, pred):
+        left = deadline - time.perf_counter()
+        if left <= 0:
+            break
+        if i not in dists:
+            dists[i] = _distances_from(net, i, succ[i])
+        dist = dists[i]
+        delay = _sub_delay(net, i, j, between, dist, delays, min(per_pair, left))
+        if delay > dist[j]:
+            delays[(i, j)] = delay
+    return delays
 
 
 def _makespan_bound(solver: cp_model.CpSolver, scale: int, weights: Sequence[int] | None, upper: int) -> int:
@@ -109,6 +269,12 @@ def _incompatible_pairs(m: _Model, net: _Net) -> None:
         m.model.add_no_overlap([m.intervals[j] for j in clique])
 
 
+def _delays(m: _Model, delays: dict[tuple[int, int], int]) -> None:
+    """Redundant: resource-implied minimum delays between linked activities."""
+    for (i, j), delay in delays.items():
+        m.model.add(m.starts[j] >= m.starts[i] + delay)
+
+
 def _project_end(m: _Model, net: _Net) -> None:
     """Hard: the makespan is at least every activity's finish."""
     for j in range(net.n):
@@ -155,7 +321,14 @@ def _parameters(
     else:
         params.max_time_in_seconds = time_limit_seconds
     for name, value in (extra or {}).items():
-        setattr(params, name, value)
+        if isinstance(value, list | tuple):
+            field = getattr(params, name)
+            field.clear()
+            field.extend(value)
+        elif isinstance(value, str) and hasattr(type(params), value):
+            setattr(params, name, getattr(type(params), value))  # an enum value by name
+        else:
+            setattr(params, name, value)
 
 
 def solve_with_cp_sat(
@@ -170,15 +343,21 @@ def solve_with_cp_sat(
     deterministic: bool,
     secondary_weights: Sequence[int] | None = None,
     extra_parameters: dict[str, object] | None = None,
+    delays: dict[tuple[int, int], int] | None = None,
+    schedule_search: bool = False,
 ) -> CpSatResult:
     """Minimise the makespan with interval variables and cumulative constraints."""
     m = _variables(net, upper_bound, lower_bound)
     _precedence(m, net)
     _capacity(m, net)
     _incompatible_pairs(m, net)
+    if delays:
+        _delays(m, delays)
     _project_end(m, net)
     scale = _objective(m, upper_bound, secondary_weights)
     _hints(m, net, hint, upper_bound)
+    if schedule_search:
+        m.model.add_decision_strategy(m.starts, cp_model.CHOOSE_LOWEST_MIN, cp_model.SELECT_MIN_VALUE)
     solver = cp_model.CpSolver()
     _parameters(
         solver,

@@ -21,7 +21,7 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from heapq import heapify, heappop, heappush
 
 from planning_core.errors import InvalidInput
@@ -371,6 +371,31 @@ def _evolve(
     return population[0][1]
 
 
+def _with_delays(net: _Net, delays: dict[tuple[int, int], int]) -> _Net:
+    """The network with heads, tails and the critical-path bound lengthened by start-to-start delays."""
+    if not delays:
+        return net
+    later: list[list[tuple[int, int]]] = [[] for _ in range(net.n)]
+    earlier: list[list[tuple[int, int]]] = [[] for _ in range(net.n)]
+    for (i, j), delay in delays.items():
+        later[i].append((j, delay))
+        earlier[j].append((i, delay))
+    head = list(net.head)
+    for j in net.order:
+        for p, lag in net.preds[j]:
+            head[j] = max(head[j], head[p] + net.d[p] + lag)
+        for i, delay in earlier[j]:
+            head[j] = max(head[j], head[i] + delay)
+    tail = list(net.tail)
+    for j in reversed(net.order):
+        for s, lag in net.succs[j]:
+            tail[j] = max(tail[j], net.d[j] + lag + tail[s])
+        for s, delay in later[j]:
+            tail[j] = max(tail[j], delay + tail[s])
+    cpm = max((head[j] + tail[j] for j in range(net.n)), default=0)
+    return replace(net, head=head, tail=tail, cpm=cpm)
+
+
 def check_schedule(problem: RcpspProblem, starts: Sequence[int]) -> list[str]:
     """Every broken constraint of a schedule (empty when it is feasible)."""
     problems: list[str] = []
@@ -408,6 +433,7 @@ def solve_rcpsp(
     secondary_weights: Sequence[int] | None = None,
     heuristic_share: float = 0.0,
     cp_sat_parameters: dict[str, object] | None = None,
+    delay_share: float = 0.0,
 ) -> RcpspSolution:
     """Schedule with the heuristic, then improve and bound with CP-SAT under a time limit.
 
@@ -415,10 +441,15 @@ def solve_rcpsp(
     weight per activity on its start time, minimised by CP-SAT after the makespan (lexicographically).
     ``heuristic_share``: with ``deterministic=False``, the share of the time limit given to the
     evolutionary heuristic (wall clock) before CP-SAT; otherwise ``samples`` children are bred.
-    ``cp_sat_parameters``: extra CP-SAT parameters by name (for experiments).
+    ``cp_sat_parameters``: extra CP-SAT parameters by name (for experiments). ``delay_share``: with
+    ``deterministic=False``, the share of the time limit spent bounding the delays the resources force
+    between linked activities (``cp_sat.resource_delays``); they become redundant constraints and tighten
+    heads, tails and the lower bound.
     """
     began = time.perf_counter()
+    total_limit = time_limit_seconds
     net = _prepare(problem)
+    cpm = net.cpm
     energy = energy_lower_bound(problem)
     lower = max(net.cpm, energy)
     budget = time_limit_seconds * heuristic_share if not deterministic and heuristic_share > 0 else None
@@ -439,10 +470,28 @@ def solve_rcpsp(
             heuristic_makespan=heuristic_ms,
             method="serial-sgs+fbi",
         )
-    from planning_core.schedule.cp_sat import solve_with_cp_sat
+    from planning_core.schedule.cp_sat import resource_delays, solve_with_cp_sat
 
+    delays: dict[tuple[int, int], int] = {}
+    if not deterministic and delay_share > 0:
+        delays = resource_delays(net, time_budget=total_limit * delay_share)
+        net = _with_delays(net, delays)
+        lower = max(lower, net.cpm)
+        time_limit_seconds = max(0.05, total_limit - (time.perf_counter() - began))
+        if heuristic_ms <= lower and not secondary_weights:
+            return RcpspSolution(
+                starts=start,
+                makespan=heuristic_ms,
+                status="optimal",
+                lower_bound=heuristic_ms,
+                cpm_lower_bound=cpm,
+                energy_lower_bound=energy,
+                heuristic_makespan=heuristic_ms,
+                method="serial-sgs+fbi+delays",
+            )
     result = solve_with_cp_sat(
         net,
+        delays=delays,
         hint=start,
         upper_bound=heuristic_ms,
         lower_bound=lower,
@@ -451,7 +500,8 @@ def solve_rcpsp(
         seed=seed,
         deterministic=deterministic,
         secondary_weights=secondary_weights,
-        extra_parameters=cp_sat_parameters,
+        extra_parameters={k: v for k, v in (cp_sat_parameters or {}).items() if not k.startswith("x_")},
+        **{k[2:]: v for k, v in (cp_sat_parameters or {}).items() if k.startswith("x_")},
     )
     if result.starts is not None and _makespan(net, result.starts) <= heuristic_ms:
         start = result.starts
@@ -462,7 +512,7 @@ def solve_rcpsp(
         makespan=makespan,
         status="optimal" if result.optimal or bound >= makespan else "feasible",
         lower_bound=min(bound, makespan),
-        cpm_lower_bound=net.cpm,
+        cpm_lower_bound=cpm,
         energy_lower_bound=energy,
         cp_sat_bound=result.bound,
         heuristic_makespan=heuristic_ms,

@@ -9,9 +9,14 @@ followers' effort); an assigned set that already failed with as few waves is not
 from __future__ import annotations
 
 import math
+import random
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+
+
+BEAM_STEPS = 3000  # extension steps of the exact load enumeration per beam state
+DP_VARIANTS = 4  # orderings of the available units whose subset sums are rebuilt into loads
 
 
 class _OutOfBudget(Exception):
@@ -114,6 +119,7 @@ class Search:
         self.failed: dict[int, int] = {}
         self.loads: list[int] = []
         self.max_loads = 2000
+        self.step_cap = 10**12  # extension steps per load enumeration (the beam caps it)
         self.truncated = False
         self.desc = desc
         self.strict = [desc[u] & ~(1 << u) for u in range(n)]
@@ -197,6 +203,94 @@ class Search:
                     return True
         return False
 
+    def dp_loads(self, assigned: int, k: int, budget: float, keep: int) -> list[tuple[int, float]]:
+        """Near-best loads fast: subset sums over the available units (integer efforts, no app limit),
+        each completed first-fit with the units it releases; forced units (latest wave) go first."""
+        inst = self.inst
+        weights = inst.weights
+        load = 0
+        used = 0
+        changed = True
+        forced = [u for u in range(inst.n) if not assigned >> u & 1 and self.latest[u] == k + 1]
+        while changed:  # forced units, in precedence order
+            changed = False
+            for u in forced:
+                if not load >> u & 1 and self.pred_mask[u] & ~(assigned | load) == 0:
+                    load |= 1 << u
+                    used += int(weights[u])
+                    changed = True
+        if any(not load >> u & 1 for u in forced) or used > self.int_cap:
+            return []
+        room = self.int_cap - used
+        done = assigned | load
+        avail = sorted(
+            (u for u in range(inst.n) if not done >> u & 1 and self.pred_mask[u] & ~done == 0),
+            key=self.position.__getitem__,
+            reverse=True,  # the lowest priority last in the table: skipped first when rebuilding
+        )
+        out: list[tuple[int, float]] = []
+        seen: set[int] = set()
+        rng = random.Random(k * 7919 + len(avail))
+        for variant in range(DP_VARIANTS):
+            order = list(avail)
+            if variant:
+                rng.shuffle(order)
+            self._dp_variant(assigned, load, order, room, budget, keep, out, seen)
+        out.sort(key=lambda item: item[1])
+        return out[:keep]
+
+    def _dp_variant(
+        self,
+        assigned: int,
+        load: int,
+        avail: list[int],
+        room: int,
+        budget: float,
+        keep: int,
+        out: list[tuple[int, float]],
+        seen: set[int],
+    ) -> None:
+        """Rebuild the best subset sums of one ordering of the available units into loads."""
+        weights = self.inst.weights
+        mask = (1 << (room + 1)) - 1
+        table = [1]
+        for u in avail:
+            prev = table[-1]
+            table.append(prev | ((prev << int(weights[u])) & mask))
+        sums = table[-1]
+        found = 0
+        total = room
+        while total >= 0 and found < keep and room - total <= budget + 1e-9:
+            if sums >> total & 1:
+                chosen = load
+                rest = total
+                for i in range(len(avail) - 1, -1, -1):
+                    if not table[i] >> rest & 1:
+                        chosen |= 1 << avail[i]
+                        rest -= int(weights[avail[i]])
+                chosen, left = self._fill(assigned, chosen, float(room - total))
+                if left <= budget + 1e-9 and chosen not in seen:
+                    seen.add(chosen)
+                    out.append((chosen, left))
+                    found += 1
+            total -= 1
+
+    def _fill(self, assigned: int, load: int, left: float) -> tuple[int, float]:
+        """Add released units first-fit in priority order until none fits."""
+        inst = self.inst
+        grew = True
+        while grew:
+            grew = False
+            done = assigned | load
+            for u in self.rank:
+                if done >> u & 1 or self.pred_mask[u] & ~done or inst.weights[u] > left + 1e-9:
+                    continue
+                load |= 1 << u
+                left -= inst.weights[u]
+                done |= 1 << u
+                grew = True
+        return load, left
+
     def best_loads(
         self, assigned: int, k: int, budget: float, forced: list[int], keep: int
     ) -> list[tuple[int, float]]:
@@ -240,6 +334,8 @@ class Search:
             steps[0] += 1
             if steps[0] & 2047 == 0:
                 self._tick(2048)
+            if steps[0] > self.step_cap:
+                return
             lowest = left - rest  # the load cannot end with less room than this
             if lowest > (limit[0] if limit is not None else budget) + 1e-9:
                 return
@@ -298,10 +394,14 @@ def beam_search(inst: Instance, m: int, *, width: int, per_state: int, deadline:
                 forced = [u for u in range(inst.n) if not assigned >> u & 1 and search.latest[u] == k + 1]
                 if any(not assigned >> u & 1 and search.latest[u] <= k for u in range(inst.n)):
                     continue
-                if search.dp_ok:
-                    options = search.dp_loads(assigned, k, search.slack - idle, per_state)
-                else:
-                    options = search.best_loads(assigned, k, search.slack - idle, forced, per_state)
+                options = search.dp_loads(assigned, k, search.slack - idle, per_state) if search.dp_ok else []
+                search.step_cap = BEAM_STEPS
+                seen = {load for load, _ in options}
+                for load, load_idle in search.best_loads(assigned, k, search.slack - idle, forced, per_state):
+                    if load not in seen:
+                        options.append((load, load_idle))
+                options.sort(key=lambda item: item[1])
+                options = options[:per_state]
                 for load, load_idle in options:
                     new = assigned | load
                     total = idle + load_idle

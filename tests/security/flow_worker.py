@@ -10,6 +10,7 @@ Prints "HANG <point>" when it hangs. Test-only: production code has no hook.
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from pathlib import Path
@@ -22,10 +23,11 @@ from planning_core.domain import Phase, PhaseStatus, TenantContext  # noqa: E402
 from planning_core.flow import service as service_module  # noqa: E402
 
 HANG_SECONDS = 120
+NOTIFY_FD = 1  # where "HANG <point>" is written (a forked child sets its pipe here)
 
 
 def _hang(point: str) -> None:
-    print(f"HANG {point}", flush=True)
+    os.write(NOTIFY_FD, f"HANG {point}\n".encode())
     time.sleep(HANG_SECONDS)
 
 
@@ -60,7 +62,7 @@ def main(url: str, app_role: str, tenant_json: str, plan_id: str, point: str) ->
     database = Database(url, app_role=app_role or None)
     tenant = TenantContext.model_validate_json(tenant_json)
     service_module.PlanningService(database, tenant).run_all(plan_id)
-    print("DONE", flush=True)
+    os.write(NOTIFY_FD, b"DONE\n")
 
 
 if __name__ == "__main__":

@@ -1,8 +1,8 @@
 """Fault injection on Postgres: kill -9 the process running the flow inside each phase, then restart.
 
 After each kill the plan is readable, the relational rows match its documents (no torn rows), and the
-flow re-runs to completion. The kills happen in a subprocess (flow_worker.py) that hangs at a chosen
-point; the six subprocesses run side by side to keep the suite fast.
+flow re-runs to completion. Each kill hits a forked child process (running flow_worker.main, which
+hangs at a chosen point); the six children run side by side to keep the suite fast.
 """
 
 from __future__ import annotations
@@ -10,22 +10,19 @@ from __future__ import annotations
 import os
 import select
 import signal
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
 
 from db.session import Database
-from planning_core.domain import Phase, PhaseStatus
+from planning_core.domain import Phase, PhaseStatus, TenantContext
 from planning_core.flow.service import PlanningService
 from tests.conftest import make_tenant
+from tests.security import flow_worker
 from tests.security.helpers import FAST_CONFIG, app_ids, relational_mismatches, tiny_portfolio
 
 pytestmark = pytest.mark.postgres
 
-WORKER = Path(__file__).with_name("flow_worker.py")
 STARTUP_TIMEOUT_S = 90
 RUNNABLE = [
     Phase.WAVE_PLANNING,
@@ -37,16 +34,36 @@ RUNNABLE = [
 POINTS = [f"engine:{p.value}" for p in RUNNABLE] + ["commit:timeline_generation"]
 
 
-def _wait_for(process: subprocess.Popen[str], deadline: float) -> str:
-    """The first line the worker prints (HANG ... or an error), or '' at the deadline."""
-    assert process.stdout is not None
-    while time.monotonic() < deadline:
-        ready, _, _ = select.select([process.stdout], [], [], 0.5)
+def _start(database: Database, tenant: TenantContext, plan_id: str, point: str) -> tuple[int, int]:
+    """Fork a process that runs the plan's flow and hangs at `point`; returns (pid, read end of its pipe)."""
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: its own engine, reports through the pipe; it never returns
+        code = 1
+        try:
+            os.close(read_end)
+            flow_worker.NOTIFY_FD = write_end
+            flow_worker.main(
+                database.owner_url, database.app_role or "", tenant.model_dump_json(), plan_id, point
+            )
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(write_end)
+    return pid, read_end
+
+
+def _wait_for(read_end: int, deadline: float) -> str:
+    """The first line the child reports (HANG ...), or '' at the deadline or when its pipe closes."""
+    buffer = b""
+    while time.monotonic() < deadline and not buffer.endswith(b"\n"):
+        ready, _, _ = select.select([read_end], [], [], 0.5)
         if ready:
-            return process.stdout.readline().strip()
-        if process.poll() is not None:
-            return f"exited {process.returncode}"
-    return ""
+            chunk = os.read(read_end, 4096)
+            if not chunk:
+                break
+            buffer += chunk
+    return buffer.decode().strip()
 
 
 def _expected_statuses(point: str) -> dict[Phase, PhaseStatus]:
@@ -71,33 +88,16 @@ def test_kill_9_in_every_phase_leaves_a_readable_rerunnable_plan(app_role_databa
         ).planning_flow_id
         for point in POINTS
     }
-    env = {**os.environ, "PYTHONPATH": str(WORKER.parents[2])}
-    processes = {
-        point: subprocess.Popen(
-            [
-                sys.executable,
-                str(WORKER),
-                database.owner_url,
-                database.app_role or "",
-                tenant.model_dump_json(),
-                plans[point],
-                point,
-            ],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            text=True,
-            env=env,
-        )
-        for point in POINTS
-    }
+    children = {point: _start(database, tenant, plans[point], point) for point in POINTS}
     deadline = time.monotonic() + STARTUP_TIMEOUT_S
-    reached = {}
-    for point, process in processes.items():
-        reached[point] = _wait_for(process, deadline)
-        process.send_signal(signal.SIGKILL)
-        process.wait(timeout=30)
+    reached, statuses = {}, {}
+    for point, (pid, read_end) in children.items():
+        reached[point] = _wait_for(read_end, deadline)
+        os.kill(pid, signal.SIGKILL)
+        statuses[point] = os.waitpid(pid, 0)[1]
+        os.close(read_end)
     assert reached == {point: f"HANG {point}" for point in POINTS}
-    assert {p: proc.returncode for p, proc in processes.items()} == {p: -signal.SIGKILL for p in POINTS}
+    assert {p: os.WTERMSIG(status) for p, status in statuses.items()} == {p: signal.SIGKILL for p in POINTS}
 
     after_kill = {point: service.get_plan(plans[point]) for point in POINTS}
     assert {p: plan.phase_statuses for p, plan in after_kill.items()} == {

@@ -147,3 +147,26 @@ def test_hostile_application_text_is_stored_exactly_or_refused_whole(
     assert [(a.name, a.description, a.required_skills) for a in stored] == [
         (app.name, app.description, app.required_skills)
     ]
+
+
+def test_a_nul_character_is_refused_clearly_on_postgres_and_kept_on_sqlite(
+    target, database: Database
+) -> None:
+    service, plan_id = target
+    before = service.get_plan(plan_id)
+    if database.dialect == "postgresql":
+        with pytest.raises(PlanningError) as error:
+            service.update(
+                planning_flow_id=plan_id, expected_version=before.version, name="a\x00b", recompute=False
+            )
+        assert str(error.value).startswith("A value cannot be stored (text with a NUL character")
+        assert str(error.value).endswith("nothing was saved.")
+        assert service.get_plan(plan_id).version == before.version
+    else:
+        stored = service.update(
+            planning_flow_id=plan_id, expected_version=before.version, name="a\x00b", recompute=False
+        )
+        assert (stored.name, stored.version) == ("a\x00b", before.version + 1)
+        service.update(
+            planning_flow_id=plan_id, expected_version=stored.version, name="Plan", recompute=False
+        )

@@ -40,6 +40,7 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     clear_settings_cache()
     state.get_database.clear()
     state._cached_portfolio.clear()
+    state.stored_plan.clear()
     yield tmp_path
     state.get_database.clear()
     clear_settings_cache()
@@ -214,6 +215,12 @@ def test_selecting_another_engagement_shows_its_empty_state(planned) -> None:
     )
 
 
+def _edit_view(at: AppTest) -> None:
+    """Switch the wave board to its 'Edit assignments' view."""
+    at.button_group(key="board_view").set_value("edit").run()
+    assert not at.exception
+
+
 def _valid_move(plan) -> tuple[str, int]:
     """An application and a target wave such that the move breaks no hard constraint."""
     portfolio = __import__("planning_core.domain", fromlist=["Portfolio"]).Portfolio(
@@ -241,6 +248,7 @@ def test_wave_board_move_recomputes_and_undo_restores(planned) -> None:
     at = _app()
     at.run()
     _open(at, "waves")
+    _edit_view(at)
     at.selectbox(key="act_app").set_value(app_id).run()
     at.selectbox(key="act_wave").set_value(target).run()
     at.button(key="act_move").click().run()
@@ -268,6 +276,7 @@ def test_two_analysts_on_one_plan_lose_nothing(planned) -> None:
     at = _app()
     at.run()
     _open(at, "waves")
+    _edit_view(at)
     service = _service()  # a second analyst renames the plan while the board is open
     service.update(
         planning_flow_id=planned.planning_flow_id, expected_version=planned.version, name="Renamed"
@@ -279,3 +288,51 @@ def test_two_analysts_on_one_plan_lose_nothing(planned) -> None:
     assert not at.exception
     latest = service.get_plan(planned.planning_flow_id)
     assert (latest.name, latest.wave_plan.wave_of()[app_id]) == ("Renamed", target)
+
+
+def test_lock_then_reoptimise_keeps_the_locked_application(planned) -> None:
+    wave = planned.wave_plan.waves[-1]
+    app_id = wave.applications[0].application_id
+    at = _app()
+    at.run()
+    _open(at, "waves")
+    _edit_view(at)
+    at.selectbox(key="act_app").set_value(app_id).run()
+    at.button(key="act_lock").click().run()
+    service = _service()
+    locked = service.get_plan(planned.planning_flow_id)
+    assert [
+        a.pinned for w in locked.wave_plan.waves for a in w.applications if a.application_id == app_id
+    ] == [True]
+    at.button(key="board_reopt").click().run()
+    assert not at.exception
+    after = service.get_plan(planned.planning_flow_id)
+    assert after.wave_plan.wave_of()[app_id] == wave.wave_number
+    assert [r.action for r in service.revisions(planned.planning_flow_id)][-2:] == ["update", "run"]
+    assert _texts(at, "success")[0].startswith(
+        "Saved: Re-optimised around the locks. Later phases recomputed;"
+    )
+
+
+def test_manual_allocation_needs_a_reason_and_is_saved_with_it(planned) -> None:
+    at = _app()
+    at.run()
+    _open(at, "resources")
+    first = planned.resource_allocation.allocations[0]
+    at.selectbox(key="ovr_wave").set_value(first.wave_number)
+    at.selectbox(key="ovr_role").set_value(first.role).run()
+    at.number_input(key=f"ovr_hours_{first.wave_number}_{first.role}").set_value(123.0).run()
+    at.button(key="ovr_submit").click().run()  # no reason given
+    assert "a manual allocation needs a reason (why the hours differ from the suggestion)" in _texts(
+        at, "error"
+    )
+    service = _service()
+    assert service.get_plan(planned.planning_flow_id).version == planned.version
+    at.text_input(key="ovr_reason").set_value("contractors test this wave")
+    at.button(key="ovr_submit").click().run()
+    saved = service.get_plan(planned.planning_flow_id)
+    manual = [a for a in saved.resource_allocation.allocations if a.source == "manual"]
+    assert [(a.wave_number, a.role, a.hours, a.reason) for a in manual] == [
+        (first.wave_number, first.role, 123.0, "contractors test this wave")
+    ]
+    assert saved.phase_statuses["cost_estimation"] == "completed"
