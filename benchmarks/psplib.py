@@ -90,6 +90,12 @@ def main(argv: list[str] | None = None) -> int:
         default=0.2,
         help="share of the time limit for the heuristic before CP-SAT",
     )
+    parser.add_argument(
+        "--delay-share",
+        type=float,
+        default=0.0,
+        help="share of the time limit for bounding resource-forced delays between activities",
+    )
     parser.add_argument("--quiet", action="store_true")
     parser.add_argument(
         "--cp-sat-param", action="append", default=[], metavar="NAME=VALUE", help="extra CP-SAT parameter"
@@ -117,6 +123,7 @@ def main(argv: list[str] | None = None) -> int:
             seed=args.seed,
             samples=args.samples,
             heuristic_share=args.heuristic_share,
+            delay_share=args.delay_share,
             cp_sat_parameters=_cp_sat_parameters(args.cp_sat_param),
             deterministic=False,
         )

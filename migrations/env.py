@@ -55,11 +55,11 @@ def run_migrations_online() -> None:
     if connection is not None:
         _run(connection)
         return
-    from db.session import Database
+    from db.session import database_from_environment
 
-    database = Database(_database_url())
+    database = database_from_environment(_database_url())
     try:
-        with database.engine.begin() as fresh:
+        with database.owner_engine.begin() as fresh:
             _run(fresh)
     finally:
         database.dispose()

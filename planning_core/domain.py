@@ -289,18 +289,23 @@ class CostInputs(Model):
 
 
 def default_resource_pools() -> list[ResourcePool]:
-    """The role pools a new plan starts with; analysts edit them in the wizard."""
+    """The role pools a new plan starts with; analysts edit them in the wizard.
+
+    Headcounts follow the effort split of a typical portfolio (about 20 % migration engineering, 15 %
+    architecture, 25 % development, 10 % database, 20 % testing, 10 % project management), so that no
+    single role throttles the whole programme.
+    """
     return [
         ResourcePool(role="migration_engineer", headcount=4, hourly_rate=Decimal("110"),
                      skills=["rehost", "vmware", "linux", "windows", "networking"]),
-        ResourcePool(role="cloud_architect", headcount=2, hourly_rate=Decimal("165"),
+        ResourcePool(role="cloud_architect", headcount=3, hourly_rate=Decimal("165"),
                      skills=["architecture", "aws", "azure", "security", "networking"]),
-        ResourcePool(role="developer", headcount=6, hourly_rate=Decimal("120"),
+        ResourcePool(role="developer", headcount=5, hourly_rate=Decimal("120"),
                      skills=["java", ".net", "python", "containers", "refactor"]),
         ResourcePool(role="dba", headcount=2, hourly_rate=Decimal("130"),
                      skills=["oracle", "sql server", "postgresql", "mysql", "data migration"]),
-        ResourcePool(role="tester", headcount=3, hourly_rate=Decimal("85"), skills=["testing", "automation"]),
-        ResourcePool(role="project_manager", headcount=1, hourly_rate=Decimal("140"), skills=["governance"]),
+        ResourcePool(role="tester", headcount=4, hourly_rate=Decimal("85"), skills=["testing", "automation"]),
+        ResourcePool(role="project_manager", headcount=2, hourly_rate=Decimal("140"), skills=["governance"]),
     ]
 
 

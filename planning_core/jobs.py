@@ -21,9 +21,11 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from db.jobs_repository import JobInfo, JobQueue, JobsRepository
+from db.repository import TenancyRepository
 from db.session import Database
 from db.types import utcnow
 from planning_core.agents.memory import memory_context, record_learning, wizard_defaults
+from planning_core.access import Action, require
 from planning_core.domain import Phase, PhaseStatus, TenantContext
 from planning_core.flow.service import PlanningService
 
@@ -68,6 +70,10 @@ def _jobs(database: Database, tenant: TenantContext) -> Iterator[JobsRepository]
 def enqueue_run(database: Database, tenant: TenantContext, planning_flow_id: str) -> str:
     """Queue a background run of the plan's remaining phases; returns the job id (the active one if any)."""
     with database.unit_of_work(tenant) as repo:
+        role = TenancyRepository(repo.session).role_of(
+            tenant.user_id, tenant.client_account_id, tenant.engagement_id
+        )
+        require(role, Action.EDIT_PLAN, user_id=tenant.user_id)
         repo.get_flow(planning_flow_id)  # NotFound for another tenant's plan
         return JobsRepository(repo.session, tenant).enqueue(planning_flow_id=planning_flow_id).job_id
 

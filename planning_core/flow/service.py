@@ -393,7 +393,13 @@ class PlanningService:
                 plan.planning_completed_at = None
             plan.warnings = _collect_warnings(plan)
             _set_current(plan)
-            self._save_revision(repo, plan, expected_version, "update", reason or "Manual edit", changes)
+            # Write only what changed; phase statuses and warnings are always written.
+            documents = tuple(
+                name for name in ("wave_plan", "resource_allocation", "planning_config") if name in changes
+            )
+            self._save_revision(
+                repo, plan, expected_version, "update", reason or "Manual edit", changes, documents=documents
+            )
         should_recompute = plan.planning_config.auto_progress if recompute is None else recompute
         if should_recompute and earliest is not None:
             return self.run_all(planning_flow_id, start=earliest)

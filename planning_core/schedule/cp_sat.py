@@ -81,37 +81,6 @@ def _members(bits: int) -> list[int]:
     return out
 
 
-def min_delays(net: _Net, max_activities: int = 400) -> dict[tuple[int, int], int]:
-    """Start-to-start delays implied by resources, beyond what the links alone imply.
-
-    For an activity ``i`` and a transitive successor ``j``, every activity between them (a successor of
-    ``i`` and a predecessor of ``j``) runs inside [end of i, start of j], so ``start[j] - start[i]`` is at
-    least ``d[i]`` plus the work between them on any resource over its capacity (rounded up). Valid when
-    no lag is negative; only pairs where this beats the longest path are returned.
-    """
-    if net.n > max_activities or any(lag < 0 for row in net.succs for _, lag in row):
-        return {}
-    succ, pred = _reach(net)
-    energy = [[net.d[a] * dict(net.req[a]).get(k, 0) for k in range(len(net.caps))] for a in range(net.n)]
-    delays: dict[tuple[int, int], int] = {}
-    for i in range(net.n):
-        if not succ[i]:
-            continue
-        dist = _distances_from(net, i, succ[i])
-        for j in _members(succ[i]):
-            between = _members(succ[i] & pred[j])
-            if len(between) < 2:
-                continue
-            work = 0
-            for k, cap in enumerate(net.caps):
-                total = sum(energy[a][k] for a in between)
-                if cap > 0 and total:
-                    work = max(work, -(-total // cap))
-            if net.d[i] + work > dist[j]:
-                delays[(i, j)] = net.d[i] + work
-    return delays
-
-
 def _delay_candidates(net: _Net, succ: list[int], pred: list[int]) -> list[tuple[int, int, list[int]]]:
     """Pairs (i, j), j after i with two or more parallel branches between them, smallest first."""
     pairs: list[tuple[int, int, list[int]]] = []

@@ -12,6 +12,10 @@ Method, in order:
 3. OR-Tools CP-SAT: interval variables, one cumulative per resource, no-overlap over sets of activities
    that can never run together (redundant), start domains cut by heads and tails, the heuristic's
    schedule as upper bound and solution hint; a fixed seed and an explicit number of workers.
+   Optionally (``delay_share``, wall-clock runs only) the minimum start-to-start delays the resources
+   force between linked activities are bounded first by small CP-SAT calls on the activities between
+   them (the approach of OR-Tools' RCPSP example) and added as redundant constraints; they also lengthen
+   heads and tails and so the critical-path bound.
 
 Reported lower bound: the best of the critical path, the resource-energy bound and CP-SAT's bound.
 """

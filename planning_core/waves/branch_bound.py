@@ -1,9 +1,14 @@
-"""Station-oriented branch and bound for "do m waves suffice?" (SALOME / BB&R style).
+"""Exact search for SALBP-1 style wave counts: station-oriented branch and bound plus beam search.
 
-Waves are filled one after another with maximal loads only (no further unit fits), within the idle
-budget m x capacity - total effort; every unit must be placed by its latest wave (ceil of its
-followers' effort); an assigned set that already failed with as few waves is not searched again
-(memo). Run forward and on the reversed graph (backward), alternating with growing node budgets.
+- Branch and bound (SALOME / BB&R style) answers "do m waves suffice?": waves are filled one after
+  another with maximal loads only (no further unit fits), Jackson's dominance rule, within the idle
+  budget m x capacity - total effort; every unit is placed by its latest wave (ceil of its followers'
+  effort); an assigned set that already failed with as few waves is not searched again (memo).
+- Beam search finds plans with one wave less: wave by wave it keeps the partial plans with the least
+  idle effort, loads coming from subset sums over the available units (a Hoffmann-style fill) and a
+  capped exact enumeration.
+- Both run forward and on the reversed graph (backward), with growing budgets, until the gap closes
+  or the time is up.
 """
 
 from __future__ import annotations
@@ -13,7 +18,6 @@ import random
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-
 
 BEAM_STEPS = 3000  # extension steps of the exact load enumeration per beam state
 DP_VARIANTS = 4  # orderings of the available units whose subset sums are rebuilt into loads
@@ -445,7 +449,7 @@ def improve_waves(
     backward = inst.reversed()
     best: list[int] | None = None
     budget = 1_000
-    width = 2
+    width = 4
     while lower < upper and time.perf_counter() < deadline:
         m = upper - 1
         found = None

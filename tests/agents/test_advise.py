@@ -266,7 +266,7 @@ def test_resource_transfer_accepted_and_unknown_role_rejected(standin, llm_setti
         20.0, 1.0, AllocationSource.AGENT, reason,
     )  # fmt: skip
     assert (developer.hours, developer.utilisation_pct, developer.source, developer.reason) == (
-        4.0, 0.1, AllocationSource.AGENT, reason,
+        4.0, 0.2, AllocationSource.AGENT, reason,
     )  # fmt: skip
     assert document.total_hours == plan.resource_allocation.total_hours
     assert run.accepted == [{"kind": "transfer", **transfers[0], "hours": 2.0}]

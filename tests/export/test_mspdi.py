@@ -109,11 +109,11 @@ def test_mpxj_reads_resources_and_assignments(mpxj_project) -> None:
     ]
     assert resources == [
         ("migration_engineer", 400.0, "110.0/h"),
-        ("cloud_architect", 200.0, "165.0/h"),
-        ("developer", 600.0, "120.0/h"),
+        ("cloud_architect", 300.0, "165.0/h"),
+        ("developer", 500.0, "120.0/h"),
         ("dba", 200.0, "130.0/h"),
-        ("tester", 300.0, "85.0/h"),
-        ("project_manager", 100.0, "140.0/h"),
+        ("tester", 400.0, "85.0/h"),
+        ("project_manager", 200.0, "140.0/h"),
     ]
     assignments = [
         (str(a.getTask().getName()), str(a.getResource().getName()), str(a.getWork()))

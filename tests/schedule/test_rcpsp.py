@@ -9,8 +9,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from planning_core.errors import InvalidInput
+from planning_core.schedule.cp_sat import resource_delays
 from planning_core.schedule.rcpsp import (
     RcpspProblem,
+    _Net,
+    _prepare,
+    _with_delays,
     check_schedule,
     energy_lower_bound,
     heuristic_schedule,
@@ -137,3 +141,56 @@ def test_cp_sat_is_feasible_and_matches_brute_force_optimum(problem: RcpspProble
     assert check_schedule(problem, solution.starts) == []
     assert (solution.makespan, solution.status) == (brute_force_makespan(problem), "optimal")
     assert solution.lower_bound == solution.makespan
+
+
+# Two branches between a source and a sink that each need the whole resource: they cannot overlap.
+DIAMOND = RcpspProblem(
+    durations=[0, 3, 3, 0],
+    demands=[[0], [2], [2], [0]],
+    capacities=[2],
+    links=[(0, 1, 0), (0, 2, 0), (1, 3, 0), (2, 3, 0)],
+)
+
+
+def _diamond_net(capacity: int, lag: int = 0) -> _Net:
+    problem = RcpspProblem(
+        durations=DIAMOND.durations,
+        demands=DIAMOND.demands,
+        capacities=[capacity],
+        links=[(0, 1, 0), (0, 2, 0), (1, 3, lag), (2, 3, 0)],
+    )
+    return _prepare(problem)
+
+
+def test_resource_delays_find_the_delay_the_resource_forces() -> None:
+    net = _diamond_net(capacity=2)
+    delays = resource_delays(net, time_budget=5.0)
+    assert delays == {(0, 3): 6}
+    assert (net.cpm, _with_delays(net, delays).cpm, _with_delays(net, delays).head) == (3, 6, [0, 0, 0, 6])
+
+
+def test_resource_delays_keep_nothing_the_links_already_imply() -> None:
+    assert resource_delays(_diamond_net(capacity=4), time_budget=5.0) == {}
+
+
+def test_resource_delays_are_skipped_with_negative_lags() -> None:
+    assert resource_delays(_diamond_net(capacity=2, lag=-1), time_budget=5.0) == {}
+
+
+def test_delays_raise_the_lower_bound_to_the_optimum() -> None:
+    solution = solve_rcpsp(DIAMOND, time_limit_seconds=5, num_workers=1, deterministic=False, delay_share=0.5)
+    assert (solution.makespan, solution.status, solution.lower_bound, solution.cpm_lower_bound) == (
+        6,
+        "optimal",
+        6,
+        3,
+    )
+    assert check_schedule(DIAMOND, solution.starts) == []
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(instances(max_n=5))
+def test_delays_never_cut_off_the_optimum(problem: RcpspProblem) -> None:
+    solution = solve_rcpsp(problem, time_limit_seconds=5, num_workers=1, deterministic=False, delay_share=0.5)
+    assert check_schedule(problem, solution.starts) == []
+    assert (solution.makespan, solution.status) == (brute_force_makespan(problem), "optimal")
