@@ -532,12 +532,12 @@ BOARD_COLUMNS = [
     "name",
     "wave",
     "locked",
+    "issues",
     "six_r_strategy",
     "complexity",
     "business_criticality",
     "effort_hours",
     "source",
-    "issues",
     "rationale",
 ]
 

@@ -51,6 +51,8 @@ from planning_core.waves.constraints import validate_wave_plan
 from planning_core.waves.models import WavePlan
 
 ProgressCallback = Callable[[Phase, str], None]
+# (action, summary, changes) of a revision to record with a save.
+RevisionNote = tuple[str, str, dict[str, Any]]
 
 # Cap on the plan name an analyst may type.
 MAX_NAME_LENGTH = 200
@@ -272,6 +274,7 @@ class PlanningService:
         with self._uow(Action.EDIT_PLAN) as repo:
             plan = repo.get_flow(planning_flow_id)
             portfolio = repo.load_portfolio(plan.selected_applications)
+        revision: RevisionNote | None
         if phase == Phase.COMPLETED:
             revision = ("phase:completed", "Plan completed", {}) if record_revision else None
             return self._with_portfolio(self._complete(plan, portfolio, revision=revision), portfolio)
@@ -450,7 +453,7 @@ class PlanningService:
         portfolio: Portfolio,
         phase: Phase,
         *,
-        revision: tuple[str, str, dict[str, Any]] | None,
+        revision: RevisionNote | None,
     ) -> PlanDocument:
         """Mark the phase running, run its engine outside any transaction, store the document.
 
@@ -508,7 +511,7 @@ class PlanningService:
         plan: PlanDocument,
         portfolio: Portfolio,
         *,
-        revision: tuple[str, str, dict[str, Any]] | None,
+        revision: RevisionNote | None,
     ) -> PlanDocument:
         """Freeze the plan as completed, unless hard violations are unresolved."""
         check_prerequisites(plan, Phase.COMPLETED)

@@ -22,6 +22,7 @@ from planning_core.waves.models import NotMigrated, Source, Wave, WaveAssignment
 from planning_core.waves.units import WaveProblem, build_problem
 
 PILOT_NAME = "Pilot"
+SEARCH_SHARE = 0.93  # share of the time limit for the search for fewer waves
 IMPROVE_SECONDS = 2.0  # local improvement of cut, risk order and balance: at most this long
 
 
@@ -35,7 +36,7 @@ def plan_waves(
     """Plan the migrated applications into the fewest valid waves, with bounds and rationale."""
     started = time.perf_counter()
     limit = config.solver_time_limit_seconds if time_limit_s is None else max(float(time_limit_s), 0.0)
-    deadline = started + limit
+    deadline = started + limit * SEARCH_SHARE  # the rest is for the pilot, polishing and the document
     locked = sorted(locked_waves or [], key=lambda w: w.wave_number)
     fixed = _fixed_waves(portfolio, locked)
     closed = {w.wave_number for w in locked}
@@ -61,7 +62,7 @@ def plan_waves(
         wave,
         waves=waves,
         pilot_apps=config.pilot_max_apps if pilot_plan is not None else 0,
-        deadline=time.perf_counter() + max(min(deadline - time.perf_counter(), IMPROVE_SECONDS), 0.2),
+        deadline=time.perf_counter() + max(min(started + limit - time.perf_counter(), IMPROVE_SECONDS), 0.05),
     )
     plan = _build_plan(
         portfolio, config, problem, polished, locked, pilot=pilot_plan is not None, optimal=waves <= lower

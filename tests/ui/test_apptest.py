@@ -193,7 +193,7 @@ def test_every_page_launches_with_a_plan(planned) -> None:
         "Applications",
         "Waves",
         "Duration",
-        "Total cost",
+        "Total cost (USD)",
         "Effort",
         "Skill gaps",
     ]
