@@ -14,6 +14,22 @@ if TYPE_CHECKING:
     from planning_core.schedule.rcpsp import _Net
 
 
+# Wall-clock runs on two workers: one complete search with restarts, and the other thread interleaving
+# only the large-neighbourhood searches that suit schedules (the feasibility jumps, local search and
+# graph neighbourhoods are dropped: the heuristic's hint is already feasible).
+TWO_WORKER_SUBSOLVERS: tuple[str, ...] = ("quick_restart",)
+TWO_WORKER_IGNORED: tuple[str, ...] = (
+    "feasibility_pump",
+    "ls",
+    "fj",
+    "graph_arc_lns",
+    "graph_cst_lns",
+    "graph_dec_lns",
+    "graph_var_lns",
+    "rins/rens",
+)
+
+
 @dataclass(frozen=True)
 class CpSatResult:
     """What CP-SAT found: a schedule (or None), its proven bound and whether it is optimal."""
@@ -289,6 +305,9 @@ def _parameters(
         params.interleave_search = num_workers > 1
     else:
         params.max_time_in_seconds = time_limit_seconds
+        if num_workers == 2:
+            params.subsolvers.extend(TWO_WORKER_SUBSOLVERS)
+            params.ignore_subsolvers.extend(TWO_WORKER_IGNORED)
     for name, value in (extra or {}).items():
         if isinstance(value, list | tuple):
             field = getattr(params, name)
