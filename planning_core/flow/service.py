@@ -7,7 +7,6 @@ readable and the phase is marked failed, re-runnable.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -274,13 +273,13 @@ class PlanningService:
         with self._uow(Action.EDIT_PLAN) as repo:
             plan = repo.get_flow(planning_flow_id)
             portfolio = repo.load_portfolio(plan.selected_applications)
-        revision: RevisionNote | None
-        if phase == Phase.COMPLETED:
-            revision = ("phase:completed", "Plan completed", {}) if record_revision else None
-            return self._with_portfolio(self._complete(plan, portfolio, revision=revision), portfolio)
         check_prerequisites(plan, phase)
-        revision = (f"phase:{phase.value}", f"{PHASE_LABELS[phase]} run", {}) if record_revision else None
-        return self._with_portfolio(self._run_phase(plan, portfolio, phase, revision=revision), portfolio)
+        if phase == Phase.COMPLETED:
+            note: RevisionNote | None = ("phase:completed", "Plan completed", {}) if record_revision else None
+            return self._with_portfolio(self._store(plan, portfolio, (), note, complete=True), portfolio)
+        note = (f"phase:{phase.value}", f"{PHASE_LABELS[phase]} run", {}) if record_revision else None
+        plan = self._compute(plan, portfolio, (phase,), note, complete=False)
+        return self._with_portfolio(plan, portfolio)
 
     def run_all(
         self,
@@ -289,26 +288,27 @@ class PlanningService:
         progress: ProgressCallback | None = None,
         start: Phase | None = None,
     ) -> PlanDocument:
-        """Run every phase from `start` (default: the first not completed) through completion."""
+        """Run every phase from `start` (default: the first not completed) through completion.
+
+        The engines run one after the other on the plan in memory; the results are stored in one
+        transaction, as one revision, so no page ever sees a half-recomputed plan.
+        """
         with self._uow(Action.EDIT_PLAN) as repo:
             plan = repo.get_flow(planning_flow_id)
             portfolio = repo.load_portfolio(plan.selected_applications)
         first = start or plan.current_phase
         if first == Phase.COMPLETED and plan.phase_status == PhaseStatus.COMPLETED:
             return self._with_portfolio(plan, portfolio)
-        index = PHASE_ORDER.index(first)
-        if index < len(RUNNABLE_PHASES):
-            check_prerequisites(plan, first)
-        for phase in RUNNABLE_PHASES[index:]:
-            if progress:
-                progress(phase, f"{PHASE_LABELS[phase]}…")
-            plan = self._run_phase(plan, portfolio, phase, revision=None)
-        summary = "Phases computed: " + ", ".join(PHASE_LABELS[p].lower() for p in RUNNABLE_PHASES[index:])
-        plan = self._complete(plan, portfolio, revision=("run", summary, {}))
+        phases = RUNNABLE_PHASES[PHASE_ORDER.index(first) :]
+        check_prerequisites(plan, first)
+        summary = "Phases computed: " + ", ".join(PHASE_LABELS[p].lower() for p in phases)
+        plan = self._compute(plan, portfolio, phases, ("run", summary, {}), complete=True, progress=progress)
         if progress:
             done = plan.current_phase == Phase.COMPLETED
-            progress(Phase.COMPLETED, "Plan completed" if done
-                     else "Plan computed; completion is blocked by unresolved violations")
+            progress(
+                Phase.COMPLETED,
+                "Plan completed" if done else "Plan computed; completion is blocked by unresolved violations",
+            )
         return self._with_portfolio(plan, portfolio)
 
     def update(
@@ -396,17 +396,18 @@ class PlanningService:
                 plan.planning_completed_at = None
             plan.warnings = _collect_warnings(plan)
             _set_current(plan)
-            # Write only what changed; phase statuses and warnings are always written.
-            documents = tuple(
-                name for name in ("wave_plan", "resource_allocation", "planning_config") if name in changes
-            )
-            self._save_revision(
-                repo, plan, expected_version, "update", reason or "Manual edit", changes, documents=documents
-            )
+        # Write only what changed; phase statuses and warnings are always written.
+        documents = tuple(
+            name for name in ("wave_plan", "resource_allocation", "planning_config") if name in changes
+        )
+        note = ("update", reason or "Manual edit", changes)
         should_recompute = plan.planning_config.auto_progress if recompute is None else recompute
         if should_recompute and earliest is not None:
-            return self.run_all(planning_flow_id, start=earliest)
-        return self.get_plan(planning_flow_id)
+            phases = RUNNABLE_PHASES[PHASE_ORDER.index(earliest) :]
+            plan = self._compute(plan, portfolio, phases, note, complete=True, documents=documents)
+        else:
+            plan = self._store(plan, portfolio, documents, note, complete=False)
+        return self._with_portfolio(plan, portfolio)
 
     def rollback(self, *, planning_flow_id: str, revision: int, expected_version: int) -> PlanDocument:
         """Restore the plan as it was at a revision (recorded as a new revision; nothing is deleted)."""
@@ -447,42 +448,70 @@ class PlanningService:
         plan.dependencies = portfolio.dependencies
         return plan
 
-    def _run_phase(
+    def _compute(
         self,
         plan: PlanDocument,
         portfolio: Portfolio,
-        phase: Phase,
+        phases: tuple[Phase, ...],
+        note: RevisionNote | None,
         *,
-        revision: RevisionNote | None,
+        complete: bool,
+        documents: tuple[str, ...] = (),
+        progress: ProgressCallback | None = None,
     ) -> PlanDocument:
-        """Mark the phase running, run its engine outside any transaction, store the document.
+        """Run the phases' engines in order, each phase's result committed with the next phase marked
+        running (one write per phase), then complete the plan as one revision.
 
-        The document is stored only if nobody changed the plan meanwhile (it was computed from the
-        plan as read); otherwise StaleWriteError, and the other writer's plan stands.
+        Each write happens only if nobody changed the plan meanwhile (it was computed from the plan as
+        read). A process killed mid-phase leaves every earlier phase stored and this one 'running',
+        re-runnable; an engine that fails marks its phase failed and the earlier good documents stay.
         """
-        plan.phase_statuses[phase] = PhaseStatus.RUNNING
-        _set_current(plan)
-        with self._uow(Action.EDIT_PLAN) as repo:
-            plan = repo.save_flow(plan, expected_version=plan.version, documents=())
-        started = time.perf_counter()
+        changed = list(documents)
+        for phase in phases:
+            if progress:
+                progress(phase, f"{PHASE_LABELS[phase]}…")
+            plan.phase_statuses[phase] = PhaseStatus.RUNNING
+            _set_current(plan)
+            with self._uow(Action.EDIT_PLAN) as repo:
+                plan = repo.save_flow(plan, expected_version=plan.version, documents=tuple(changed))
+            changed = []
+            try:
+                self._apply_phase(plan, portfolio, phase)
+            except PlanningError as error:
+                self._store_failure(plan, portfolio, phase, str(error), tuple(changed))
+                raise
+            except Exception as error:  # an engine bug must not leave the phase 'running'
+                self._store_failure(
+                    plan, portfolio, phase, f"{type(error).__name__}: {error}", tuple(changed)
+                )
+                raise PlanningError(
+                    f"{PHASE_LABELS[phase]} failed unexpectedly ({type(error).__name__}); "
+                    "the last good plan is unchanged and the phase can be re-run."
+                ) from error
+            changed.append(PHASE_DOCUMENT[phase])
         try:
-            result = run_engine(plan, portfolio, phase)
-        except PlanningError as error:
-            self._mark_failed(plan.planning_flow_id, phase, str(error))
+            return self._store(plan, portfolio, tuple(dict.fromkeys(changed)), note, complete=complete)
+        except StaleWriteError:
+            if phases:
+                self._mark_failed(
+                    plan.planning_flow_id,
+                    phases[0],
+                    "the plan was changed while this phase ran; run it again",
+                )
             raise
-        except Exception as error:  # an engine bug must not leave the phase 'running'
-            self._mark_failed(plan.planning_flow_id, phase, f"{type(error).__name__}: {error}")
-            raise PlanningError(
-                f"{PHASE_LABELS[phase]} failed unexpectedly ({type(error).__name__}); "
-                "the last good plan is unchanged and the phase can be re-run."
-            ) from error
-        seconds = time.perf_counter() - started
+
+    def _apply_phase(self, plan: PlanDocument, portfolio: Portfolio, phase: Phase) -> None:
+        """One engine (and its specialist, when an LLM is configured) on the in-memory plan."""
+        check_prerequisites(plan, phase)
+        result = run_engine(plan, portfolio, phase)
         document, agent_run = advise(
-            phase=phase, plan=plan, portfolio=portfolio, document=result.document,
+            phase=phase,
+            plan=plan,
+            portfolio=portfolio,
+            document=result.document,
             memory=memory_context(self.database, self.tenant) if llm_configured() else "",
         )
-        document_name = PHASE_DOCUMENT[phase]
-        setattr(plan, document_name, document)
+        setattr(plan, PHASE_DOCUMENT[phase], document)
         if agent_run.outcome != "skipped":
             plan.agent_execution_log = [*plan.agent_execution_log, agent_run]
         plan.phase_statuses[phase] = PhaseStatus.COMPLETED
@@ -491,29 +520,30 @@ class PlanningService:
                 plan.phase_statuses[later] = PhaseStatus.STALE
         plan.warnings = _collect_warnings(plan)
         _set_current(plan)
-        try:
-            with self._uow(Action.EDIT_PLAN) as repo:
-                if revision is not None:
-                    action, summary, changes = revision
-                    return self._save_revision(
-                        repo, plan, plan.version, action, f"{summary} in {seconds:.2f} s", changes,
-                        documents=(document_name,),
-                    )
-                return repo.save_flow(plan, expected_version=plan.version, documents=(document_name,))
-        except StaleWriteError:
-            self._mark_failed(
-                plan.planning_flow_id, phase, "the plan was changed while this phase ran; run it again"
-            )
-            raise
 
-    def _complete(
+    def _store(
         self,
         plan: PlanDocument,
         portfolio: Portfolio,
+        documents: tuple[str, ...],
+        note: RevisionNote | None,
         *,
-        revision: RevisionNote | None,
+        complete: bool,
     ) -> PlanDocument:
-        """Freeze the plan as completed, unless hard violations are unresolved."""
+        """Store the plan (optionally completing it first) in one transaction, as one revision."""
+        blocking = self._completion(plan, portfolio) if complete else []
+        expected = plan.version
+        with self._uow(Action.EDIT_PLAN) as repo:
+            if note is not None:
+                saved = self._save_revision(repo, plan, expected, *note, documents=documents)
+            else:
+                saved = repo.save_flow(plan, expected_version=expected, documents=documents)
+        if complete and not blocking:
+            record_learning(self.database, self.tenant, saved)
+        return saved
+
+    def _completion(self, plan: PlanDocument, portfolio: Portfolio) -> list:
+        """Freeze the plan as completed in memory, unless hard violations are unresolved (returned)."""
         check_prerequisites(plan, Phase.COMPLETED)
         blocking = hard_violations(plan, portfolio)
         if blocking:
@@ -527,14 +557,20 @@ class PlanningService:
             plan.planning_completed_at = datetime.now(UTC)
             plan.warnings = _collect_warnings(plan)
         _set_current(plan)
-        with self._uow(Action.EDIT_PLAN) as repo:
-            if revision is not None:
-                saved = self._save_revision(repo, plan, plan.version, *revision, documents=())
-            else:
-                saved = repo.save_flow(plan, expected_version=plan.version, documents=())
-        if not blocking:
-            record_learning(self.database, self.tenant, saved)
-        return saved
+        return blocking
+
+    def _store_failure(
+        self, plan: PlanDocument, portfolio: Portfolio, phase: Phase, message: str, documents: tuple[str, ...]
+    ) -> None:
+        """Keep what was computed before a failing phase, and mark that phase failed."""
+        plan.phase_statuses[phase] = PhaseStatus.FAILED
+        plan.warnings = list(dict.fromkeys([*plan.warnings, f"{PHASE_LABELS[phase]} failed: {message}"]))
+        _set_current(plan)
+        try:
+            with self._uow(Action.EDIT_PLAN) as repo:
+                repo.save_flow(plan, expected_version=plan.version, documents=documents)
+        except StaleWriteError:
+            self._mark_failed(plan.planning_flow_id, phase, message)
 
     def _mark_failed(self, planning_flow_id: str, phase: Phase, message: str) -> None:
         with self._uow() as repo:

@@ -211,7 +211,7 @@ def test_edit_recomputes_later_phases_and_rollback_restores(service: PlanningSer
     assert wave_hours[1] < before_hours[1] and wave_hours[3] > before_hours[3]
     assert saved.cost_estimation.total == saved.synthesis.executive_summary.total_cost
     history = service.revisions(plan.planning_flow_id)
-    assert [(r.revision, r.action) for r in history] == [(0, "initialize"), (1, "run"), (2, "update"), (3, "run")]
+    assert [(r.revision, r.action) for r in history] == [(0, "initialize"), (1, "run"), (2, "update")]
     assert history[2].changes["wave_plan"] == {
         "moved": {"batch": {"previous": 1, "new": 3}},
         "removed_from_waves": [],
