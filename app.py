@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+from ui import state
+from ui.auth import require_sign_in
 from ui.sidebar import render_sidebar
 
 st.set_page_config(page_title="Planning Flow", page_icon=":material/flight_takeoff:", layout="wide")
@@ -23,5 +25,6 @@ PAGES = {
 }
 
 page = st.navigation(PAGES)
+require_sign_in(state.get_database())
 render_sidebar()
 page.run()

@@ -98,15 +98,15 @@ def _choice(item: Any) -> Choice:
 
 
 def list_client_accounts(database: Any, *, user_id: str) -> list[Choice]:
-    """The client accounts this user is a member of, by name."""
-    with database.tenancy() as tenancy:
+    """The client accounts this user is a member of, by name (on Postgres, row-level security agrees)."""
+    with database.tenancy(user_id=user_id) as tenancy:
         rows = tenancy.list_client_accounts(user_id)
     return sorted((_choice(r) for r in rows), key=lambda c: c.name.lower())
 
 
 def list_engagements(database: Any, *, client_account_id: int, user_id: str) -> list[Choice]:
     """The engagements of one client account this user is a member of, by name."""
-    with database.tenancy() as tenancy:
+    with database.tenancy(user_id=user_id) as tenancy:
         rows = tenancy.list_engagements(client_account_id, user_id)
     return sorted((_choice(r) for r in rows), key=lambda c: c.name.lower())
 

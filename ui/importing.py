@@ -8,7 +8,7 @@ from typing import Any
 
 import streamlit as st
 
-from planning_core import views
+from planning_core import limits, views
 from planning_core.errors import PlanningError
 from ui import state
 from ui.components import button, flash, run_action
@@ -47,7 +47,7 @@ def import_panel() -> None:
     fmt = st.selectbox(
         "Format", list(FORMAT_LABELS), format_func=lambda f: FORMAT_LABELS[f], key="import_format"
     )
-    upload = st.file_uploader("Portfolio file", type=["xlsx", "csv", "zip", "json"], key="import_file")
+    upload = st.file_uploader("Portfolio file", type=["xlsx", "xlsm", "csv", "zip"], key="import_file")
     if upload is None:
         st.session_state.pop(PREVIEW_KEY, None)
         return
@@ -55,8 +55,9 @@ def import_panel() -> None:
         suffix = Path(upload.name).suffix or ".xlsx"
         with tempfile.TemporaryDirectory() as folder:
             path = Path(folder) / f"upload{suffix}"
-            path.write_bytes(upload.getvalue())
             try:
+                limits.check_upload_size(upload.size, upload.name)
+                path.write_bytes(upload.getvalue())
                 st.session_state[PREVIEW_KEY] = _preview(path, fmt)
             except PlanningError as error:
                 st.session_state.pop(PREVIEW_KEY, None)

@@ -70,7 +70,9 @@ def _load_plan(plans: list[PlanDocument], chosen: str) -> PlanDocument | None:
     if tenant is None:
         return None
     try:
-        return state.stored_plan(tenant.client_account_id, tenant.engagement_id, chosen, light.version)
+        return state.stored_plan(
+            tenant.client_account_id, tenant.engagement_id, chosen, light.version, tenant.user_id
+        )
     except NotFound:
         return None
 

@@ -40,9 +40,12 @@ def get_database() -> Any:
     return database
 
 
+SIGNED_IN_KEY = "_signed_in_user"  # set by ui.auth.require_sign_in
+
+
 def user_id() -> str:
-    """The signed-in analyst (a single local analyst until authentication arrives)."""
-    return LOCAL_USER
+    """The signed-in user (the single local analyst when sign-in is not configured)."""
+    return st.session_state.get(SIGNED_IN_KEY, LOCAL_USER)
 
 
 def set_tenant(tenant: TenantContext) -> None:
@@ -68,12 +71,10 @@ def set_plan(plan: PlanDocument | None) -> None:
 
 @st.cache_resource(max_entries=16, show_spinner="Loading the plan…")
 def stored_plan(
-    client_account_id: int, engagement_id: int, planning_flow_id: str, version: int
+    client_account_id: int, engagement_id: int, planning_flow_id: str, version: int, user: str = LOCAL_USER
 ) -> PlanDocument:
-    """One version of a plan, shared by every session (a version never changes once stored)."""
-    current = TenantContext(
-        client_account_id=client_account_id, engagement_id=engagement_id, user_id=LOCAL_USER
-    )
+    """One version of a plan as this user may read it (a version never changes once stored)."""
+    current = TenantContext(client_account_id=client_account_id, engagement_id=engagement_id, user_id=user)
     return PlanningService(get_database(), current).get_plan(planning_flow_id)
 
 
@@ -95,10 +96,10 @@ def portfolio_changed() -> None:
 
 
 @st.cache_data(ttl=120, show_spinner="Loading the portfolio…", max_entries=8)
-def _cached_portfolio(client_account_id: int, engagement_id: int, generation: int) -> Portfolio:
-    current = TenantContext(
-        client_account_id=client_account_id, engagement_id=engagement_id, user_id=LOCAL_USER
-    )
+def _cached_portfolio(
+    client_account_id: int, engagement_id: int, generation: int, user: str = LOCAL_USER
+) -> Portfolio:
+    current = TenantContext(client_account_id=client_account_id, engagement_id=engagement_id, user_id=user)
     return PlanningService(get_database(), current).portfolio()
 
 
@@ -108,7 +109,7 @@ def portfolio() -> Portfolio:
     if current is None:
         return Portfolio()
     generation = st.session_state.get(PORTFOLIO_GENERATION_KEY, 0)
-    return _cached_portfolio(current.client_account_id, current.engagement_id, generation)
+    return _cached_portfolio(current.client_account_id, current.engagement_id, generation, current.user_id)
 
 
 def history() -> views.EditHistory:

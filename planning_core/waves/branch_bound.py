@@ -395,6 +395,8 @@ def beam_search(inst: Instance, m: int, *, width: int, per_state: int, deadline:
         for k in range(m):
             children: dict[int, tuple[float, tuple[int, ...]]] = {}
             for assigned, idle, loads in level:
+                if time.perf_counter() > deadline:
+                    return None
                 forced = [u for u in range(inst.n) if not assigned >> u & 1 and search.latest[u] == k + 1]
                 if any(not assigned >> u & 1 and search.latest[u] <= k for u in range(inst.n)):
                     continue

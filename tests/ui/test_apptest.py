@@ -308,7 +308,7 @@ def test_lock_then_reoptimise_keeps_the_locked_application(planned) -> None:
     assert not at.exception
     after = service.get_plan(planned.planning_flow_id)
     assert after.wave_plan.wave_of()[app_id] == wave.wave_number
-    assert [r.action for r in service.revisions(planned.planning_flow_id)][-2:] == ["update", "run"]
+    assert [r.action for r in service.revisions(planned.planning_flow_id)][-2:] == ["update", "update"]
     assert _texts(at, "success")[0].startswith(
         "Saved: Re-optimised around the locks. Later phases recomputed;"
     )
