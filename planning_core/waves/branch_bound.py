@@ -19,7 +19,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-BEAM_STEPS = 800  # extension steps of the exact load enumeration per beam state
+BEAM_STEPS = 3000  # extension steps of the exact load enumeration per beam state
 DP_VARIANTS = 4  # orderings of the available units whose subset sums are rebuilt into loads
 
 
