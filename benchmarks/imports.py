@@ -112,7 +112,9 @@ def main(argv: list[str] | None = None) -> None:
         f"format={preview.format} problems={len(preview.problems)} parse_seconds={parsed:.2f} "
         f"cpu_seconds={cpu:.2f} database={dialect} stats={preview.stats}"
     )
-    print(f"imports rows={args.rows} seconds={seconds:.2f} applications={applications} dependencies={dependencies}")
+    print(
+        f"imports rows={args.rows} seconds={seconds:.2f} applications={applications} dependencies={dependencies}"
+    )
 
 
 if __name__ == "__main__":

@@ -296,14 +296,30 @@ def default_resource_pools() -> list[ResourcePool]:
     single role throttles the whole programme.
     """
     return [
-        ResourcePool(role="migration_engineer", headcount=4, hourly_rate=Decimal("110"),
-                     skills=["rehost", "vmware", "linux", "windows", "networking"]),
-        ResourcePool(role="cloud_architect", headcount=3, hourly_rate=Decimal("165"),
-                     skills=["architecture", "aws", "azure", "security", "networking"]),
-        ResourcePool(role="developer", headcount=5, hourly_rate=Decimal("120"),
-                     skills=["java", ".net", "python", "containers", "refactor"]),
-        ResourcePool(role="dba", headcount=2, hourly_rate=Decimal("130"),
-                     skills=["oracle", "sql server", "postgresql", "mysql", "data migration"]),
+        ResourcePool(
+            role="migration_engineer",
+            headcount=4,
+            hourly_rate=Decimal("110"),
+            skills=["rehost", "vmware", "linux", "windows", "networking"],
+        ),
+        ResourcePool(
+            role="cloud_architect",
+            headcount=3,
+            hourly_rate=Decimal("165"),
+            skills=["architecture", "aws", "azure", "security", "networking"],
+        ),
+        ResourcePool(
+            role="developer",
+            headcount=5,
+            hourly_rate=Decimal("120"),
+            skills=["java", ".net", "python", "containers", "refactor"],
+        ),
+        ResourcePool(
+            role="dba",
+            headcount=2,
+            hourly_rate=Decimal("130"),
+            skills=["oracle", "sql server", "postgresql", "mysql", "data migration"],
+        ),
         ResourcePool(role="tester", headcount=4, hourly_rate=Decimal("85"), skills=["testing", "automation"]),
         ResourcePool(role="project_manager", headcount=2, hourly_rate=Decimal("140"), skills=["governance"]),
     ]

@@ -24,8 +24,8 @@ from db.jobs_repository import JobInfo, JobQueue, JobsRepository
 from db.repository import TenancyRepository
 from db.session import Database
 from db.types import utcnow
-from planning_core.agents.memory import memory_context, record_learning, wizard_defaults
 from planning_core.access import Action, require
+from planning_core.agents.memory import memory_context, record_learning, wizard_defaults
 from planning_core.domain import Phase, PhaseStatus, TenantContext
 from planning_core.flow.service import PlanningService
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import html
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -416,7 +416,7 @@ FIELD_LABELS = {
 }
 
 
-def _error_message(item: dict[str, Any]) -> str:
+def _error_message(item: Mapping[str, Any]) -> str:
     """One pydantic error as a sentence, with the table row (1-based) and column when inside a list."""
     loc = [p for p in item.get("loc", ()) if p != "__root__"]
     message = str(item.get("msg", "invalid value")).removeprefix("Value error, ")

@@ -27,6 +27,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from heapq import heapify, heappop, heappush
+from typing import Any
 
 from planning_core.errors import InvalidInput
 
@@ -493,6 +494,10 @@ def solve_rcpsp(
                 heuristic_makespan=heuristic_ms,
                 method="serial-sgs+fbi+delays",
             )
+    # "x_<name>" entries of cp_sat_parameters are keyword arguments of solve_with_cp_sat (experiments).
+    experimental: dict[str, Any] = {
+        k[2:]: v for k, v in (cp_sat_parameters or {}).items() if k.startswith("x_")
+    }
     result = solve_with_cp_sat(
         net,
         delays=delays,
@@ -505,7 +510,7 @@ def solve_rcpsp(
         deterministic=deterministic,
         secondary_weights=secondary_weights,
         extra_parameters={k: v for k, v in (cp_sat_parameters or {}).items() if not k.startswith("x_")},
-        **{k[2:]: v for k, v in (cp_sat_parameters or {}).items() if k.startswith("x_")},
+        **experimental,
     )
     if result.starts is not None and _makespan(net, result.starts) <= heuristic_ms:
         start = result.starts

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+
 from pydantic import Field
 
 from planning_core.domain import Model, Money

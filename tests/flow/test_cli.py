@@ -49,7 +49,9 @@ def _comparable(doc: dict) -> dict:
         "activities": [(a["id"], a["start"], a["end"]) for a in doc["timeline"]["activities"]],
         "critical_path": doc["timeline"]["critical_path"],
         "dates": (doc["timeline"]["start_date"], doc["timeline"]["end_date"]),
-        "costs": {k: doc["cost_estimation"][k] for k in ("subtotal", "contingency", "total", "by_wave", "by_role")},
+        "costs": {
+            k: doc["cost_estimation"][k] for k in ("subtotal", "contingency", "total", "by_wave", "by_role")
+        },
         "summary": doc["synthesis"]["executive_summary"],
     }
 
@@ -63,8 +65,9 @@ def test_plan_gives_the_same_plan_on_sqlite_and_postgres(tmp_path: Path, capsys,
     results = {}
     for label, url in (("sqlite", sqlite_url), ("postgres", pg_url)):
         out_dir = tmp_path / f"out-{label}"
-        code, out, err = run_cli(capsys, "plan", "--portfolio", str(portfolio), "--out", str(out_dir),
-                                 "--database-url", url)
+        code, out, err = run_cli(
+            capsys, "plan", "--portfolio", str(portfolio), "--out", str(out_dir), "--database-url", url
+        )
         assert code == 0, err
         doc = _plan_json(out_dir)
         assert out.startswith(f"plan {doc['planning_flow_id']} phase=completed apps=300 ")
@@ -80,12 +83,30 @@ def test_plan_json_has_the_documented_keys(tmp_path: Path, capsys) -> None:
     folder = tmp_path / "p"
     run_cli(capsys, "demo", "--apps", "25", "--seed", "1", "--out", str(folder))
     out_dir = tmp_path / "out"
-    code, _, err = run_cli(capsys, "plan", "--portfolio", str(folder), "--out", str(out_dir),
-                           "--database-url", f"sqlite:///{tmp_path / 'x.db'}")
+    code, _, err = run_cli(
+        capsys,
+        "plan",
+        "--portfolio",
+        str(folder),
+        "--out",
+        str(out_dir),
+        "--database-url",
+        f"sqlite:///{tmp_path / 'x.db'}",
+    )
     assert code == 0, err
     doc = _plan_json(out_dir)
-    for key in ("planning_flow_id", "current_phase", "phase_status", "planning_config", "wave_plan",
-                "resource_allocation", "timeline", "cost_estimation", "synthesis", "warnings"):
+    for key in (
+        "planning_flow_id",
+        "current_phase",
+        "phase_status",
+        "planning_config",
+        "wave_plan",
+        "resource_allocation",
+        "timeline",
+        "cost_estimation",
+        "synthesis",
+        "warnings",
+    ):
         assert key in doc, key
     assert set(doc["wave_plan"]["summary"]) >= {"total_waves"}
     assert set(doc["resource_allocation"]["allocations"][0]) >= {"wave_number", "role", "hours"}
@@ -94,7 +115,11 @@ def test_plan_json_has_the_documented_keys(tmp_path: Path, capsys) -> None:
     assert set(doc["timeline"]["critical_path"]) <= activity_ids and doc["timeline"]["critical_path"]
     assert set(doc["cost_estimation"]) >= {"subtotal", "contingency", "total", "by_wave", "by_role"}
     assert set(doc["synthesis"]["executive_summary"]) >= {
-        "total_applications", "total_waves", "total_duration_days", "total_cost"}
+        "total_applications",
+        "total_waves",
+        "total_duration_days",
+        "total_cost",
+    }
     placed = {a["application_id"] for w in doc["wave_plan"]["waves"] for a in w["applications"]}
     skipped = {a["application_id"] for a in doc["wave_plan"]["not_migrated"]}
     assert placed | skipped == set(doc["selected_applications"]) and not placed & skipped
@@ -102,35 +127,74 @@ def test_plan_json_has_the_documented_keys(tmp_path: Path, capsys) -> None:
 
 def _write_csvs(folder: Path, apps: list[dict], deps: list[dict]) -> Path:
     folder.mkdir()
-    app_cols = ["application_id", "name", "business_unit", "environment", "six_r_strategy", "complexity",
-                "business_criticality", "effort_hours", "server_count", "data_size_gb", "required_skills",
-                "pinned_wave"]
+    app_cols = [
+        "application_id",
+        "name",
+        "business_unit",
+        "environment",
+        "six_r_strategy",
+        "complexity",
+        "business_criticality",
+        "effort_hours",
+        "server_count",
+        "data_size_gb",
+        "required_skills",
+        "pinned_wave",
+    ]
     with (folder / "applications.csv").open("w", newline="") as f:
         writer = csv.DictWriter(f, fieldnames=list(apps[0]) if apps else app_cols)
         writer.writeheader()
         writer.writerows(apps)
     with (folder / "dependencies.csv").open("w", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=["source_application_id", "target_application_id",
-                                               "dependency_type", "weight"])
+        writer = csv.DictWriter(
+            f, fieldnames=["source_application_id", "target_application_id", "dependency_type", "weight"]
+        )
         writer.writeheader()
         writer.writerows(deps)
     return folder
 
 
 def _app(app_id: str) -> dict:
-    return {"application_id": app_id, "name": f"App {app_id}", "business_unit": "BU", "environment": "prod",
-            "six_r_strategy": "rehost", "complexity": "3", "business_criticality": "low", "effort_hours": "",
-            "server_count": "1", "data_size_gb": "10", "required_skills": "", "pinned_wave": ""}
+    return {
+        "application_id": app_id,
+        "name": f"App {app_id}",
+        "business_unit": "BU",
+        "environment": "prod",
+        "six_r_strategy": "rehost",
+        "complexity": "3",
+        "business_criticality": "low",
+        "effort_hours": "",
+        "server_count": "1",
+        "data_size_gb": "10",
+        "required_skills": "",
+        "pinned_wave": "",
+    }
 
 
 BAD_PORTFOLIOS = {
     "duplicate ids": ([_app("a"), _app("a")], []),
-    "unknown dependency": ([_app("a"), _app("b")], [
-        {"source_application_id": "a", "target_application_id": "zzz", "dependency_type": "precedes",
-         "weight": "1"}]),
-    "self dependency": ([_app("a"), _app("b")], [
-        {"source_application_id": "a", "target_application_id": "a", "dependency_type": "precedes",
-         "weight": "1"}]),
+    "unknown dependency": (
+        [_app("a"), _app("b")],
+        [
+            {
+                "source_application_id": "a",
+                "target_application_id": "zzz",
+                "dependency_type": "precedes",
+                "weight": "1",
+            }
+        ],
+    ),
+    "self dependency": (
+        [_app("a"), _app("b")],
+        [
+            {
+                "source_application_id": "a",
+                "target_application_id": "a",
+                "dependency_type": "precedes",
+                "weight": "1",
+            }
+        ],
+    ),
     "missing columns": ([{"application_id": "a", "six_r_strategy": "rehost"}], []),
 }
 
@@ -140,13 +204,18 @@ def test_bad_portfolio_exits_non_zero_with_one_line_and_writes_nothing(tmp_path:
     apps, deps = BAD_PORTFOLIOS[case]
     folder = _write_csvs(tmp_path / "bad", apps, deps)
     url = f"sqlite:///{tmp_path / 'bad.db'}"
-    code, out, err = run_cli(capsys, "plan", "--portfolio", str(folder), "--out", str(tmp_path / "o"),
-                             "--database-url", url)
+    code, out, err = run_cli(
+        capsys, "plan", "--portfolio", str(folder), "--out", str(tmp_path / "o"), "--database-url", url
+    )
     assert code == 2 and out == ""
     last = err.strip().splitlines()[-1]
     assert last.startswith("error: ")
-    expected_words = {"duplicate ids": "duplicate", "unknown dependency": "zzz",
-                      "self dependency": "itself", "missing columns": "missing"}[case]
+    expected_words = {
+        "duplicate ids": "duplicate",
+        "unknown dependency": "zzz",
+        "self dependency": "itself",
+        "missing columns": "missing",
+    }[case]
     assert expected_words in last.lower()
     assert not (tmp_path / "o").exists()
     database = open_database(url)
@@ -173,13 +242,27 @@ def test_bad_config_exits_non_zero(tmp_path: Path, capsys, config, message) -> N
     folder = _write_csvs(tmp_path / "ok", [_app("a"), _app("b")], [])
     config_file = tmp_path / "config.json"
     config_file.write_text(json.dumps(config))
-    code, out, err = run_cli(capsys, "plan", "--portfolio", str(folder), "--config", str(config_file),
-                             "--database-url", f"sqlite:///{tmp_path / 'c.db'}")
+    code, out, err = run_cli(
+        capsys,
+        "plan",
+        "--portfolio",
+        str(folder),
+        "--config",
+        str(config_file),
+        "--database-url",
+        f"sqlite:///{tmp_path / 'c.db'}",
+    )
     assert code == 2 and out == ""
     assert message in err.strip().splitlines()[-1]
 
 
 def test_missing_portfolio_file(tmp_path: Path, capsys) -> None:
-    code, out, err = run_cli(capsys, "plan", "--portfolio", str(tmp_path / "nope.xlsx"),
-                             "--database-url", f"sqlite:///{tmp_path / 'm.db'}")
+    code, out, err = run_cli(
+        capsys,
+        "plan",
+        "--portfolio",
+        str(tmp_path / "nope.xlsx"),
+        "--database-url",
+        f"sqlite:///{tmp_path / 'm.db'}",
+    )
     assert (code, out, err.strip()) == (2, "", f"error: Portfolio file not found: {tmp_path / 'nope.xlsx'}")

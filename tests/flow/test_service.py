@@ -33,12 +33,24 @@ ALL_PENDING = {phase: PhaseStatus.PENDING for phase in Phase}
 def small_portfolio() -> Portfolio:
     """Six apps: a database that two apps depend on, a move-together pair, a retired app."""
 
-    def app(app_id: str, strategy: SixR = SixR.REHOST, complexity: int = 4,
-            criticality: Criticality = Criticality.MEDIUM, effort: float | None = 100.0) -> Application:
-        return Application(application_id=app_id, name=f"App {app_id}", business_unit="Retail",
-                           six_r_strategy=strategy, complexity=complexity,
-                           business_criticality=criticality, effort_hours=effort, server_count=2,
-                           data_size_gb=50.0)
+    def app(
+        app_id: str,
+        strategy: SixR = SixR.REHOST,
+        complexity: int = 4,
+        criticality: Criticality = Criticality.MEDIUM,
+        effort: float | None = 100.0,
+    ) -> Application:
+        return Application(
+            application_id=app_id,
+            name=f"App {app_id}",
+            business_unit="Retail",
+            six_r_strategy=strategy,
+            complexity=complexity,
+            business_criticality=criticality,
+            effort_hours=effort,
+            server_count=2,
+            data_size_gb=50.0,
+        )
 
     return Portfolio(
         applications=[
@@ -52,8 +64,12 @@ def small_portfolio() -> Portfolio:
         dependencies=[
             Dependency(source_application_id="db", target_application_id="web"),
             Dependency(source_application_id="db", target_application_id="api"),
-            Dependency(source_application_id="web", target_application_id="api",
-                       dependency_type=DependencyType.MOVE_TOGETHER, weight=5),
+            Dependency(
+                source_application_id="web",
+                target_application_id="api",
+                dependency_type=DependencyType.MOVE_TOGETHER,
+                weight=5,
+            ),
         ],
     )
 
@@ -85,7 +101,9 @@ def test_whole_flow_completes_with_every_document(service: PlanningService) -> N
     assert plan.synthesis.executive_summary.total_waves == len(plan.wave_plan.waves)
     assert plan.synthesis.executive_summary.total_cost == plan.cost_estimation.total
     assert [(r.revision, r.action) for r in service.revisions(plan.planning_flow_id)] == [
-        (0, "initialize"), (1, "run")]
+        (0, "initialize"),
+        (1, "run"),
+    ]
 
 
 def test_plan_is_identical_when_recomputed(service: PlanningService) -> None:
@@ -177,13 +195,22 @@ def test_edit_breaking_precedence_needs_confirmation_then_blocks_completion(serv
     last_wave = 3
     edited = _moved(plan, "db", last_wave)
     with pytest.raises(ConstraintViolationError) as error:
-        service.update(planning_flow_id=plan.planning_flow_id, expected_version=plan.version, wave_plan=edited)
+        service.update(
+            planning_flow_id=plan.planning_flow_id, expected_version=plan.version, wave_plan=edited
+        )
     assert sorted((v.constraint, tuple(v.application_ids)) for v in error.value.violations) == [
-        ("precedence", ("db", "api")), ("precedence", ("db", "web"))]
+        ("precedence", ("db", "api")),
+        ("precedence", ("db", "web")),
+    ]
     assert service.get_plan(plan.planning_flow_id).version == plan.version  # nothing saved
 
-    saved = service.update(planning_flow_id=plan.planning_flow_id, expected_version=plan.version,
-                           wave_plan=edited, confirm_violations=True, reason="db freeze")
+    saved = service.update(
+        planning_flow_id=plan.planning_flow_id,
+        expected_version=plan.version,
+        wave_plan=edited,
+        confirm_violations=True,
+        reason="db freeze",
+    )
     assert saved.wave_plan.wave_of()["db"] == last_wave
     assert saved.phase_statuses[Phase.SYNTHESIS] == PhaseStatus.COMPLETED  # recomputed
     assert saved.phase_statuses[Phase.COMPLETED] == PhaseStatus.PENDING  # blocked
@@ -195,8 +222,12 @@ def test_edit_breaking_precedence_needs_confirmation_then_blocks_completion(serv
 def test_edit_recomputes_later_phases_and_rollback_restores(service: PlanningService) -> None:
     plan = service.initialize(selected_application_ids=ids(small_portfolio()), config=CONFIG)
     assert plan.wave_plan.wave_of() == {"db": 1, "batch": 1, "web": 2, "api": 2, "report": 3}
-    saved = service.update(planning_flow_id=plan.planning_flow_id, expected_version=plan.version,
-                           wave_plan=_moved(plan, "batch", 3), reason="move batch")
+    saved = service.update(
+        planning_flow_id=plan.planning_flow_id,
+        expected_version=plan.version,
+        wave_plan=_moved(plan, "batch", 3),
+        reason="move batch",
+    )
     assert saved.wave_plan.wave_of() == {"db": 1, "web": 2, "api": 2, "report": 3, "batch": 3}
     assert saved.wave_plan.violations == []
     assert saved.phase_statuses == ALL_COMPLETED
@@ -219,8 +250,9 @@ def test_edit_recomputes_later_phases_and_rollback_restores(service: PlanningSer
     }
     assert history[2].summary == "move batch"
 
-    restored = service.rollback(planning_flow_id=plan.planning_flow_id, revision=1,
-                                expected_version=saved.version)
+    restored = service.rollback(
+        planning_flow_id=plan.planning_flow_id, revision=1, expected_version=saved.version
+    )
     assert restored.wave_plan.wave_of() == plan.wave_plan.wave_of()
     assert restored.cost_estimation == plan.cost_estimation
     assert restored.phase_statuses == ALL_COMPLETED
@@ -228,10 +260,14 @@ def test_edit_recomputes_later_phases_and_rollback_restores(service: PlanningSer
 
 
 def test_edit_without_auto_progress_marks_later_phases_stale(service: PlanningService) -> None:
-    plan = service.initialize(selected_application_ids=ids(small_portfolio()),
-                              config=CONFIG | {"auto_progress": False})
-    saved = service.update(planning_flow_id=plan.planning_flow_id, expected_version=plan.version,
-                           wave_plan=_moved(plan, "batch", 3))
+    plan = service.initialize(
+        selected_application_ids=ids(small_portfolio()), config=CONFIG | {"auto_progress": False}
+    )
+    saved = service.update(
+        planning_flow_id=plan.planning_flow_id,
+        expected_version=plan.version,
+        wave_plan=_moved(plan, "batch", 3),
+    )
     assert saved.phase_statuses == {
         Phase.WAVE_PLANNING: PhaseStatus.COMPLETED,
         Phase.RESOURCE_ALLOCATION: PhaseStatus.STALE,
@@ -286,13 +322,22 @@ def test_reimport_changes_nothing_and_a_second_source_merges(database, tenant) -
     assert svc.import_portfolio(small_portfolio()) == (0, 0)
     # A dependency export names the same applications by name only, with new ids: it merges into them.
     export = Portfolio(
-        applications=[Application(application_id="x-web", name="App web"),
-                      Application(application_id="x-batch", name="App batch")],
+        applications=[
+            Application(application_id="x-web", name="App web"),
+            Application(application_id="x-batch", name="App batch"),
+        ],
         dependencies=[Dependency(source_application_id="x-batch", target_application_id="x-web")],
     )
     svc.import_portfolio(export)
     merged = svc.portfolio()
     assert sorted(a.application_id for a in merged.applications) == [
-        "api", "batch", "db", "legacy", "report", "web"]
+        "api",
+        "batch",
+        "db",
+        "legacy",
+        "report",
+        "web",
+    ]
     assert ("batch", "web", DependencyType.PRECEDES) in {
-        (d.source_application_id, d.target_application_id, d.dependency_type) for d in merged.dependencies}
+        (d.source_application_id, d.target_application_id, d.dependency_type) for d in merged.dependencies
+    }
