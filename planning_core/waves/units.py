@@ -204,7 +204,7 @@ def _order_atoms(atoms: list[list[int]], graph: _Graph) -> list[list[int]]:
                 if b is not None and b != a and b not in succ[a]:
                     succ[a].add(b)
                     indeg[b] += 1
-    tie = [defaultdict(float) for _ in atoms]
+    tie: list[defaultdict[int, float]] = [defaultdict(float) for _ in atoms]
     for a, atom in enumerate(atoms):
         for x in atom:
             for t, w in graph.together[x].items():
