@@ -261,9 +261,9 @@ def test_plan_with_phases_not_run_still_renders(small_plan: PlanDocument, tmp_pa
 
 
 def test_large_plan_lists_every_wave_and_fits_pages(tmp_path: Path) -> None:
-    from benchmarks.report import synthetic_plan
+    from benchmarks.report import engine_plan
 
-    plan = synthetic_plan(150)
+    plan = engine_plan(150)
     pdf, pages = build_pdf(plan)
     text = _one_space("".join(_pages(pdf, tmp_path)))
     for wave in plan.wave_plan.waves:
