@@ -29,6 +29,7 @@ from planning_core.domain import (
     to_money,
 )
 from planning_core.plan import PlanDocument
+from planning_core.portfolio.template import APPLICATION_COLUMNS
 from planning_core.resources.models import ResourceAllocation
 from planning_core.schedule.models import Timeline
 from planning_core.synthesis.models import Synthesis
@@ -192,19 +193,7 @@ def violations_frame(violations: Iterable[Violation]) -> pd.DataFrame:
 
 
 # --------------------------------------------------------------------------- portfolio
-PORTFOLIO_COLUMNS = [
-    "application_id",
-    "name",
-    "business_unit",
-    "environment",
-    "six_r_strategy",
-    "complexity",
-    "business_criticality",
-    "effort_hours",
-    "server_count",
-    "data_size_gb",
-    "required_skills",
-]
+PORTFOLIO_COLUMNS = [c for c in APPLICATION_COLUMNS if c != "pinned_wave"]
 
 
 def portfolio_frame(portfolio: Portfolio) -> pd.DataFrame:
