@@ -55,6 +55,7 @@ def save(plan: PlanDocument, wave_plan: WavePlan, *, reason: str, confirm: bool 
     service = state.service()
     if service is None:
         return
+    background = service.runs_in_background()  # the specialists review the recomputed phases
     try:
         saved = service.update(
             planning_flow_id=plan.planning_flow_id,
@@ -62,7 +63,10 @@ def save(plan: PlanDocument, wave_plan: WavePlan, *, reason: str, confirm: bool 
             wave_plan=wave_plan,
             reason=reason,
             confirm_violations=confirm,
+            recompute=False if background else None,
         )
+        if background:
+            state.run_in_background(saved.planning_flow_id)
     except ConstraintViolationError as error:
         st.session_state[PENDING] = PendingEdit(
             plan.planning_flow_id, plan.version, plan.revision, wave_plan, reason, list(error.violations)
@@ -88,7 +92,11 @@ def save(plan: PlanDocument, wave_plan: WavePlan, *, reason: str, confirm: bool 
     )
     state.set_plan(saved)
     hard = views.hard_violations(saved)
-    message = f"Saved: {reason}. Later phases recomputed; total cost {_total(saved)} (was {_total(plan)})."
+    message = (
+        f"Saved: {reason}. Later phases are being recomputed in the background."
+        if background
+        else f"Saved: {reason}. Later phases recomputed; total cost {_total(saved)} (was {_total(plan)})."
+    )
     flash(
         "warning" if hard else "success",
         message + (f" {len(hard)} hard violation(s) to fix." if hard else ""),

@@ -95,6 +95,9 @@ def plan_banner(plan: PlanDocument | None) -> None:
     show_flash()
     if plan is None:
         return
+    service = state.service()
+    if service is not None and service.runs_in_background() and state.active_job(plan.planning_flow_id):
+        _job_progress(plan.planning_flow_id)
     hard = views.hard_violations(plan)
     if hard:
         with st.container(border=True):
@@ -119,6 +122,20 @@ def plan_banner(plan: PlanDocument | None) -> None:
         _recompute_button(plan, key="rerun_stale")
 
 
+@st.fragment(run_every=2)
+def _job_progress(planning_flow_id: str) -> None:
+    """While a background run works on the plan: its progress; when it ends, the fresh plan."""
+    job = state.active_job(planning_flow_id)
+    if job is None:
+        state.set_plan(None)  # reload the plan the run stored
+        st.rerun()
+    st.info(
+        f"The phases run in the background ({job.progress or job.status}); the numbers below are the "
+        "last stored ones and refresh when the run ends. You can keep working.",
+        icon=":material/hourglass_top:",
+    )
+
+
 def _recompute_button(plan: PlanDocument, *, key: str) -> None:
     if button("Recompute the plan", key=key, icon=":material/refresh:"):
         recompute(plan)
@@ -129,6 +146,10 @@ def recompute(plan: PlanDocument) -> None:
     service = state.service()
     if service is None:
         return
+    if service.runs_in_background():
+        if run_action(lambda: state.run_in_background(plan.planning_flow_id)) is not None:
+            flash("info", "The phases are being recomputed in the background. You can keep working.")
+        st.rerun()
     with st.status("Recomputing the plan…", expanded=True) as status:
         result = run_action(
             lambda: service.run_all(

@@ -10,6 +10,14 @@ import streamlit as st
 from planning_core import views
 from planning_core.domain import Portfolio, TenantContext
 from planning_core.flow.service import PlanningService
+from planning_core.jobs import (
+    JobInfo,
+    WorkerHandle,
+    enqueue_run,
+    latest_job,
+    reap_dead_jobs,
+    start_inprocess_worker,
+)
 from planning_core.plan import PlanDocument
 from planning_core.workspace import LOCAL_USER, ensure_demo_portfolio, open_database, workspace
 
@@ -118,3 +126,29 @@ def history() -> views.EditHistory:
 
 def set_history(value: views.EditHistory) -> None:
     st.session_state[HISTORY_KEY] = value
+
+
+@st.cache_resource(show_spinner=False)
+def _background_worker() -> WorkerHandle:
+    """One in-process worker per app process (jobs of runs that died are marked failed first)."""
+    database = get_database()
+    reap_dead_jobs(database)
+    return start_inprocess_worker(database)
+
+
+def run_in_background(planning_flow_id: str) -> str | None:
+    """Queue the plan's remaining phases for the background worker; the job id, or None when no tenant."""
+    current = tenant()
+    if current is None:
+        return None
+    _background_worker()
+    return enqueue_run(get_database(), current, planning_flow_id)
+
+
+def active_job(planning_flow_id: str) -> JobInfo | None:
+    """The plan's queued or running background job, if any."""
+    current = tenant()
+    if current is None:
+        return None
+    job = latest_job(get_database(), current, planning_flow_id)
+    return job if job is not None and job.status in ("queued", "running") else None

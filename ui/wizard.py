@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from typing import Any
 
 import streamlit as st
@@ -9,7 +10,7 @@ import streamlit as st
 from planning_core import views
 from planning_core.domain import PlanningConfig, Portfolio
 from ui import state
-from ui.components import PAGES, run_action
+from ui.components import PAGES, flash, run_action
 from ui.filters import APPLICATION_COLUMNS, portfolio_filters
 
 STEP = "wiz_step"
@@ -35,7 +36,11 @@ SCALARS = (
 
 def _initial_values() -> dict[str, Any]:
     """Form values of a default configuration."""
-    config = PlanningConfig()
+    service = state.service()
+    config = service.suggested_config() if service is not None else PlanningConfig()
+    next_monday = date.today() + timedelta(days=(7 - date.today().weekday()) % 7 or 7)
+    if config.migration_start_date < next_monday:
+        config = config.model_copy(update={"migration_start_date": next_monday})
     costs = config.cost_inputs
     return {
         "max_apps_per_wave": config.max_apps_per_wave,
@@ -338,6 +343,18 @@ def _create(selected: list[str], config: PlanningConfig, name: str) -> None:
     service = state.service()
     if service is None:
         return
+    if service.runs_in_background():  # the specialists review each phase: that may take minutes
+        plan = run_action(
+            lambda: service.initialize(selected_application_ids=selected, config=config, name=name, run=False)
+        )
+        if plan is None:
+            return
+        run_action(lambda: state.run_in_background(plan.planning_flow_id))
+        flash("info", "The plan was created; its phases run in the background. You can keep working.")
+        state.select_plan_next(plan.planning_flow_id)
+        state.set_plan(None)
+        reset()
+        st.switch_page(PAGES["waves"])
     with st.status("Creating the plan…", expanded=True) as status:
 
         def progress(phase: Any, message: str) -> None:

@@ -19,7 +19,7 @@ from db.session import Database
 from planning_core import limits
 from planning_core.access import Action, config_action, require
 from planning_core.agents import advise, agent_warnings, llm_configured
-from planning_core.agents.memory import memory_context, record_learning
+from planning_core.agents.memory import memory_context, record_learning, wizard_defaults
 from planning_core.domain import (
     PHASE_ORDER,
     RUNNABLE_PHASES,
@@ -217,6 +217,15 @@ class PlanningService:
     def revisions(self, planning_flow_id: str) -> list:
         with self._uow() as repo:
             return repo.list_revisions(planning_flow_id)
+
+    def suggested_config(self) -> PlanningConfig:
+        """A new plan's settings: the defaults, with what this engagement's last completed plan used."""
+        return parse_config(wizard_defaults(self.database, self.tenant))
+
+    @staticmethod
+    def runs_in_background() -> bool:
+        """Whether phase runs belong in the background: a specialist's LLM review may take minutes."""
+        return llm_configured()
 
     def initialize(
         self,
