@@ -468,6 +468,7 @@ def _assemble(
     ]
     start, end = calendar.nth_working_day(0), calendar.nth_working_day(cpm.makespan - 1)
     windows = []
+    too_long: list[tuple[WaveWindow, int]] = []
     for wave in waves:
         mine = [a for a in activities if a.wave_number == wave.wave_number]
         window = WaveWindow(
@@ -476,10 +477,8 @@ def _assemble(
         windows.append(window)
         span = (window.end - window.start).days + 1
         if span > config.wave_duration_limit_days:
-            warnings.append(
-                f"wave {wave.wave_number} runs {span} calendar days ({window.start} to {window.end}), longer than "
-                f"the {config.wave_duration_limit_days}-day wave limit"
-            )
+            too_long.append((window, span))
+    warnings.extend(_duration_warnings(too_long, config.wave_duration_limit_days))
     return Timeline(
         start_date=start,
         end_date=end,
@@ -502,3 +501,22 @@ def _assemble(
             "bottleneck_role": _bottleneck_role(specs, pools, config, cpm.makespan),
         },
     )
+
+
+def _duration_warnings(too_long: list[tuple[WaveWindow, int]], limit: int) -> list[str]:
+    """One warning for waves that run longer than the wave limit (one line, however many waves)."""
+    if not too_long:
+        return []
+    if len(too_long) == 1:
+        window, span = too_long[0]
+        return [
+            f"wave {window.wave_number} runs {span} calendar days ({window.start} to {window.end}), longer than "
+            f"the {limit}-day wave limit"
+        ]
+    longest, span = max(too_long, key=lambda item: (item[1], -item[0].wave_number))
+    listed = ", ".join(f"{w.wave_number} ({days} days)" for w, days in too_long)
+    return [
+        f"{len(too_long)} waves run longer than the {limit}-day wave limit: waves {listed}; the longest, "
+        f"wave {longest.wave_number}, runs {span} calendar days ({longest.start} to {longest.end}). "
+        "Add people to the roles they need, or plan smaller waves."
+    ]

@@ -559,3 +559,15 @@ def test_thousand_applications_in_well_under_two_seconds() -> None:
     assert (len(timeline.waves), len(timeline.activities)) == (100, 500)
     assert_feasible(timeline, cfg, portfolio, plan)
     assert elapsed < 2.0
+
+
+def test_several_long_waves_get_one_warning_naming_each() -> None:
+    hours = allocation([("a", 1, ENGINEER, 16 * 40), ("c", 2, ENGINEER, 16 * 20)])
+    timeline = build_timeline(
+        Portfolio(applications=[A, C]), wave_plan({1: [A], 2: [C]}), hours, config(wave_duration_limit_days=30)
+    )
+    assert timeline.warnings == [
+        "2 waves run longer than the 30-day wave limit: waves 1 (66 days), 2 (38 days); the longest, wave 1, "
+        "runs 66 calendar days (2027-01-04 to 2027-03-10). Add people to the roles they need, or plan "
+        "smaller waves."
+    ]
