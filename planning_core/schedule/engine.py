@@ -47,6 +47,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
+import numpy as np
+
 from planning_core.domain import DependencyType, PlanningConfig, Portfolio, ResourcePool
 from planning_core.errors import InvalidInput
 from planning_core.resources.models import ResourceAllocation
@@ -380,8 +382,57 @@ def build_timeline(
         p.role for p in config.resource_pools if p.role in staffed and any(p.role in s.people for s in specs)
     ]
     solution = _solve(specs, links, roles, config)
-    cpm = _resource_cpm(specs, links, solution.starts)
+    starts = _compact_waves(specs, links, roles, config, list(solution.starts))
+    cpm = _resource_cpm(specs, links, starts)
     return _assemble(specs, cpm, solution, calendar, pools, config, waves, warnings)
+
+
+def _compact_waves(
+    specs: list[_Spec],
+    links: list[tuple[str, str]],
+    roles: list[str],
+    config: PlanningConfig,
+    starts: list[int],
+) -> list[int]:
+    """Right-justify every activity that has successors, latest first, up to its successors' starts and
+    within every role's headcount: a wave no longer plans weeks before it can migrate. Activities
+    without successors stay, so the makespan and every capacity still hold."""
+    index = {s.id: i for i, s in enumerate(specs)}
+    successors: list[list[int]] = [[] for _ in specs]
+    for before, after in links:
+        successors[index[before]].append(index[after])
+    horizon = max(starts[i] + s.duration for i, s in enumerate(specs))
+    headcount = {p.role: p.headcount for p in config.resource_pools}
+    capacity = np.array([headcount[r] for r in roles], dtype=np.int64)[:, None]
+    demand = np.array([[s.people.get(r, 0) for r in roles] for s in specs], dtype=np.int64).reshape(
+        len(specs), -1
+    )
+    usage = np.zeros((len(roles), horizon + 1), dtype=np.int64)
+    for i, s in enumerate(specs):
+        usage[:, starts[i] : starts[i] + s.duration] += demand[i][:, None]
+    movable = [i for i, s in enumerate(specs) if successors[i] and s.duration > 0]
+    for i in sorted(movable, key=lambda i: (-(starts[i] + specs[i].duration), -starts[i], i)):
+        duration = specs[i].duration
+        bound = min(starts[j] for j in successors[i]) - duration
+        if bound <= starts[i]:
+            continue
+        usage[:, starts[i] : starts[i] + duration] -= demand[i][:, None]
+        fits = (usage + demand[i][:, None] <= capacity).all(axis=0)
+        starts[i] = _latest_window(fits, bound, duration, floor=starts[i])
+        usage[:, starts[i] : starts[i] + duration] += demand[i][:, None]
+    return starts
+
+
+def _latest_window(fits: np.ndarray, bound: int, duration: int, *, floor: int) -> int:
+    """The latest start in [floor, bound] whose `duration` days all fit (floor itself always does)."""
+    blocked = np.flatnonzero(~fits)
+    start = bound
+    while start > floor:
+        k = int(np.searchsorted(blocked, start + duration)) - 1
+        if k < 0 or blocked[k] < start:
+            return start
+        start = int(blocked[k]) - duration
+    return floor
 
 
 def _check_durations(specs: list[_Spec]) -> None:

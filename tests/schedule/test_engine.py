@@ -571,3 +571,20 @@ def test_several_long_waves_get_one_warning_naming_each() -> None:
         "runs 66 calendar days (2027-01-04 to 2027-03-10). Add people to the roles they need, or plan "
         "smaller waves."
     ]
+
+
+def test_compaction_moves_planning_next_to_migration_and_keeps_capacity() -> None:
+    """Wave 2's planning could start on day 2, but its migration waits for the engineers of wave 1: its
+    plan is right-justified to end the day before its migration starts (makespan and capacities kept)."""
+    hours = allocation([("a", 1, ENGINEER, 16 * 10), ("c", 2, ENGINEER, 16 * 10), ("c", 2, ARCHITECT, 8)])
+    timeline = build_timeline(Portfolio(applications=[A, C]), wave_plan({1: [A], 2: [C]}), hours, config())
+    assert {a.id: (a.start, a.end) for a in timeline.activities if a.kind in ("plan", "migrate")} == {
+        "W1-plan": (date(2027, 1, 4), date(2027, 1, 4)),
+        "W1-migrate": (date(2027, 1, 5), date(2027, 1, 18)),
+        "W2-plan": (date(2027, 1, 18), date(2027, 1, 18)),
+        "W2-migrate": (date(2027, 1, 19), date(2027, 2, 1)),
+    }
+    assert [(w.wave_number, w.start, w.end) for w in timeline.waves] == [
+        (1, date(2027, 1, 4), date(2027, 1, 27)),
+        (2, date(2027, 1, 18), date(2027, 2, 10)),
+    ]
