@@ -289,54 +289,31 @@ def _resource_load(
     return loads
 
 
+# Milestones each activity kind marks: (id suffix, name, kind, at the activity's start or end, description).
+MILESTONES: dict[str, tuple[tuple[str, str, str, int, str], ...]] = {
+    "plan": (("gate-review", "gate review", "gate_review", 1, "end of planning"),),
+    "cutover": (
+        ("cutover", "cut-over", "cutover", 0, "cut-over starts"),
+        ("go-live", "go-live", "go_live", 1, "end of cut-over"),
+    ),
+    "hypercare": (("complete", "complete", "completion", 1, "end of hypercare"),),
+}
+
+
 def _milestones(specs: list[_Spec], dates: dict[str, tuple[date, date]], end: date) -> list[Milestone]:
     """Gate review, cut-over, go-live and completion per wave, and the project completion."""
-    result: list[Milestone] = []
-    for spec in specs:
-        n = spec.wave_number
-        if spec.kind == "plan":
-            result.append(
-                Milestone(
-                    id=f"W{n}-gate-review",
-                    name=f"Wave {n} gate review",
-                    date=dates[spec.id][1],
-                    wave_number=n,
-                    kind="gate_review",
-                    description="end of planning",
-                )
-            )
-        elif spec.kind == "cutover":
-            result.append(
-                Milestone(
-                    id=f"W{n}-cutover",
-                    name=f"Wave {n} cut-over",
-                    date=dates[spec.id][0],
-                    wave_number=n,
-                    kind="cutover",
-                    description="cut-over starts",
-                )
-            )
-            result.append(
-                Milestone(
-                    id=f"W{n}-go-live",
-                    name=f"Wave {n} go-live",
-                    date=dates[spec.id][1],
-                    wave_number=n,
-                    kind="go_live",
-                    description="end of cut-over",
-                )
-            )
-        elif spec.kind == "hypercare":
-            result.append(
-                Milestone(
-                    id=f"W{n}-complete",
-                    name=f"Wave {n} complete",
-                    date=dates[spec.id][1],
-                    wave_number=n,
-                    kind="completion",
-                    description="end of hypercare",
-                )
-            )
+    result = [
+        Milestone(
+            id=f"W{spec.wave_number}-{suffix}",
+            name=f"Wave {spec.wave_number} {name}",
+            date=dates[spec.id][at],
+            wave_number=spec.wave_number,
+            kind=kind,
+            description=description,
+        )
+        for spec in specs
+        for suffix, name, kind, at, description in MILESTONES.get(spec.kind, ())
+    ]
     result.append(
         Milestone(
             id="migration-complete",
