@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from planning_core.costs.engine import estimate_costs
 from planning_core.domain import PHASE_ORDER, Phase, PhaseStatus, Portfolio
@@ -12,8 +11,9 @@ from planning_core.plan import PlanDocument
 from planning_core.resources.engine import allocate_resources
 from planning_core.schedule.engine import build_timeline
 from planning_core.synthesis.engine import synthesize
-from planning_core.waves.constraints import validate_wave_plan
+from planning_core.waves.constraints import hard_violations
 from planning_core.waves.engine import plan_waves
+from planning_core.waves.models import Violation
 
 PHASE_LABELS: dict[Phase, str] = {
     Phase.WAVE_PLANNING: "Wave planning",
@@ -32,14 +32,6 @@ PHASE_DOCUMENT: dict[Phase, str] = {
     Phase.COST_ESTIMATION: "cost_estimation",
     Phase.SYNTHESIS: "synthesis",
 }
-
-
-@dataclass(frozen=True)
-class PhaseResult:
-    """What a phase run produced: the document to store under PHASE_DOCUMENT[phase]."""
-
-    phase: Phase
-    document: object
 
 
 def _run_wave_planning(plan: PlanDocument, portfolio: Portfolio) -> object:
@@ -104,14 +96,14 @@ def check_prerequisites(plan: PlanDocument, phase: Phase) -> None:
             )
 
 
-def hard_violations(plan: PlanDocument, portfolio: Portfolio) -> list:
-    """Hard constraint violations of the stored wave plan (they block completing the plan)."""
+def blocking_violations(plan: PlanDocument, portfolio: Portfolio) -> list[Violation]:
+    """Hard constraint violations of the plan's wave plan (they block completing the plan)."""
     if plan.wave_plan is None:
         return []
-    return [v for v in validate_wave_plan(plan.wave_plan, portfolio, plan.planning_config) if v.hard]
+    return hard_violations(plan.wave_plan, portfolio, plan.planning_config)
 
 
-def run_engine(plan: PlanDocument, portfolio: Portfolio, phase: Phase) -> PhaseResult:
+def run_engine(plan: PlanDocument, portfolio: Portfolio, phase: Phase) -> object:
     """Run one phase's engine on the plan's current documents (pure; nothing is stored)."""
     check_prerequisites(plan, phase)
-    return PhaseResult(phase=phase, document=RUNNERS[phase](plan, portfolio))
+    return RUNNERS[phase](plan, portfolio)

@@ -39,8 +39,8 @@ from planning_core.errors import (
 from planning_core.flow.phases import (
     PHASE_DOCUMENT,
     PHASE_LABELS,
+    blocking_violations,
     check_prerequisites,
-    hard_violations,
     later_phases,
     run_engine,
 )
@@ -511,13 +511,11 @@ class PlanningService:
 
     def _apply_phase(self, plan: PlanDocument, portfolio: Portfolio, phase: Phase) -> None:
         """One engine (and its specialist, when an LLM is configured) on the in-memory plan."""
-        check_prerequisites(plan, phase)
-        result = run_engine(plan, portfolio, phase)
         document, agent_run = advise(
             phase=phase,
             plan=plan,
             portfolio=portfolio,
-            document=result.document,
+            document=run_engine(plan, portfolio, phase),
             memory=memory_context(self.database, self.tenant) if llm_configured() else "",
         )
         setattr(plan, PHASE_DOCUMENT[phase], document)
@@ -554,7 +552,7 @@ class PlanningService:
     def _completion(self, plan: PlanDocument, portfolio: Portfolio) -> list:
         """Freeze the plan as completed in memory, unless hard violations are unresolved (returned)."""
         check_prerequisites(plan, Phase.COMPLETED)
-        blocking = hard_violations(plan, portfolio)
+        blocking = blocking_violations(plan, portfolio)
         if blocking:
             plan.phase_statuses[Phase.COMPLETED] = PhaseStatus.PENDING
             plan.warnings = _collect_warnings(plan) + [

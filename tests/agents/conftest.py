@@ -51,7 +51,6 @@ def computed() -> tuple[PlanDocument, Portfolio]:
     portfolio = small_portfolio()
     plan = empty_plan(portfolio, small_config())
     for phase in RUNNABLE_PHASES:
-        result = run_engine(plan, portfolio, phase)
-        setattr(plan, PHASE_DOCUMENT[phase], result.document)
+        setattr(plan, PHASE_DOCUMENT[phase], run_engine(plan, portfolio, phase))
         plan.phase_statuses[phase] = PhaseStatus.COMPLETED
     return plan, portfolio
