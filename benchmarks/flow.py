@@ -16,8 +16,8 @@ from pathlib import Path
 
 from planning_core.demo import generate_portfolio
 from planning_core.domain import RUNNABLE_PHASES, Phase
-from planning_core.flow.service import PlanningService
-from planning_core.workspace import open_database, workspace
+from planning_core.service.flow import PlanningService
+from planning_core.service.workspace import open_database, workspace
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -18,9 +18,9 @@ import time
 import uuid
 from pathlib import Path
 
-from planning_core.flow.service import PlanningService
 from planning_core.portfolio.importers import preview_import
-from planning_core.workspace import open_database, workspace
+from planning_core.service.flow import PlanningService
+from planning_core.service.workspace import open_database, workspace
 
 HEADER = [
     "Timeslot",

@@ -14,11 +14,11 @@ import time
 
 from planning_core.demo import generate_portfolio
 from planning_core.domain import PlanningConfig, Portfolio
-from planning_core.waves.constraints import hard_violations
-from planning_core.waves.engine import plan_waves
-from planning_core.waves.greedy import best_greedy
-from planning_core.waves.models import Wave, WaveAssignment, WavePlan, WavePlanSummary
-from planning_core.waves.units import build_problem
+from planning_core.engines.waves.constraints import hard_violations
+from planning_core.engines.waves.engine import plan_waves
+from planning_core.engines.waves.greedy import best_greedy
+from planning_core.engines.waves.models import Wave, WaveAssignment, WavePlan, WavePlanSummary
+from planning_core.engines.waves.units import build_problem
 
 
 def greedy_baseline(portfolio: Portfolio, config: PlanningConfig) -> int:

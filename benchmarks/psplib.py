@@ -3,7 +3,7 @@
     python -m benchmarks.psplib --instances DIR --solutions FILE --time-limit S [--sample K]
 
 Reads every ``*.sm`` instance of DIR (or a deterministic sample of K of them), solves it with
-``planning_core.schedule.rcpsp.solve_rcpsp`` and compares with the reference makespans of FILE
+``planning_core.engines.schedule.rcpsp.solve_rcpsp`` and compares with the reference makespans of FILE
 (``j30opt.sm``: proven optima; ``*hrs.sm``: best known). Last line:
 
     psplib instances=<n> optimal=<k> avg_gap_best_known_pct=<x> avg_dev_cpm_pct=<y> seconds=<t>
@@ -21,7 +21,7 @@ import sys
 import time
 from pathlib import Path
 
-from planning_core.schedule.rcpsp import RcpspProblem, check_schedule, solve_rcpsp
+from planning_core.engines.schedule.rcpsp import RcpspProblem, check_schedule, solve_rcpsp
 
 
 def parse_sm(text: str) -> RcpspProblem:

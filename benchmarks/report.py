@@ -14,16 +14,16 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from planning_core.costs.engine import estimate_costs
 from planning_core.demo import demo_planning_config, generate_portfolio
 from planning_core.domain import Phase, PhaseStatus
+from planning_core.engines.costs.engine import estimate_costs
+from planning_core.engines.resources.engine import allocate_resources
+from planning_core.engines.schedule.engine import build_timeline
+from planning_core.engines.synthesis.engine import synthesize
+from planning_core.engines.waves.engine import plan_waves
 from planning_core.export import write_all
-from planning_core.export.pdf import build_pdf
+from planning_core.export.pdf.report import build_pdf
 from planning_core.plan import PlanDocument
-from planning_core.resources.engine import allocate_resources
-from planning_core.schedule.engine import build_timeline
-from planning_core.synthesis.engine import synthesize
-from planning_core.waves.engine import plan_waves
 
 TODAY = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from planning_core.domain import Application, Dependency, PlanningConfig, Portfolio
-from planning_core.waves.constraints import hard_violations
-from planning_core.waves.engine import plan_waves
+from planning_core.engines.waves.constraints import hard_violations
+from planning_core.engines.waves.engine import plan_waves
 
 MAX_APPS = 10_000
 

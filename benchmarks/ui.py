@@ -145,9 +145,9 @@ def prepare_plan(data_dir: Path, *, apps: int, seed: int = 7) -> str:
     """Create the demo workspace with `apps` applications and plan them all; returns the plan id."""
     os.environ["PLANNING_DATA_DIR"] = str(data_dir)
     os.environ.pop("DATABASE_URL", None)
-    from planning_core.flow.service import PlanningService
+    from planning_core.service.flow import PlanningService
+    from planning_core.service.workspace import ensure_demo_portfolio, open_database, workspace
     from planning_core.settings import clear_settings_cache
-    from planning_core.workspace import ensure_demo_portfolio, open_database, workspace
 
     clear_settings_cache()
     database = open_database()
@@ -240,10 +240,10 @@ def _a_movable_application(data_dir: Path, plan_id: str) -> tuple[str, int]:
     """An application of the last waves and another wave it can move to without breaking a hard constraint."""
     from db.session import connect
     from planning_core.domain import Portfolio
-    from planning_core.flow.service import PlanningService
-    from planning_core.waves.constraints import validate_wave_plan
-    from planning_core.waves.edits import move_application
-    from planning_core.workspace import workspace
+    from planning_core.engines.waves.constraints import validate_wave_plan
+    from planning_core.engines.waves.edits import move_application
+    from planning_core.service.flow import PlanningService
+    from planning_core.service.workspace import workspace
 
     database = connect(f"sqlite:///{data_dir / 'planning.db'}", upgrade=False)
     plan = PlanningService(database, workspace(database)).get_plan(plan_id)

@@ -20,7 +20,6 @@ from db.models import (
     TimelineMilestoneRow,
     TimelinePhaseRow,
 )
-from planning_core.costs.models import CostEstimate
 from planning_core.domain import (
     Application,
     Criticality,
@@ -32,11 +31,12 @@ from planning_core.domain import (
     SixR,
     TenantContext,
 )
+from planning_core.engines.costs.models import CostEstimate
+from planning_core.engines.resources.models import AllocationSource, ResourceAllocation
+from planning_core.engines.schedule.models import Timeline
+from planning_core.engines.synthesis.models import Synthesis
+from planning_core.engines.waves.models import WavePlan
 from planning_core.plan import AgentRun, PlanDocument
-from planning_core.resources.models import AllocationSource, ResourceAllocation
-from planning_core.schedule.models import Timeline
-from planning_core.synthesis.models import Synthesis
-from planning_core.waves.models import WavePlan
 
 # PlanDocument attribute -> (planning_flows column, document model)
 DOCUMENT_COLUMNS: dict[str, tuple[str, type[BaseModel]]] = {

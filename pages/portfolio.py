@@ -3,7 +3,7 @@
 import streamlit as st
 
 from planning_core import views
-from planning_core.workspace import ensure_demo_portfolio
+from planning_core.service.workspace import ensure_demo_portfolio
 from ui import state
 from ui.components import PAGES, button, flash, metric_row, page_header, run_action
 from ui.filters import APPLICATION_COLUMNS, portfolio_filters

@@ -11,9 +11,9 @@ from typing import Any
 from pydantic import ValidationError
 
 from planning_core.errors import InvalidInput, PlanningError
-from planning_core.flow.service import PlanningService, format_validation_error, parse_config
 from planning_core.plan import PlanDocument
-from planning_core.workspace import DEMO_CLIENT, DEMO_ENGAGEMENT, open_database, workspace
+from planning_core.service.flow import PlanningService, format_validation_error, parse_config
+from planning_core.service.workspace import DEMO_CLIENT, DEMO_ENGAGEMENT, open_database, workspace
 
 
 def _read_config(path: Path | None) -> dict[str, Any]:

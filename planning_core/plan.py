@@ -7,12 +7,12 @@ from typing import Any
 
 from pydantic import Field
 
-from planning_core.costs.models import CostEstimate
 from planning_core.domain import Application, Dependency, Model, Phase, PhaseStatus, PlanningConfig
-from planning_core.resources.models import ResourceAllocation
-from planning_core.schedule.models import Timeline
-from planning_core.synthesis.models import Synthesis
-from planning_core.waves.models import WavePlan
+from planning_core.engines.costs.models import CostEstimate
+from planning_core.engines.resources.models import ResourceAllocation
+from planning_core.engines.schedule.models import Timeline
+from planning_core.engines.synthesis.models import Synthesis
+from planning_core.engines.waves.models import WavePlan
 
 
 class AgentRun(Model):

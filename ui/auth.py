@@ -24,7 +24,7 @@ import streamlit as st
 
 from planning_core.access import SignedInUser, user_from_claims
 from planning_core.errors import InvalidInput
-from planning_core.workspace import LOCAL_USER
+from planning_core.service.workspace import LOCAL_USER
 
 LOCAL_ANALYST = SignedInUser(user_id=LOCAL_USER, display_name="Local analyst")
 

@@ -10,10 +10,10 @@ import streamlit as st
 
 from planning_core import views
 from planning_core.domain import Portfolio
+from planning_core.engines.waves import edits
+from planning_core.engines.waves.models import Violation, WavePlan
 from planning_core.errors import ConstraintViolationError, PlanningError, StaleWriteError
 from planning_core.plan import PlanDocument
-from planning_core.waves import edits
-from planning_core.waves.models import Violation, WavePlan
 from ui import state
 from ui.components import button, flash, md_escape, submit
 

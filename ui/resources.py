@@ -5,8 +5,8 @@ from __future__ import annotations
 import streamlit as st
 
 from planning_core import views
+from planning_core.engines.resources.engine import apply_manual_allocation
 from planning_core.plan import PlanDocument
-from planning_core.resources.engine import apply_manual_allocation
 from ui import state
 from ui.components import button, flash, run_action
 

@@ -8,7 +8,7 @@ from planning_core import views
 from planning_core.domain import TenantContext
 from planning_core.errors import NotFound, PlanningError
 from planning_core.plan import PlanDocument
-from planning_core.workspace import workspace
+from planning_core.service.workspace import Choice, list_client_accounts, list_engagements, workspace
 from ui import state
 from ui.components import md_escape, submit
 
@@ -23,7 +23,7 @@ def _default(key: str, param: str, options: list, fallback: object) -> None:
         st.session_state[key] = match if match is not None else fallback
 
 
-def _choose(label: str, choices: list[views.Choice], *, key: str, param: str) -> views.Choice:
+def _choose(label: str, choices: list[Choice], *, key: str, param: str) -> Choice:
     """A selectbox of named ids, remembered in the URL."""
     ids = [c.id for c in choices]
     names = {c.id: c.name for c in choices}
@@ -108,7 +108,7 @@ def render_sidebar() -> PlanDocument | None:
     user = state.user_id()
     with st.sidebar:
         st.markdown("## :material/flight_takeoff: Planning Flow")
-        clients = views.list_client_accounts(database, user_id=user)
+        clients = list_client_accounts(database, user_id=user)
         if not clients:
             st.info("No client account yet: create one to start.")
             _new_workspace(expanded=True)
@@ -116,7 +116,7 @@ def render_sidebar() -> PlanDocument | None:
             state.set_plan(None)
             return None
         client = _choose("Client account", clients, key="sb_client", param="client")
-        engagements = views.list_engagements(database, client_account_id=client.id, user_id=user)
+        engagements = list_engagements(database, client_account_id=client.id, user_id=user)
         if not engagements:
             st.info("This client account has no engagement you can see yet.")
             _new_workspace(expanded=True)

@@ -9,8 +9,9 @@ import streamlit as st
 
 from planning_core import views
 from planning_core.domain import Portfolio, TenantContext
-from planning_core.flow.service import PlanningService
-from planning_core.jobs import (
+from planning_core.plan import PlanDocument
+from planning_core.service.flow import PlanningService
+from planning_core.service.runs import (
     JobInfo,
     WorkerHandle,
     enqueue_run,
@@ -18,8 +19,13 @@ from planning_core.jobs import (
     reap_dead_jobs,
     start_inprocess_worker,
 )
-from planning_core.plan import PlanDocument
-from planning_core.workspace import LOCAL_USER, ensure_demo_portfolio, open_database, workspace
+from planning_core.service.workspace import (
+    LOCAL_USER,
+    ensure_demo_portfolio,
+    list_client_accounts,
+    open_database,
+    workspace,
+)
 
 DEMO_APPS_ENV = "PLANNING_DEMO_APPS"  # applications of the demo created on an empty database (0: none)
 PLAN_KEY = "plan_doc"
@@ -42,7 +48,7 @@ def get_database() -> Any:
     """The process-wide database (connected, upgraded; the demo workspace created when empty)."""
     database = open_database()
     apps = demo_apps()
-    if apps and not views.list_client_accounts(database, user_id=LOCAL_USER):
+    if apps and not list_client_accounts(database, user_id=LOCAL_USER):
         tenant = workspace(database)
         ensure_demo_portfolio(database, tenant, apps=apps, seed=7)
     return database

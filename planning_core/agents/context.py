@@ -12,13 +12,13 @@ from decimal import Decimal
 from typing import Any
 
 from planning_core.domain import Phase, PlanningConfig, Portfolio, to_money
+from planning_core.engines.resources.models import ResourceAllocation
+from planning_core.engines.schedule.models import Timeline
+from planning_core.engines.waves.constraints import cut_weight, validate_wave_plan
+from planning_core.engines.waves.edits import move_application, with_pins
+from planning_core.engines.waves.models import WavePlan
 from planning_core.errors import InvalidInput
 from planning_core.plan import PlanDocument
-from planning_core.resources.models import ResourceAllocation
-from planning_core.schedule.models import Timeline
-from planning_core.waves.constraints import cut_weight, validate_wave_plan
-from planning_core.waves.edits import move_application, with_pins
-from planning_core.waves.models import WavePlan
 
 TOOL_SOLVER_SECONDS = 3.0
 MAX_LISTED = 60
@@ -140,7 +140,7 @@ def validate_move(ctx: AdviceContext, application_id: str, to_wave: int) -> str:
 
 def optimize_with_lock(ctx: AdviceContext, application_id: str, wave: int) -> str:
     """Re-run the wave optimizer with one extra lock (application in wave) and report the result."""
-    from planning_core.waves.engine import plan_waves
+    from planning_core.engines.waves.engine import plan_waves
 
     if application_id.strip() not in ctx.portfolio.by_id():
         return _json({"error": f"No application {application_id!r} in this plan."})

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from planning_core.agents.context import AdviceContext
-from planning_core.costs.models import CostEstimate
 from planning_core.domain import Phase
-from planning_core.synthesis.models import Synthesis
+from planning_core.engines.costs.models import CostEstimate
+from planning_core.engines.synthesis.models import Synthesis
 
 WAVE_SPECIALIST = "WavePlanningSpecialist"
 RESOURCE_SPECIALIST = "ResourceAllocationSpecialist"

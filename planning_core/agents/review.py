@@ -26,13 +26,13 @@ from planning_core.agents.sanitize import (
     clean_text,
 )
 from planning_core.domain import PlanningConfig, Portfolio
+from planning_core.engines.resources.engine import apply_manual_allocation
+from planning_core.engines.resources.models import Allocation, AllocationSource, ResourceAllocation
+from planning_core.engines.synthesis.models import Synthesis
+from planning_core.engines.waves.constraints import validate_wave_plan
+from planning_core.engines.waves.edits import delete_wave, move_application, refresh_plan
+from planning_core.engines.waves.models import Source, Violation, WavePlan
 from planning_core.errors import InvalidInput
-from planning_core.resources.engine import apply_manual_allocation
-from planning_core.resources.models import Allocation, AllocationSource, ResourceAllocation
-from planning_core.synthesis.models import Synthesis
-from planning_core.waves.constraints import validate_wave_plan
-from planning_core.waves.edits import delete_wave, move_application, refresh_plan
-from planning_core.waves.models import Source, Violation, WavePlan
 
 AGENT_CONFIDENCE = 0.7
 ID_MAX_CHARS = 100

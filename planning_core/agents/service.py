@@ -19,11 +19,11 @@ from planning_core.agents.review import (
 )
 from planning_core.agents.sanitize import NOTE_MAX_CHARS, clean_text
 from planning_core.domain import Phase, Portfolio
+from planning_core.engines.resources.models import ResourceAllocation
+from planning_core.engines.synthesis.models import Synthesis
+from planning_core.engines.waves.models import WavePlan
 from planning_core.plan import AgentRun, PlanDocument
-from planning_core.resources.models import ResourceAllocation
 from planning_core.settings import Settings, get_settings
-from planning_core.synthesis.models import Synthesis
-from planning_core.waves.models import WavePlan
 
 OPTIMIZER_ONLY = "No LLM is configured: the suggestions come from the optimizer."
 ERROR_MAX_CHARS = 500

@@ -5,7 +5,7 @@ from __future__ import annotations
 from planning_core.export.data import load_plan_json, render_csv_tables, render_json, render_xlsx
 from planning_core.export.files import write_all
 from planning_core.export.mspdi import render_mspdi
-from planning_core.export.pdf import render_pdf
+from planning_core.export.pdf.report import render_pdf
 
 __all__ = [
     "load_plan_json",

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from planning_core.export.data import render_csv_tables, render_json, render_xlsx
 from planning_core.export.mspdi import render_mspdi
-from planning_core.export.pdf import render_pdf
+from planning_core.export.pdf.report import render_pdf
 from planning_core.plan import PlanDocument
 
 

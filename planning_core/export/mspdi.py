@@ -7,10 +7,10 @@ from datetime import date, datetime, time, timedelta
 from xml.etree import ElementTree as ET
 
 from planning_core.domain import PlanningConfig
+from planning_core.engines.schedule.models import Activity, Milestone, Timeline, WaveWindow
 from planning_core.errors import InvalidInput
 from planning_core.export.text import clean_text, one_line
 from planning_core.plan import PlanDocument
-from planning_core.schedule.models import Activity, Milestone, Timeline, WaveWindow
 
 NAMESPACE = "http://schemas.microsoft.com/project"
 WORK_START = time(8, 0)

@@ -18,8 +18,8 @@ from planning_core.domain import (  # noqa: E402
     PhaseStatus,
     Portfolio,
 )
-from planning_core.flow.phases import PHASE_DOCUMENT, run_engine  # noqa: E402
 from planning_core.plan import PlanDocument  # noqa: E402
+from planning_core.service.phases import PHASE_DOCUMENT, run_engine  # noqa: E402
 from planning_core.settings import Settings  # noqa: E402
 
 

@@ -12,11 +12,11 @@ from standin import Reply, StandIn, tool_results
 from planning_core.agents import OPTIMIZER_ONLY, advise, run_warning
 from planning_core.agents.context import AdviceContext, validate_move
 from planning_core.domain import Phase, Portfolio
+from planning_core.engines.resources.models import AllocationSource
+from planning_core.engines.waves.constraints import hard_violations
+from planning_core.engines.waves.models import Source
 from planning_core.plan import PlanDocument
-from planning_core.resources.models import AllocationSource
 from planning_core.settings import Settings
-from planning_core.waves.constraints import hard_violations
-from planning_core.waves.models import Source
 
 ENGINE_WAVES = [["crm"], ["billing", "hr"], ["portal", "mail"]]
 USAGE_TWO_CALLS = {

@@ -10,7 +10,7 @@ from agents_support import small_config, small_portfolio, waves_of
 from standin import Reply, StandIn
 
 from planning_core.domain import Phase
-from planning_core.flow.service import PlanningService
+from planning_core.service.flow import PlanningService
 from planning_core.settings import clear_settings_cache
 
 

@@ -25,7 +25,7 @@ from planning_core.agents.proposals import (
 from planning_core.agents.review import apply_resource_advice, apply_wave_advice
 from planning_core.agents.sanitize import clean_identifier, clean_text
 from planning_core.domain import Phase
-from planning_core.waves.constraints import hard_violations
+from planning_core.engines.waves.constraints import hard_violations
 
 
 def test_clean_text_removes_tags_markdown_and_control_characters() -> None:

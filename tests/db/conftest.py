@@ -11,7 +11,6 @@ from sqlalchemy import text
 
 from db.models import TENANT_TABLES
 from db.session import Database
-from planning_core.costs.models import CategoryCost, CostEstimate, RoleCost, WaveCost
 from planning_core.domain import (
     Application,
     Criticality,
@@ -25,11 +24,12 @@ from planning_core.domain import (
     SixR,
     TenantContext,
 )
+from planning_core.engines.costs.models import CategoryCost, CostEstimate, RoleCost, WaveCost
+from planning_core.engines.resources.models import Allocation, AllocationSource, ResourceAllocation, SkillGap
+from planning_core.engines.schedule.models import Activity, Milestone, Timeline, WaveWindow
+from planning_core.engines.synthesis.models import ExecutiveSummary, Finding, Synthesis
+from planning_core.engines.waves.models import Wave, WaveAssignment, WavePlan, WavePlanSummary
 from planning_core.plan import PlanDocument
-from planning_core.resources.models import Allocation, AllocationSource, ResourceAllocation, SkillGap
-from planning_core.schedule.models import Activity, Milestone, Timeline, WaveWindow
-from planning_core.synthesis.models import ExecutiveSummary, Finding, Synthesis
-from planning_core.waves.models import Wave, WaveAssignment, WavePlan, WavePlanSummary
 
 
 def small_portfolio() -> Portfolio:

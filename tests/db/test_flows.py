@@ -15,11 +15,11 @@ from sqlalchemy.exc import IntegrityError
 from db import convert
 from db.repository import RevisionInfo
 from db.session import Database
-from planning_core.costs.models import CostEstimate
 from planning_core.domain import Phase, PhaseStatus, TenantContext
+from planning_core.engines.costs.models import CostEstimate
+from planning_core.engines.schedule.models import Milestone
 from planning_core.errors import NotFound, StaleWriteError
 from planning_core.plan import PlanDocument
-from planning_core.schedule.models import Milestone
 
 
 def new_flow(

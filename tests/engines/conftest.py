@@ -7,7 +7,7 @@ from collections.abc import Callable
 import pytest
 
 from planning_core.domain import Portfolio
-from planning_core.waves.models import Wave, WaveAssignment, WavePlan, WavePlanSummary
+from planning_core.engines.waves.models import Wave, WaveAssignment, WavePlan, WavePlanSummary
 
 WavePlanBuilder = Callable[[Portfolio, dict[int, list[str]]], WavePlan]
 

@@ -9,8 +9,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from planning_core.costs.engine import estimate_costs, labour_quantile
-from planning_core.costs.models import CategoryCost, CostEstimate, RoleCost, WaveCost
 from planning_core.domain import (
     Application,
     CostInputs,
@@ -20,11 +18,13 @@ from planning_core.domain import (
     ResourcePool,
     SixR,
 )
+from planning_core.engines.costs.engine import estimate_costs, labour_quantile
+from planning_core.engines.costs.models import CategoryCost, CostEstimate, RoleCost, WaveCost
+from planning_core.engines.resources.engine import allocate_resources
+from planning_core.engines.resources.models import Allocation, ResourceAllocation
+from planning_core.engines.schedule.models import Timeline, WaveWindow
+from planning_core.engines.waves.models import Wave, WaveAssignment, WavePlan, WavePlanSummary
 from planning_core.errors import InvalidInput
-from planning_core.resources.engine import allocate_resources
-from planning_core.resources.models import Allocation, ResourceAllocation
-from planning_core.schedule.models import Timeline, WaveWindow
-from planning_core.waves.models import Wave, WaveAssignment, WavePlan, WavePlanSummary
 
 D = Decimal
 

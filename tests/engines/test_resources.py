@@ -9,22 +9,22 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from planning_core.domain import Application, Criticality, PlanningConfig, Portfolio, ResourcePool, SixR
-from planning_core.errors import InvalidInput
-from planning_core.resources.engine import (
+from planning_core.engines.resources.engine import (
     ROLE_SPLIT,
     allocate_resources,
     apply_manual_allocation,
     role_shares,
     split_effort,
 )
-from planning_core.resources.models import (
+from planning_core.engines.resources.models import (
     Allocation,
     AllocationSource,
     ApplicationRoleHours,
     ResourceAllocation,
     SkillGap,
 )
-from planning_core.waves.models import WaveAssignment
+from planning_core.engines.waves.models import WaveAssignment
+from planning_core.errors import InvalidInput
 
 
 def _app(app_id: str, strategy: SixR, **fields: object) -> Application:

@@ -7,7 +7,6 @@ from decimal import Decimal
 
 import pytest
 
-from planning_core.costs.models import CostEstimate
 from planning_core.domain import (
     Application,
     BlackoutWindow,
@@ -16,11 +15,12 @@ from planning_core.domain import (
     Portfolio,
     ResourcePool,
 )
-from planning_core.resources.models import Allocation, ResourceAllocation, SkillGap
-from planning_core.schedule.models import Activity, Timeline, WaveWindow
-from planning_core.synthesis.engine import synthesize
-from planning_core.synthesis.models import ExecutiveSummary, Finding
-from planning_core.waves.models import Violation
+from planning_core.engines.costs.models import CostEstimate
+from planning_core.engines.resources.models import Allocation, ResourceAllocation, SkillGap
+from planning_core.engines.schedule.models import Activity, Timeline, WaveWindow
+from planning_core.engines.synthesis.engine import synthesize
+from planning_core.engines.synthesis.models import ExecutiveSummary, Finding
+from planning_core.engines.waves.models import Violation
 
 D = Decimal
 

@@ -7,7 +7,6 @@ from decimal import Decimal
 
 import pytest
 
-from planning_core.costs.models import CategoryCost, CostEstimate, RoleCost, WaveCost
 from planning_core.domain import (
     Application,
     CostInputs,
@@ -19,11 +18,12 @@ from planning_core.domain import (
     PlanningConfig,
     SixR,
 )
+from planning_core.engines.costs.models import CategoryCost, CostEstimate, RoleCost, WaveCost
+from planning_core.engines.resources.models import Allocation, ResourceAllocation, SkillGap
+from planning_core.engines.schedule.models import Activity, Milestone, Timeline, WaveWindow
+from planning_core.engines.synthesis.models import ExecutiveSummary, Finding, Synthesis
+from planning_core.engines.waves.models import NotMigrated, Wave, WaveAssignment, WavePlan, WavePlanSummary
 from planning_core.plan import AgentRun, PlanDocument
-from planning_core.resources.models import Allocation, ResourceAllocation, SkillGap
-from planning_core.schedule.models import Activity, Milestone, Timeline, WaveWindow
-from planning_core.synthesis.models import ExecutiveSummary, Finding, Synthesis
-from planning_core.waves.models import NotMigrated, Wave, WaveAssignment, WavePlan, WavePlanSummary
 
 MARKUP_NAME = "Payroll <b>bold</b> & <font color=red>x</font>"
 LONG_NAME = ("Enterprise " + "Z" * 150 + " customer data hub " + "Y" * 140)[:300]

@@ -12,10 +12,10 @@ import pytest
 from PIL import Image, ImageStat
 
 from planning_core.domain import PhaseStatus, SixR
+from planning_core.engines.waves.models import NotMigrated
 from planning_core.export import render_json, render_pdf
-from planning_core.export.pdf import build_pdf
+from planning_core.export.pdf.report import build_pdf
 from planning_core.plan import PlanDocument
-from planning_core.waves.models import NotMigrated
 
 SECTIONS = [
     "Contents",

@@ -11,7 +11,7 @@ import pytest
 from planning_core.cli import main
 from planning_core.demo import generate_portfolio
 from planning_core.portfolio.template import read_template
-from planning_core.workspace import open_database, workspace
+from planning_core.service.workspace import open_database, workspace
 
 
 def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:

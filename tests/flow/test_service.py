@@ -14,6 +14,7 @@ from planning_core.domain import (
     Portfolio,
     SixR,
 )
+from planning_core.engines.waves.models import Source, WavePlan
 from planning_core.errors import (
     ConstraintViolationError,
     InvalidInput,
@@ -22,9 +23,8 @@ from planning_core.errors import (
     PlanningError,
     StaleWriteError,
 )
-from planning_core.flow import phases as phases_module
-from planning_core.flow.service import PlanningService
-from planning_core.waves.models import Source, WavePlan
+from planning_core.service import phases as phases_module
+from planning_core.service.flow import PlanningService
 
 ALL_COMPLETED = {phase: PhaseStatus.COMPLETED for phase in Phase}
 ALL_PENDING = {phase: PhaseStatus.PENDING for phase in Phase}

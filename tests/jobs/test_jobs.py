@@ -17,8 +17,8 @@ from db.jobs_repository import JobQueue
 from db.session import Database
 from planning_core.domain import Application, Dependency, Phase, PhaseStatus, Portfolio, TenantContext
 from planning_core.errors import NotFound
-from planning_core.flow.service import PlanningService
-from planning_core.jobs import (
+from planning_core.service.flow import PlanningService
+from planning_core.service.runs import (
     enqueue_run,
     job_status,
     latest_job,
@@ -166,14 +166,14 @@ STALLING_WORKER = textwrap.dedent(
     """
     import sys, time
     from planning_core.domain import Phase
-    from planning_core.flow import phases
+    from planning_core.service import phases
 
     def stall(plan, portfolio):
         time.sleep(600)
 
     phases.RUNNERS[Phase.RESOURCE_ALLOCATION] = stall  # the worker hangs mid-run, then gets SIGKILL
     from db.session import Database
-    from planning_core.jobs import run_worker_once
+    from planning_core.service.runs import run_worker_once
 
     run_worker_once(Database(sys.argv[1]), heartbeat_s=0.2)
     """

@@ -7,8 +7,8 @@ from datetime import date
 import pytest
 
 from planning_core.domain import BlackoutWindow, PlanningConfig
+from planning_core.engines.schedule.calendar import WorkingCalendar
 from planning_core.errors import InvalidInput
-from planning_core.schedule.calendar import WorkingCalendar
 
 
 def calendar(**overrides: object) -> WorkingCalendar:

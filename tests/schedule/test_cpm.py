@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import pytest
 
+from planning_core.engines.schedule.cpm import (
+    CpmResult,
+    critical_path_method,
+    resource_links,
+    topological_order,
+)
 from planning_core.errors import InvalidInput
-from planning_core.schedule.cpm import CpmResult, critical_path_method, resource_links, topological_order
 
 DURATIONS = {"A": 3, "B": 2, "C": 4, "D": 2}
 LINKS = [("A", "B", 0), ("A", "C", 1), ("B", "D", 0), ("C", "D", 0)]

@@ -18,11 +18,11 @@ from planning_core.domain import (
     Portfolio,
     ResourcePool,
 )
+from planning_core.engines.resources.models import Allocation, ApplicationRoleHours, ResourceAllocation
+from planning_core.engines.schedule.engine import activity_for_role, build_timeline, cutover_days
+from planning_core.engines.schedule.models import Activity, Milestone, ResourceLoad, Timeline, WaveWindow
+from planning_core.engines.waves.models import Wave, WaveAssignment, WavePlan, WavePlanSummary
 from planning_core.errors import InvalidInput
-from planning_core.resources.models import Allocation, ApplicationRoleHours, ResourceAllocation
-from planning_core.schedule.engine import activity_for_role, build_timeline, cutover_days
-from planning_core.schedule.models import Activity, Milestone, ResourceLoad, Timeline, WaveWindow
-from planning_core.waves.models import Wave, WaveAssignment, WavePlan, WavePlanSummary
 
 ENGINEER, ARCHITECT, TESTER = "migration_engineer", "cloud_architect", "tester"
 
@@ -502,7 +502,7 @@ def random_case(n_apps: int, apps_per_wave: int, seed: int) -> tuple[Portfolio, 
 
 def assert_feasible(timeline: Timeline, cfg: PlanningConfig, portfolio: Portfolio, plan: WavePlan) -> None:
     """Every role within headcount every day, links respected, working days only."""
-    from planning_core.schedule.calendar import WorkingCalendar
+    from planning_core.engines.schedule.calendar import WorkingCalendar
 
     cal = WorkingCalendar(cfg)
     acts = {a.id: a for a in timeline.activities}

@@ -8,9 +8,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from planning_core.errors import InvalidInput
-from planning_core.schedule.cp_sat import resource_delays
-from planning_core.schedule.rcpsp import (
+from planning_core.engines.schedule.cp_sat import resource_delays
+from planning_core.engines.schedule.rcpsp import (
     RcpspProblem,
     _Net,
     _prepare,
@@ -20,6 +19,7 @@ from planning_core.schedule.rcpsp import (
     heuristic_schedule,
     solve_rcpsp,
 )
+from planning_core.errors import InvalidInput
 
 # Activity 0 takes the whole resource; 3 must follow 0; 1 and 2 fill around 3.
 SMALL = RcpspProblem(durations=[3, 2, 2, 4], demands=[[2], [1], [1], [1]], capacities=[2], links=[(0, 3, 0)])

@@ -20,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from db import repository  # noqa: E402
 from db.session import Database  # noqa: E402
 from planning_core.domain import Phase, PhaseStatus, TenantContext  # noqa: E402
-from planning_core.flow import service as service_module  # noqa: E402
+from planning_core.service import flow as service_module  # noqa: E402
 
 HANG_SECONDS = 120
 NOTIFY_FD = 1  # where "HANG <point>" is written (a forked child sets its pipe here)

@@ -19,7 +19,7 @@ from planning_core.access import (
 )
 from planning_core.domain import PlanningConfig, ResourcePool
 from planning_core.errors import InvalidInput, PermissionDenied
-from planning_core.flow.service import PlanningService
+from planning_core.service.flow import PlanningService
 from tests.conftest import make_tenant
 from tests.security.helpers import FAST_CONFIG, app_ids, tiny_portfolio
 

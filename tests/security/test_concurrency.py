@@ -10,8 +10,8 @@ import pytest
 
 from db.session import Database
 from planning_core.errors import StaleWriteError
-from planning_core.flow.service import PlanningService
 from planning_core.plan import PlanDocument
+from planning_core.service.flow import PlanningService
 from tests.conftest import make_tenant
 from tests.security.helpers import FAST_CONFIG, app_ids, tiny_portfolio
 

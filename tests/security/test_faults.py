@@ -16,7 +16,7 @@ import pytest
 
 from db.session import Database
 from planning_core.domain import Phase, PhaseStatus, TenantContext
-from planning_core.flow.service import PlanningService
+from planning_core.service.flow import PlanningService
 from tests.conftest import make_tenant
 from tests.security import flow_worker
 from tests.security.helpers import FAST_CONFIG, app_ids, relational_mismatches, tiny_portfolio

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from db.session import Database
 from planning_core.domain import Application, Portfolio
 from planning_core.errors import PlanningError
-from planning_core.flow.service import PlanningService
+from planning_core.service.flow import PlanningService
 from tests.conftest import make_tenant
 from tests.security.helpers import FAST_CONFIG, app_ids, tiny_portfolio
 

@@ -22,7 +22,7 @@ from db.session import Database
 from migrations.rls import TENANCY_TABLES, tenant_tables
 from planning_core.domain import TenantContext
 from planning_core.errors import NotFound, PermissionDenied
-from planning_core.flow.service import PlanningService
+from planning_core.service.flow import PlanningService
 from tests.conftest import make_tenant
 from tests.security.helpers import FAST_CONFIG, app_ids, tiny_portfolio
 

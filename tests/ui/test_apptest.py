@@ -9,10 +9,10 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from planning_core import views
-from planning_core.flow.service import PlanningService
-from planning_core.waves import edits
-from planning_core.waves.constraints import validate_wave_plan
-from planning_core.workspace import open_database, workspace
+from planning_core.engines.waves import edits
+from planning_core.engines.waves.constraints import validate_wave_plan
+from planning_core.service.flow import PlanningService
+from planning_core.service.workspace import open_database, workspace
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGES = ["portfolio", "wizard", "waves", "resources", "timeline", "costs", "summary"]

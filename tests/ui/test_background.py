@@ -11,9 +11,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from planning_core.domain import Phase, PhaseStatus
-from planning_core.flow.service import PlanningService
-from planning_core.jobs import latest_job
-from planning_core.workspace import open_database, workspace
+from planning_core.service.flow import PlanningService
+from planning_core.service.runs import latest_job
+from planning_core.service.workspace import open_database, workspace
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -25,8 +25,8 @@ SHOTS = ROOT / "artifacts" / "screenshots"
 def _library_plan(data_dir: Path):
     """The stored plan as the library sees it (a separate connection to the same SQLite file)."""
     from db.session import connect
-    from planning_core.flow.service import PlanningService
-    from planning_core.workspace import workspace
+    from planning_core.service.flow import PlanningService
+    from planning_core.service.workspace import workspace
 
     database = connect(f"sqlite:///{data_dir / 'planning.db'}", upgrade=False)
     try:

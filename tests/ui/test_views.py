@@ -12,7 +12,6 @@ import pandas as pd
 import pytest
 
 from planning_core import views
-from planning_core.costs.models import CategoryCost, CostEstimate
 from planning_core.domain import (
     Application,
     Criticality,
@@ -24,9 +23,17 @@ from planning_core.domain import (
     Portfolio,
     SixR,
 )
+from planning_core.engines.costs.models import CategoryCost, CostEstimate
+from planning_core.engines.schedule.models import Activity, Milestone, Timeline, WaveWindow
+from planning_core.engines.waves.models import (
+    Source,
+    Violation,
+    Wave,
+    WaveAssignment,
+    WavePlan,
+    WavePlanSummary,
+)
 from planning_core.plan import PlanDocument
-from planning_core.schedule.models import Activity, Milestone, Timeline, WaveWindow
-from planning_core.waves.models import Source, Violation, Wave, WaveAssignment, WavePlan, WavePlanSummary
 
 
 def _portfolio() -> Portfolio:

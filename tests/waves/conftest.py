@@ -7,7 +7,7 @@ from types import SimpleNamespace
 import pytest
 
 from planning_core.domain import Application, Dependency, DependencyType, PlanningConfig, Portfolio
-from planning_core.waves.models import Wave, WaveAssignment, WavePlan, WavePlanSummary
+from planning_core.engines.waves.models import Wave, WaveAssignment, WavePlan, WavePlanSummary
 
 JACKSON_TIMES = [6, 2, 5, 7, 1, 2, 3, 6, 5, 5, 4]
 JACKSON_ARCS = [

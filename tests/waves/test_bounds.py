@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from planning_core.domain import Portfolio
-from planning_core.waves.bounds import (
+from planning_core.engines.waves.bounds import (
     best_bound,
     half_bound,
     lower_bounds,

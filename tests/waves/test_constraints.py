@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from planning_core.domain import Portfolio
-from planning_core.waves import constraints as c
-from planning_core.waves.constraints import CONSTRAINTS, build_context, validate_wave_plan
-from planning_core.waves.models import Violation
+from planning_core.engines.waves import constraints as c
+from planning_core.engines.waves.constraints import CONSTRAINTS, build_context, validate_wave_plan
+from planning_core.engines.waves.models import Violation
 
 
 def check(b, fn, portfolio: Portfolio, waves: dict[int, list[str]], cfg=None, pinned=()) -> list[Violation]:  # noqa: ANN001

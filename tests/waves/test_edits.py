@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from planning_core.domain import Portfolio
+from planning_core.engines.waves import edits
+from planning_core.engines.waves.engine import plan_waves
+from planning_core.engines.waves.models import Source
 from planning_core.errors import InvalidInput
-from planning_core.waves import edits
-from planning_core.waves.engine import plan_waves
-from planning_core.waves.models import Source
 
 
 def setup(b):  # noqa: ANN001, ANN201

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from planning_core.domain import Portfolio
+from planning_core.engines.waves.constraints import validate_wave_plan
+from planning_core.engines.waves.engine import plan_waves
+from planning_core.engines.waves.models import Wave, WaveAssignment
 from planning_core.errors import InvalidInput
-from planning_core.waves.constraints import validate_wave_plan
-from planning_core.waves.engine import plan_waves
-from planning_core.waves.models import Wave, WaveAssignment
 
 
 @pytest.mark.parametrize(("cycle_time", "stations"), [(10, 5), (7, 8)])

@@ -6,9 +6,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from planning_core.domain import Application, Dependency, DependencyType, PlanningConfig, Portfolio
-from planning_core.waves.bounds import lower_bounds
-from planning_core.waves.constraints import validate_wave_plan
-from planning_core.waves.engine import plan_waves
+from planning_core.engines.waves.bounds import lower_bounds
+from planning_core.engines.waves.constraints import validate_wave_plan
+from planning_core.engines.waves.engine import plan_waves
 
 
 @st.composite
