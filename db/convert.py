@@ -13,7 +13,7 @@ from pydantic import BaseModel
 from db.models import (
     ApplicationRow,
     DependencyRow,
-    PlanningFlowRow,
+    PlanRow,
     ResourceAllocationRow,
     ResourcePoolRow,
     ResourceSkillRow,
@@ -160,7 +160,7 @@ def flow_document_values(plan: PlanDocument, documents: Iterable[str] | None = N
 
 
 def row_to_plan(
-    row: PlanningFlowRow,
+    row: PlanRow,
     *,
     client_account_name: str,
     engagement_name: str,

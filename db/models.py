@@ -198,7 +198,7 @@ class DependencyRow(TenantMixin, Base):
 # --- planning flows and revisions ---------------------------------------------------------------------
 
 
-class PlanningFlowRow(TenantMixin, TimestampMixin, Base):
+class PlanRow(TenantMixin, TimestampMixin, Base):
     """One plan: phase state, the JSON documents of every phase and a version for optimistic locking."""
 
     __tablename__ = "planning_flows"

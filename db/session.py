@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,7 +15,9 @@ from sqlalchemy.exc import DataError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
-from db.repository import Repository, TenancyRepository
+from db.jobs import JobQueue
+from db.repository import Repository
+from db.tenancy import TenancyRepository
 from planning_core.domain import TenantContext
 from planning_core.errors import InvalidInput
 from planning_core.settings import get_settings, normalise_database_url
@@ -147,6 +148,14 @@ class Database:
                 self._set_context(session, None, None, user_id)
             yield TenancyRepository(session)
 
+    @contextmanager
+    def job_queue(self) -> Iterator[JobQueue]:
+        """One worker transaction over every tenant's jobs (app.job_worker lets RLS show them on Postgres)."""
+        with self._sessions() as session, _refused_values(), session.begin():
+            if self.dialect == "postgresql":
+                session.execute(text("SELECT set_config('app.job_worker', 'on', true)"))
+            yield JobQueue(session)
+
     def _set_context(
         self, session: Session, client_account_id: int | None, engagement_id: int | None, user_id: str
     ) -> None:
@@ -201,17 +210,19 @@ def _app_url(url: str, app_role: str | None, app_password: str | None) -> str:
 
 
 def database_from_environment(url: str | None = None) -> Database:
-    """A Database for DATABASE_URL (or url), with the app role and owner URL from the environment.
+    """A Database for DATABASE_URL (or url), with the app role and owner URL from the settings.
 
     PLANNING_APP_DB_ROLE (and PLANNING_APP_DB_PASSWORD): the app logs in as that role on Postgres.
     PLANNING_MIGRATION_DATABASE_URL: the owner's URL for migrations and administration (default:
     DATABASE_URL itself).
     """
+    settings = get_settings()
+    password, owner_url = settings.app_db_password, settings.migration_database_url
     return Database(
-        url if url is not None else get_settings().database_url(),
-        app_role=os.environ.get("PLANNING_APP_DB_ROLE") or None,
-        app_password=os.environ.get("PLANNING_APP_DB_PASSWORD") or None,
-        owner_url=os.environ.get("PLANNING_MIGRATION_DATABASE_URL") or None,
+        url if url is not None else settings.database_url(),
+        app_role=settings.app_db_role,
+        app_password=password.get_secret_value() if password else None,
+        owner_url=owner_url.get_secret_value() if owner_url else None,
     )
 
 

@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from statistics import mean
 from typing import Any
 
-from db.jobs_repository import JobsRepository
+from db.memory import MemoryRepository
 from db.session import Database
 from planning_core.agents.sanitize import clean_text
 from planning_core.domain import TenantContext
@@ -23,9 +23,9 @@ WIZARD_KEYS = ("max_apps_per_wave", "wave_duration_limit_days", "contingency_per
 
 
 @contextmanager
-def _jobs(database: Database, tenant: TenantContext) -> Iterator[JobsRepository]:
+def _jobs(database: Database, tenant: TenantContext) -> Iterator[MemoryRepository]:
     with database.unit_of_work(tenant) as repo:
-        yield JobsRepository(repo.session, tenant)
+        yield repo.memory
 
 
 def learning_of(plan: PlanDocument) -> dict[str, Any]:

@@ -1,8 +1,8 @@
 """Background runs of a plan's phases on a job queue in the database, and tenant memory.
 
-A job is queued by a page (`enqueue_run`), claimed by a worker (`run_worker_once`: FOR UPDATE SKIP LOCKED
-on Postgres, so workers on several machines share one queue; a conditional UPDATE on SQLite, where the
-app runs one in-process worker thread), kept alive by a heartbeat, and closed as done or failed. A worker
+A job is queued by the service (`PlanningService.request_run`, through `planning_core.service.queue`),
+claimed by a worker (`run_worker_once`: FOR UPDATE SKIP LOCKED on Postgres, so workers on several machines
+share one queue; a conditional UPDATE on SQLite, where the app runs one in-process worker thread), kept alive by a heartbeat, and closed as done or failed. A worker
 that dies leaves a running job whose heartbeat goes stale: `reap_dead_jobs` marks it failed and the
 plan's running phase failed; the plan's last good documents are untouched and it can be queued again.
 """
@@ -12,22 +12,18 @@ from __future__ import annotations
 import os
 import socket
 import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import text
-from sqlalchemy.orm import Session
-
-from db.jobs_repository import JobInfo, JobQueue, JobsRepository
-from db.repository import TenancyRepository
+from db.jobs import JobInfo, JobQueue
 from db.session import Database
 from db.types import utcnow
-from planning_core.access import Action, require
 from planning_core.domain import Phase, PhaseStatus, TenantContext
 from planning_core.service.flow import PlanningService
 from planning_core.service.memory import memory_context, record_learning, wizard_defaults
+from planning_core.service.queue import enqueue_run, job_status, latest_job
 
 HEARTBEAT_INTERVAL_S = 5.0
 STALE_AFTER_S = 60.0
@@ -35,6 +31,7 @@ POLL_INTERVAL_S = 1.0
 
 
 __all__ = [
+    "JobInfo",
     "enqueue_run",
     "job_status",
     "latest_job",
@@ -52,43 +49,9 @@ def worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"
 
 
-@contextmanager
-def _queue(database: Database) -> Iterator[JobQueue]:
-    """One worker transaction over every tenant's jobs (app.job_worker lets RLS show them on Postgres)."""
-    with Session(database.engine, expire_on_commit=False) as session, session.begin():
-        if database.dialect == "postgresql":
-            session.execute(text("SELECT set_config('app.job_worker', 'on', true)"))
-        yield JobQueue(session)
-
-
-@contextmanager
-def _jobs(database: Database, tenant: TenantContext) -> Iterator[JobsRepository]:
-    with database.unit_of_work(tenant) as repo:
-        yield JobsRepository(repo.session, tenant)
-
-
-def enqueue_run(database: Database, tenant: TenantContext, planning_flow_id: str) -> str:
-    """Queue a background run of the plan's remaining phases; returns the job id (the active one if any)."""
-    with database.unit_of_work(tenant) as repo:
-        role = TenancyRepository(repo.session).role_of(
-            tenant.user_id, tenant.client_account_id, tenant.engagement_id
-        )
-        require(role, Action.EDIT_PLAN, user_id=tenant.user_id)
-        repo.get_flow(planning_flow_id)  # NotFound for another tenant's plan
-        return JobsRepository(repo.session, tenant).enqueue(planning_flow_id=planning_flow_id).job_id
-
-
-def job_status(database: Database, tenant: TenantContext, job_id: str) -> JobInfo:
-    """A job of this tenant: status, progress text, heartbeat and error."""
-    with _jobs(database, tenant) as jobs:
-        return jobs.get(job_id)
-
-
-def latest_job(database: Database, tenant: TenantContext, planning_flow_id: str) -> JobInfo | None:
-    """The plan's newest job, if it ever had one."""
-    with _jobs(database, tenant) as jobs:
-        found = jobs.jobs_of_flow(planning_flow_id)
-    return found[0] if found else None
+def _queue(database: Database) -> AbstractContextManager[JobQueue]:
+    """One worker transaction over every tenant's jobs."""
+    return database.job_queue()
 
 
 class _Heartbeat:

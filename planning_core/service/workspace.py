@@ -45,11 +45,11 @@ def ensure_demo_portfolio(
 
     service = PlanningService(database, tenant)
     with database.unit_of_work(tenant) as repo:
-        count = repo.count_applications()
+        count = repo.portfolio.count_applications()
     if count == 0:
         service.import_portfolio(generate_portfolio(apps=apps, seed=seed))
         with database.unit_of_work(tenant) as repo:
-            count = repo.count_applications()
+            count = repo.portfolio.count_applications()
     return count
 
 

@@ -27,8 +27,8 @@ def new_flow(
 ) -> PlanDocument:
     """A stored plan over the small portfolio (documents empty, version 1)."""
     with database.unit_of_work(tenant) as repo:
-        repo.upsert_portfolio(docs.small_portfolio())
-        return repo.create_flow(
+        repo.portfolio.upsert_portfolio(docs.small_portfolio())
+        return repo.plans.create_plan(
             name=name,
             config=docs.small_config(),
             selected_application_ids=["A1", "A2", "A3"],
@@ -40,7 +40,7 @@ def saved_with_documents(database: Database, tenant: TenantContext, docs: Simple
     """A stored plan with every phase document (version 2)."""
     plan = new_flow(database, tenant, docs)
     with database.unit_of_work(tenant) as repo:
-        return repo.save_flow(docs.with_documents(plan), expected_version=1)
+        return repo.plans.save_plan(docs.with_documents(plan), expected_version=1)
 
 
 def names(database: Database, tenant: TenantContext) -> tuple[str, str]:
@@ -210,13 +210,13 @@ def test_create_flow_starts_pending_at_version_1(
         updated_at=plan.created_at,
     )
     with database.unit_of_work(tenant) as repo:
-        assert repo.get_flow(plan.planning_flow_id) == plan
+        assert repo.plans.get_plan(plan.planning_flow_id) == plan
 
 
 def test_get_absent_flow_names_the_id(database: Database, tenant: TenantContext) -> None:
     with pytest.raises(NotFound, match="^Plan no-such-plan does not exist in this engagement.$"):
         with database.unit_of_work(tenant) as repo:
-            repo.get_flow("no-such-plan")
+            repo.plans.get_plan("no-such-plan")
 
 
 def test_list_flows_newest_first_without_documents(
@@ -225,7 +225,7 @@ def test_list_flows_newest_first_without_documents(
     first = saved_with_documents(database, tenant, docs)
     second = new_flow(database, tenant, docs, name="Second")
     with database.unit_of_work(tenant) as repo:
-        listed = repo.list_flows()
+        listed = repo.plans.list_plans()
     assert [(p.planning_flow_id, p.name, p.version, p.current_phase) for p in listed] == [
         (second.planning_flow_id, "Second", 1, Phase.WAVE_PLANNING),
         (first.planning_flow_id, "Plan", 2, Phase.COMPLETED),
@@ -249,7 +249,7 @@ def test_documents_round_trip_exactly(
 ) -> None:
     saved = saved_with_documents(database, tenant, docs)
     with database.unit_of_work(tenant) as repo:
-        loaded = repo.get_flow(saved.planning_flow_id)
+        loaded = repo.plans.get_plan(saved.planning_flow_id)
     assert loaded == saved
     assert loaded.version == 2
     assert loaded.wave_plan == docs.wave_plan()
@@ -279,8 +279,8 @@ def test_cents_and_dates_round_trip_property(
     database: Database, tenant: TenantContext, docs: SimpleNamespace, amounts: list[Decimal], when: date
 ) -> None:
     with database.unit_of_work(tenant) as repo:
-        repo.upsert_portfolio(docs.small_portfolio())
-        plan = repo.create_flow(
+        repo.portfolio.upsert_portfolio(docs.small_portfolio())
+        plan = repo.plans.create_plan(
             name="p", config=docs.small_config(), selected_application_ids=["A1"], created_by="x"
         )
         cost = docs.cost_estimate().model_copy(
@@ -289,12 +289,12 @@ def test_cents_and_dates_round_trip_property(
         timeline = docs.timeline().model_copy(
             update={"milestones": [Milestone(id="M", name="m", date=when, kind="completion")]}
         )
-        repo.save_flow(
+        repo.plans.save_plan(
             plan.model_copy(update={"cost_estimation": cost, "timeline": timeline}), expected_version=1
         )
     with database.unit_of_work(tenant) as repo:
-        loaded = repo.get_flow(plan.planning_flow_id)
-        assert repo.milestone_rows(plan.planning_flow_id)[0]["target_date"] == when
+        loaded = repo.plans.get_plan(plan.planning_flow_id)
+        assert repo.plans.milestone_rows(plan.planning_flow_id)[0]["target_date"] == when
     assert loaded.cost_estimation is not None and loaded.timeline is not None
     assert [
         loaded.cost_estimation.subtotal,
@@ -312,10 +312,10 @@ def test_save_with_current_version_bumps_it(
 ) -> None:
     plan = new_flow(database, tenant, docs)
     with database.unit_of_work(tenant) as repo:
-        saved = repo.save_flow(plan.model_copy(update={"name": "Renamed"}), expected_version=1)
+        saved = repo.plans.save_plan(plan.model_copy(update={"name": "Renamed"}), expected_version=1)
     assert (saved.version, saved.name) == (2, "Renamed")
     with database.unit_of_work(tenant) as repo:
-        assert repo.get_flow(plan.planning_flow_id) == saved
+        assert repo.plans.get_plan(plan.planning_flow_id) == saved
 
 
 def test_stale_write_is_refused_and_nothing_changes(
@@ -323,19 +323,19 @@ def test_stale_write_is_refused_and_nothing_changes(
 ) -> None:
     plan = new_flow(database, tenant, docs)
     with database.unit_of_work(tenant) as repo:
-        winner = repo.save_flow(plan.model_copy(update={"name": "First edit"}), expected_version=1)
+        winner = repo.plans.save_plan(plan.model_copy(update={"name": "First edit"}), expected_version=1)
     counts = docs.tenant_row_counts(database, tenant)
     late = docs.with_documents(plan).model_copy(update={"name": "Late edit"})
     with pytest.raises(StaleWriteError) as refused:
         with database.unit_of_work(tenant) as repo:
-            repo.save_flow(late, expected_version=1)
+            repo.plans.save_plan(late, expected_version=1)
     assert str(refused.value) == (
         "This plan was changed by someone else (version 1 is now 2). "
         "Reload to see the latest plan; your change was not saved."
     )
     with database.unit_of_work(tenant) as repo:
-        assert repo.get_flow(plan.planning_flow_id) == winner
-        assert repo.timeline_rows(plan.planning_flow_id) == []
+        assert repo.plans.get_plan(plan.planning_flow_id) == winner
+        assert repo.plans.timeline_rows(plan.planning_flow_id) == []
     assert docs.tenant_row_counts(database, tenant) == counts
 
 
@@ -346,7 +346,7 @@ def test_save_of_absent_flow_is_not_found(
     ghost = plan.model_copy(update={"planning_flow_id": "00000000-0000-0000-0000-000000000000"})
     with pytest.raises(NotFound, match="^Plan 00000000-0000-0000-0000-000000000000 does not exist"):
         with database.unit_of_work(tenant) as repo:
-            repo.save_flow(ghost, expected_version=1)
+            repo.plans.save_plan(ghost, expected_version=1)
 
 
 # --- relational rows, written with the documents ---------------------------------------------------------
@@ -358,16 +358,16 @@ def test_relational_rows_follow_the_documents(
     saved = saved_with_documents(database, tenant, docs)
     flow_id = saved.planning_flow_id
     with database.unit_of_work(tenant) as repo:
-        assert repo.timeline_rows(flow_id) == EXPECTED_TIMELINE_ROWS
-        assert repo.milestone_rows(flow_id) == EXPECTED_MILESTONE_ROWS
-        assert repo.project_timeline_row(flow_id) == {
+        assert repo.plans.timeline_rows(flow_id) == EXPECTED_TIMELINE_ROWS
+        assert repo.plans.milestone_rows(flow_id) == EXPECTED_MILESTONE_ROWS
+        assert repo.plans.project_timeline_row(flow_id) == {
             "timeline_name": "Migration timeline",
             "overall_start_date": date(2027, 3, 1),
             "overall_end_date": date(2027, 3, 31),
             "timeline_status": "active",
         }
-        assert repo.allocation_rows(flow_id) == EXPECTED_ALLOCATION_ROWS
-        assert repo.resource_pool_rows(flow_id) == EXPECTED_POOL_ROWS
+        assert repo.plans.allocation_rows(flow_id) == EXPECTED_ALLOCATION_ROWS
+        assert repo.plans.resource_pool_rows(flow_id) == EXPECTED_POOL_ROWS
     counts = docs.tenant_row_counts(database, tenant)
     assert {t: counts[t] for t in ("resource_pools", "resource_skills", "resource_allocations")} == {
         "resource_pools": 2,
@@ -377,16 +377,16 @@ def test_relational_rows_follow_the_documents(
 
     # Saving again replaces (not duplicates) the rows; removing documents removes their rows.
     with database.unit_of_work(tenant) as repo:
-        again = repo.save_flow(saved, expected_version=2)
-        repo.save_flow(
+        again = repo.plans.save_plan(saved, expected_version=2)
+        repo.plans.save_plan(
             again.model_copy(update={"timeline": None, "resource_allocation": None}), expected_version=3
         )
     with database.unit_of_work(tenant) as repo:
-        assert repo.timeline_rows(flow_id) == []
-        assert repo.milestone_rows(flow_id) == []
-        assert repo.project_timeline_row(flow_id) is None
-        assert repo.allocation_rows(flow_id) == []
-        assert repo.resource_pool_rows(flow_id) == POOLS_WITHOUT_ALLOCATION
+        assert repo.plans.timeline_rows(flow_id) == []
+        assert repo.plans.milestone_rows(flow_id) == []
+        assert repo.plans.project_timeline_row(flow_id) is None
+        assert repo.plans.allocation_rows(flow_id) == []
+        assert repo.plans.resource_pool_rows(flow_id) == POOLS_WITHOUT_ALLOCATION
 
 
 def test_failed_relational_write_rolls_back_the_document_update(
@@ -412,13 +412,13 @@ def test_failed_relational_write_rolls_back_the_document_update(
     )
     with pytest.raises(IntegrityError):
         with database.unit_of_work(tenant) as repo:
-            repo.save_flow(edited, expected_version=2)
+            repo.plans.save_plan(edited, expected_version=2)
 
     monkeypatch.setattr(convert, "timeline_rows", real_timeline_rows)
     with database.unit_of_work(tenant) as repo:
-        assert repo.get_flow(saved.planning_flow_id) == saved
-        assert repo.timeline_rows(saved.planning_flow_id) == EXPECTED_TIMELINE_ROWS
-        assert repo.allocation_rows(saved.planning_flow_id) == EXPECTED_ALLOCATION_ROWS
+        assert repo.plans.get_plan(saved.planning_flow_id) == saved
+        assert repo.plans.timeline_rows(saved.planning_flow_id) == EXPECTED_TIMELINE_ROWS
+        assert repo.plans.allocation_rows(saved.planning_flow_id) == EXPECTED_ALLOCATION_ROWS
     assert docs.tenant_row_counts(database, tenant) == counts
 
 
@@ -429,8 +429,8 @@ def test_exception_in_unit_of_work_rolls_everything_back(
     counts = docs.tenant_row_counts(database, tenant)
     with pytest.raises(RuntimeError, match="boom"):
         with database.unit_of_work(tenant) as repo:
-            repo.save_flow(docs.with_documents(plan), expected_version=1)
-            repo.add_revision(
+            repo.plans.save_plan(docs.with_documents(plan), expected_version=1)
+            repo.revisions.add_revision(
                 planning_flow_id=plan.planning_flow_id,
                 revision=1,
                 action="edit",
@@ -441,7 +441,7 @@ def test_exception_in_unit_of_work_rolls_everything_back(
             )
             raise RuntimeError("boom")
     with database.unit_of_work(tenant) as repo:
-        assert repo.get_flow(plan.planning_flow_id) == plan
+        assert repo.plans.get_plan(plan.planning_flow_id) == plan
     assert docs.tenant_row_counts(database, tenant) == counts
 
 
@@ -453,15 +453,15 @@ def test_heartbeat_does_not_change_the_version(
 ) -> None:
     plan = new_flow(database, tenant, docs)
     with database.unit_of_work(tenant) as repo:
-        assert repo.heartbeat_at(plan.planning_flow_id) is None
-        repo.touch_heartbeat(plan.planning_flow_id)
+        assert repo.plans.heartbeat_at(plan.planning_flow_id) is None
+        repo.plans.touch_heartbeat(plan.planning_flow_id)
     with database.unit_of_work(tenant) as repo:
-        beat = repo.heartbeat_at(plan.planning_flow_id)
+        beat = repo.plans.heartbeat_at(plan.planning_flow_id)
         assert beat is not None and beat.utcoffset() == timedelta(0)
         assert plan.created_at is not None and beat >= plan.created_at
-        assert repo.get_flow(plan.planning_flow_id) == plan
+        assert repo.plans.get_plan(plan.planning_flow_id) == plan
         with pytest.raises(NotFound, match="^Plan nope does not exist in this engagement.$"):
-            repo.touch_heartbeat("nope")
+            repo.plans.touch_heartbeat("nope")
 
 
 def test_revisions_are_listed_in_order_with_snapshots(
@@ -472,7 +472,7 @@ def test_revisions_are_listed_in_order_with_snapshots(
     snapshot = plan.model_dump(mode="json")
     before = datetime.now(UTC)
     with database.unit_of_work(tenant) as repo:
-        repo.add_revision(
+        repo.revisions.add_revision(
             planning_flow_id=flow_id,
             revision=0,
             action="initialize",
@@ -481,7 +481,7 @@ def test_revisions_are_listed_in_order_with_snapshots(
             snapshot=snapshot,
             created_by="ana",
         )
-        repo.add_revision(
+        repo.revisions.add_revision(
             planning_flow_id=flow_id,
             revision=1,
             action="move_application",
@@ -491,9 +491,9 @@ def test_revisions_are_listed_in_order_with_snapshots(
             created_by="bo",
         )
     with database.unit_of_work(tenant) as repo:
-        revisions = repo.list_revisions(flow_id)
-        assert repo.get_revision_snapshot(flow_id, 0) == snapshot
-        assert repo.get_revision_snapshot(flow_id, 1) == {"k": [1, 2.5, "x", None]}
+        revisions = repo.revisions.list_revisions(flow_id)
+        assert repo.revisions.get_revision_snapshot(flow_id, 0) == snapshot
+        assert repo.revisions.get_revision_snapshot(flow_id, 1) == {"k": [1, 2.5, "x", None]}
     assert all(before <= r.created_at <= datetime.now(UTC) for r in revisions)
     assert [r.model_copy(update={"created_at": before}) for r in revisions] == [
         RevisionInfo(revision=0, created_at=before, created_by="ana", action="initialize",
@@ -510,16 +510,16 @@ def test_revision_number_taken_twice_is_a_stale_write(
     args = {"planning_flow_id": plan.planning_flow_id, "action": "edit", "summary": "s", "changes": {},
             "snapshot": {}, "created_by": "ana"}  # fmt: skip
     with database.unit_of_work(tenant) as repo:
-        repo.add_revision(revision=1, **args)
+        repo.revisions.add_revision(revision=1, **args)
     with pytest.raises(StaleWriteError) as refused:
         with database.unit_of_work(tenant) as repo:
-            repo.add_revision(revision=1, **args | {"summary": "other"})
+            repo.revisions.add_revision(revision=1, **args | {"summary": "other"})
     assert str(refused.value) == (
         "Revision 1 of this plan was already recorded by someone else. "
         "Reload to see the latest plan; your change was not saved."
     )
     with database.unit_of_work(tenant) as repo:
-        assert [(r.revision, r.summary) for r in repo.list_revisions(plan.planning_flow_id)] == [(1, "s")]
+        assert [(r.revision, r.summary) for r in repo.revisions.list_revisions(plan.planning_flow_id)] == [(1, "s")]
 
 
 def test_revision_lookups_of_absent_things_are_not_found(
@@ -528,9 +528,9 @@ def test_revision_lookups_of_absent_things_are_not_found(
     plan = new_flow(database, tenant, docs)
     with database.unit_of_work(tenant) as repo:
         with pytest.raises(NotFound, match=f"^Revision 7 of plan {plan.planning_flow_id} does not exist.$"):
-            repo.get_revision_snapshot(plan.planning_flow_id, 7)
+            repo.revisions.get_revision_snapshot(plan.planning_flow_id, 7)
         with pytest.raises(NotFound, match="^Plan nope does not exist in this engagement.$"):
-            repo.add_revision(
+            repo.revisions.add_revision(
                 planning_flow_id="nope",
                 revision=1,
                 action="a",
@@ -539,7 +539,7 @@ def test_revision_lookups_of_absent_things_are_not_found(
                 snapshot={},
                 created_by="",
             )
-        assert repo.list_revisions("nope") == []
+        assert repo.revisions.list_revisions("nope") == []
 
 
 def test_delete_flow_removes_its_revisions_and_rows(
@@ -547,7 +547,7 @@ def test_delete_flow_removes_its_revisions_and_rows(
 ) -> None:
     saved = saved_with_documents(database, tenant, docs)
     with database.unit_of_work(tenant) as repo:
-        repo.add_revision(
+        repo.revisions.add_revision(
             planning_flow_id=saved.planning_flow_id,
             revision=1,
             action="edit",
@@ -557,7 +557,7 @@ def test_delete_flow_removes_its_revisions_and_rows(
             created_by="ana",
         )
     with database.unit_of_work(tenant) as repo:
-        repo.delete_flow(saved.planning_flow_id)
+        repo.plans.delete_plan(saved.planning_flow_id)
     assert docs.tenant_row_counts(database, tenant) == {
         "applications": 3,
         "application_dependencies": 2,
@@ -572,12 +572,12 @@ def test_delete_flow_removes_its_revisions_and_rows(
     }
     with database.unit_of_work(tenant) as repo:
         with pytest.raises(NotFound):
-            repo.get_flow(saved.planning_flow_id)
+            repo.plans.get_plan(saved.planning_flow_id)
         with pytest.raises(
             NotFound, match=f"^Plan {saved.planning_flow_id} does not exist in this engagement.$"
         ):
-            repo.delete_flow(saved.planning_flow_id)
-        repo.delete_application("A2")  # no plan uses it any more
+            repo.plans.delete_plan(saved.planning_flow_id)
+        repo.portfolio.delete_application("A2")  # no plan uses it any more
 
 
 def test_cost_document_keeps_cents_in_json(docs: SimpleNamespace) -> None:

@@ -25,15 +25,15 @@ def populate(database: Database, tenant: TenantContext, docs: SimpleNamespace, l
         dependencies=portfolio.dependencies,
     )
     with database.unit_of_work(tenant) as repo:
-        repo.upsert_portfolio(renamed)
-        plan = repo.create_flow(
+        repo.portfolio.upsert_portfolio(renamed)
+        plan = repo.plans.create_plan(
             name=f"{label} plan",
             config=docs.small_config(),
             selected_application_ids=["A1", "A2"],
             created_by=label,
         )
-        saved = repo.save_flow(docs.with_documents(plan), expected_version=1)
-        repo.add_revision(
+        saved = repo.plans.save_plan(docs.with_documents(plan), expected_version=1)
+        repo.revisions.add_revision(
             planning_flow_id=plan.planning_flow_id, revision=1, action="initialize", summary=label,
             changes={"by": label}, snapshot={"owner": label}, created_by=label,
         )  # fmt: skip
@@ -43,19 +43,19 @@ def populate(database: Database, tenant: TenantContext, docs: SimpleNamespace, l
 def everything(repo: Repository, flow_id: str) -> dict[str, Any]:
     """All that a tenant can read about its data and one of its plans."""
     return {
-        "applications": repo.list_applications(include_archived=True),
-        "dependencies": repo.list_dependencies(),
-        "count": repo.count_applications(),
-        "flows": repo.list_flows(),
-        "flow": repo.get_flow(flow_id),
-        "revisions": repo.list_revisions(flow_id),
-        "snapshot": repo.get_revision_snapshot(flow_id, 1),
-        "timeline": repo.timeline_rows(flow_id),
-        "milestones": repo.milestone_rows(flow_id),
-        "project_timeline": repo.project_timeline_row(flow_id),
-        "allocations": repo.allocation_rows(flow_id),
-        "pools": repo.resource_pool_rows(flow_id),
-        "heartbeat": repo.heartbeat_at(flow_id),
+        "applications": repo.portfolio.list_applications(include_archived=True),
+        "dependencies": repo.portfolio.list_dependencies(),
+        "count": repo.portfolio.count_applications(),
+        "flows": repo.plans.list_plans(),
+        "flow": repo.plans.get_plan(flow_id),
+        "revisions": repo.revisions.list_revisions(flow_id),
+        "snapshot": repo.revisions.get_revision_snapshot(flow_id, 1),
+        "timeline": repo.plans.timeline_rows(flow_id),
+        "milestones": repo.plans.milestone_rows(flow_id),
+        "project_timeline": repo.plans.project_timeline_row(flow_id),
+        "allocations": repo.plans.allocation_rows(flow_id),
+        "pools": repo.plans.resource_pool_rows(flow_id),
+        "heartbeat": repo.plans.heartbeat_at(flow_id),
     }
 
 
@@ -103,25 +103,25 @@ def test_every_method_is_blind_and_harmless_to_other_tenants(
 
     # Reads: the intruder sees only its own rows and nothing of the victim's plan.
     with database.unit_of_work(intruder) as repo:
-        assert [a.name for a in repo.list_applications(include_archived=True)] == [
+        assert [a.name for a in repo.portfolio.list_applications(include_archived=True)] == [
             "intruder Billing",
             "intruder Ledger",
             "intruder Reports DB",
         ]
-        assert [a.name for a in repo.load_portfolio(["A1", "A2", "A3"]).applications][0] == "intruder Billing"
-        assert [f.planning_flow_id for f in repo.list_flows()] == [intruder_plan.planning_flow_id]
-        assert repo.list_revisions(victim_id) == []
-        assert repo.timeline_rows(victim_id) == []
-        assert repo.milestone_rows(victim_id) == []
-        assert repo.project_timeline_row(victim_id) is None
-        assert repo.allocation_rows(victim_id) == []
-        assert repo.resource_pool_rows(victim_id) == []
+        assert [a.name for a in repo.portfolio.load_portfolio(["A1", "A2", "A3"]).applications][0] == "intruder Billing"
+        assert [f.planning_flow_id for f in repo.plans.list_plans()] == [intruder_plan.planning_flow_id]
+        assert repo.revisions.list_revisions(victim_id) == []
+        assert repo.plans.timeline_rows(victim_id) == []
+        assert repo.plans.milestone_rows(victim_id) == []
+        assert repo.plans.project_timeline_row(victim_id) is None
+        assert repo.plans.allocation_rows(victim_id) == []
+        assert repo.plans.resource_pool_rows(victim_id) == []
 
     # Every call on the victim's plan by id is NotFound, and changes nothing.
     refused: list[Callable[[Repository], Any]] = [
-        lambda r: r.get_flow(victim_id),
-        lambda r: r.save_flow(victim_plan.model_copy(update={"name": "hijacked"}), expected_version=2),
-        lambda r: r.save_flow(
+        lambda r: r.plans.get_plan(victim_id),
+        lambda r: r.plans.save_plan(victim_plan.model_copy(update={"name": "hijacked"}), expected_version=2),
+        lambda r: r.plans.save_plan(
             victim_plan.model_copy(
                 update={
                     "client_account_id": intruder.client_account_id,
@@ -130,9 +130,9 @@ def test_every_method_is_blind_and_harmless_to_other_tenants(
             ),
             expected_version=2,
         ),
-        lambda r: r.touch_heartbeat(victim_id),
-        lambda r: r.heartbeat_at(victim_id),
-        lambda r: r.add_revision(
+        lambda r: r.plans.touch_heartbeat(victim_id),
+        lambda r: r.plans.heartbeat_at(victim_id),
+        lambda r: r.revisions.add_revision(
             planning_flow_id=victim_id,
             revision=2,
             action="x",
@@ -141,8 +141,8 @@ def test_every_method_is_blind_and_harmless_to_other_tenants(
             snapshot={},
             created_by="x",
         ),
-        lambda r: r.get_revision_snapshot(victim_id, 1),
-        lambda r: r.delete_flow(victim_id),
+        lambda r: r.revisions.get_revision_snapshot(victim_id, 1),
+        lambda r: r.plans.delete_plan(victim_id),
     ]
     for call in refused:
         with pytest.raises(NotFound, match=f"{victim_id}"):
@@ -151,7 +151,7 @@ def test_every_method_is_blind_and_harmless_to_other_tenants(
 
     # Writes in the intruder's tenant with the victim's application ids stay in the intruder's tenant.
     with database.unit_of_work(intruder) as repo:
-        repo.upsert_portfolio(
+        repo.portfolio.upsert_portfolio(
             Portfolio(
                 applications=[
                     Application(application_id="A1", name="overwritten"),
@@ -160,12 +160,12 @@ def test_every_method_is_blind_and_harmless_to_other_tenants(
                 dependencies=[Dependency(source_application_id="Z", target_application_id="A1")],
             )
         )
-        repo.archive_application("A3")
-        repo.delete_flow(intruder_plan.planning_flow_id)
-        repo.delete_application("A2")
+        repo.portfolio.archive_application("A3")
+        repo.plans.delete_plan(intruder_plan.planning_flow_id)
+        repo.portfolio.delete_application("A2")
     with pytest.raises(NotFound, match="^Application 'Z' does not exist in this engagement.$"):
         with database.unit_of_work(tenant) as repo:
-            repo.delete_application("Z")
+            repo.portfolio.delete_application("Z")
 
     with database.unit_of_work(tenant) as repo:
         assert everything(repo, victim_id) == before
@@ -190,11 +190,11 @@ def test_delete_guard_only_counts_plans_of_the_same_tenant(
 ) -> None:
     populate(database, tenant, docs, "victim")  # its plan selects A1 and A2
     with database.unit_of_work(other_tenant) as repo:
-        repo.upsert_portfolio(docs.small_portfolio())
-        repo.delete_application("A2")
-        assert [a.application_id for a in repo.list_applications()] == ["A1", "A3"]
+        repo.portfolio.upsert_portfolio(docs.small_portfolio())
+        repo.portfolio.delete_application("A2")
+        assert [a.application_id for a in repo.portfolio.list_applications()] == ["A1", "A3"]
     with database.unit_of_work(tenant) as repo:
-        assert [a.application_id for a in repo.list_applications()] == ["A1", "A2", "A3"]
+        assert [a.application_id for a in repo.portfolio.list_applications()] == ["A1", "A2", "A3"]
 
 
 def test_mismatched_tenant_pair_is_refused(
@@ -208,7 +208,7 @@ def test_mismatched_tenant_pair_is_refused(
         match=f"^Engagement {other_tenant.engagement_id} of client account {tenant.client_account_id} does not exist.$",
     ):
         with database.unit_of_work(crossed) as repo:
-            repo.count_applications()
+            repo.portfolio.count_applications()
 
 
 def test_tenant_tables_all_carry_both_tenant_columns(database: Database) -> None:

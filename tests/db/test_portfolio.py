@@ -29,21 +29,21 @@ def test_upsert_round_trips_every_field(
 ) -> None:
     portfolio = docs.small_portfolio()
     with database.unit_of_work(tenant) as repo:
-        assert repo.upsert_portfolio(portfolio) == (3, 2)
+        assert repo.portfolio.upsert_portfolio(portfolio) == (3, 2)
     with database.unit_of_work(tenant) as repo:
-        assert repo.load_portfolio() == portfolio
-        assert repo.count_applications() == 3
+        assert repo.portfolio.load_portfolio() == portfolio
+        assert repo.portfolio.count_applications() == 3
 
 
 def test_upsert_twice_gives_the_same_rows(
     database: Database, tenant: TenantContext, docs: SimpleNamespace
 ) -> None:
     with database.unit_of_work(tenant) as repo:
-        repo.upsert_portfolio(docs.small_portfolio())
+        repo.portfolio.upsert_portfolio(docs.small_portfolio())
     first_apps = raw_rows(database, tenant, "applications", "id, application_id, name, archived")
     first_deps = raw_rows(database, tenant, "application_dependencies", "id, source_application_id, weight")
     with database.unit_of_work(tenant) as repo:
-        assert repo.upsert_portfolio(docs.small_portfolio()) == (3, 2)
+        assert repo.portfolio.upsert_portfolio(docs.small_portfolio()) == (3, 2)
     assert raw_rows(database, tenant, "applications", "id, application_id, name, archived") == first_apps
     assert (
         raw_rows(database, tenant, "application_dependencies", "id, source_application_id, weight")
@@ -60,7 +60,7 @@ def test_upsert_updates_changed_values_in_place(
     database: Database, tenant: TenantContext, docs: SimpleNamespace
 ) -> None:
     with database.unit_of_work(tenant) as repo:
-        repo.upsert_portfolio(docs.small_portfolio())
+        repo.portfolio.upsert_portfolio(docs.small_portfolio())
     changed = Portfolio.model_construct(  # a partial import: dependencies on already-stored apps
         applications=[
             Application(
@@ -79,10 +79,10 @@ def test_upsert_updates_changed_values_in_place(
         ],
     )
     with database.unit_of_work(tenant) as repo:
-        assert repo.upsert_portfolio(changed) == (2, 2)
+        assert repo.portfolio.upsert_portfolio(changed) == (2, 2)
     with database.unit_of_work(tenant) as repo:
-        apps = repo.list_applications()
-        deps = repo.list_dependencies()
+        apps = repo.portfolio.list_applications()
+        deps = repo.portfolio.list_dependencies()
     assert [(a.application_id, a.name, a.six_r_strategy, a.effort_hours) for a in apps] == [
         ("A1", "Billing", SixR.REHOST, None),
         ("A2", "Ledger v2", SixR.REFACTOR, None),
@@ -106,8 +106,8 @@ def test_duplicate_dependency_lines_are_written_once(database: Database, tenant:
         Dependency(source_application_id="X", target_application_id="Y", weight=4.0),
     ]
     with database.unit_of_work(tenant) as repo:
-        assert repo.upsert_portfolio(Portfolio(applications=apps, dependencies=deps)) == (2, 1)
-        assert repo.list_dependencies() == [
+        assert repo.portfolio.upsert_portfolio(Portfolio(applications=apps, dependencies=deps)) == (2, 1)
+        assert repo.portfolio.list_dependencies() == [
             Dependency(source_application_id="X", target_application_id="Y", weight=4.0)
         ]
 
@@ -119,33 +119,33 @@ def test_dependency_on_unknown_application_is_refused(database: Database, tenant
     )
     with pytest.raises(InvalidInput, match="^Dependencies name unknown applications: GHOST.$"):
         with database.unit_of_work(tenant) as repo:
-            repo.upsert_portfolio(unchecked)
+            repo.portfolio.upsert_portfolio(unchecked)
     with database.unit_of_work(tenant) as repo:
-        assert repo.count_applications() == 0
+        assert repo.portfolio.count_applications() == 0
 
 
 def test_dependency_on_previously_imported_application_is_accepted(
     database: Database, tenant: TenantContext, docs: SimpleNamespace
 ) -> None:
     with database.unit_of_work(tenant) as repo:
-        repo.upsert_portfolio(docs.small_portfolio())
+        repo.portfolio.upsert_portfolio(docs.small_portfolio())
     later = Portfolio.model_construct(
         applications=[Application(application_id="A9", name="late")],
         dependencies=[Dependency(source_application_id="A9", target_application_id="A1")],
     )
     with database.unit_of_work(tenant) as repo:
-        assert repo.upsert_portfolio(later) == (1, 1)
-        assert repo.load_portfolio(["A9", "A1"]).dependencies == [
+        assert repo.portfolio.upsert_portfolio(later) == (1, 1)
+        assert repo.portfolio.load_portfolio(["A9", "A1"]).dependencies == [
             Dependency(source_application_id="A9", target_application_id="A1")
         ]
 
 
 def test_list_and_load_subsets(database: Database, tenant: TenantContext, docs: SimpleNamespace) -> None:
     with database.unit_of_work(tenant) as repo:
-        repo.upsert_portfolio(docs.small_portfolio())
-        assert [a.application_id for a in repo.list_applications(["A3", "A1", "NOPE"])] == ["A1", "A3"]
-        assert repo.missing_application_ids(["A3", "NOPE", "A1", "NOPE", "Z"]) == ["NOPE", "Z"]
-        subset = repo.load_portfolio(["A2", "A3"])
+        repo.portfolio.upsert_portfolio(docs.small_portfolio())
+        assert [a.application_id for a in repo.portfolio.list_applications(["A3", "A1", "NOPE"])] == ["A1", "A3"]
+        assert repo.portfolio.missing_application_ids(["A3", "NOPE", "A1", "NOPE", "Z"]) == ["NOPE", "Z"]
+        subset = repo.portfolio.load_portfolio(["A2", "A3"])
     assert [a.application_id for a in subset.applications] == ["A2", "A3"]
     assert subset.dependencies == [
         Dependency(
@@ -160,65 +160,65 @@ def test_list_and_load_subsets(database: Database, tenant: TenantContext, docs: 
 def test_long_id_lists_are_filtered_exactly(database: Database, tenant: TenantContext) -> None:
     apps = [Application(application_id=f"APP-{i:04d}", name=f"app {i}") for i in range(700)]
     with database.unit_of_work(tenant) as repo:
-        repo.upsert_portfolio(Portfolio(applications=apps))
+        repo.portfolio.upsert_portfolio(Portfolio(applications=apps))
         wanted = [f"APP-{i:04d}" for i in range(0, 700, 2)] + [f"MISSING-{i}" for i in range(300)]
-        assert [a.application_id for a in repo.list_applications(wanted)] == [
+        assert [a.application_id for a in repo.portfolio.list_applications(wanted)] == [
             f"APP-{i:04d}" for i in range(0, 700, 2)
         ]
-        assert repo.missing_application_ids(wanted) == [f"MISSING-{i}" for i in range(300)]
+        assert repo.portfolio.missing_application_ids(wanted) == [f"MISSING-{i}" for i in range(300)]
 
 
 def test_archive_hides_and_upsert_unarchives(
     database: Database, tenant: TenantContext, docs: SimpleNamespace
 ) -> None:
     with database.unit_of_work(tenant) as repo:
-        repo.upsert_portfolio(docs.small_portfolio())
-        repo.archive_application("A2")
+        repo.portfolio.upsert_portfolio(docs.small_portfolio())
+        repo.portfolio.archive_application("A2")
     with database.unit_of_work(tenant) as repo:
-        assert [a.application_id for a in repo.list_applications()] == ["A1", "A3"]
-        assert [a.application_id for a in repo.list_applications(include_archived=True)] == ["A1", "A2", "A3"]
-        assert repo.count_applications() == 2
-        repo.upsert_portfolio(docs.small_portfolio())
+        assert [a.application_id for a in repo.portfolio.list_applications()] == ["A1", "A3"]
+        assert [a.application_id for a in repo.portfolio.list_applications(include_archived=True)] == ["A1", "A2", "A3"]
+        assert repo.portfolio.count_applications() == 2
+        repo.portfolio.upsert_portfolio(docs.small_portfolio())
     with database.unit_of_work(tenant) as repo:
-        assert [a.application_id for a in repo.list_applications()] == ["A1", "A2", "A3"]
+        assert [a.application_id for a in repo.portfolio.list_applications()] == ["A1", "A2", "A3"]
         with pytest.raises(NotFound, match="^Application 'NOPE' does not exist in this engagement.$"):
-            repo.archive_application("NOPE")
+            repo.portfolio.archive_application("NOPE")
 
 
 def test_delete_unused_application_removes_its_dependencies(
     database: Database, tenant: TenantContext, docs: SimpleNamespace
 ) -> None:
     with database.unit_of_work(tenant) as repo:
-        repo.upsert_portfolio(docs.small_portfolio())
-        repo.delete_application("A2")
+        repo.portfolio.upsert_portfolio(docs.small_portfolio())
+        repo.portfolio.delete_application("A2")
     with database.unit_of_work(tenant) as repo:
-        assert [a.application_id for a in repo.list_applications(include_archived=True)] == ["A1", "A3"]
-        assert repo.list_dependencies() == []
+        assert [a.application_id for a in repo.portfolio.list_applications(include_archived=True)] == ["A1", "A3"]
+        assert repo.portfolio.list_dependencies() == []
 
 
 def test_delete_application_used_by_a_plan_is_refused(
     database: Database, tenant: TenantContext, docs: SimpleNamespace
 ) -> None:
     with database.unit_of_work(tenant) as repo:
-        repo.upsert_portfolio(docs.small_portfolio())
-        repo.create_flow(
+        repo.portfolio.upsert_portfolio(docs.small_portfolio())
+        repo.plans.create_plan(
             name="Q3 plan", config=docs.small_config(), selected_application_ids=["A1", "A2"], created_by="x"
         )
     with pytest.raises(InvalidInput) as refused:
         with database.unit_of_work(tenant) as repo:
-            repo.delete_application("A2")
+            repo.portfolio.delete_application("A2")
     assert str(refused.value) == (
         "Application 'A2' is used by the plan(s) 'Q3 plan'; remove it from those plans (or archive it) "
         "before deleting it."
     )
     with database.unit_of_work(tenant) as repo:
-        assert [a.application_id for a in repo.list_applications()] == ["A1", "A2", "A3"]
-        assert len(repo.list_dependencies()) == 2
-        repo.delete_application("A3")
-        assert [a.application_id for a in repo.list_applications()] == ["A1", "A2"]
+        assert [a.application_id for a in repo.portfolio.list_applications()] == ["A1", "A2", "A3"]
+        assert len(repo.portfolio.list_dependencies()) == 2
+        repo.portfolio.delete_application("A3")
+        assert [a.application_id for a in repo.portfolio.list_applications()] == ["A1", "A2"]
 
 
 def test_delete_absent_application_is_not_found(database: Database, tenant: TenantContext) -> None:
     with pytest.raises(NotFound, match="^Application 'A1' does not exist in this engagement.$"):
         with database.unit_of_work(tenant) as repo:
-            repo.delete_application("A1")
+            repo.portfolio.delete_application("A1")

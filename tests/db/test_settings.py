@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import os
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from planning_core.errors import InvalidInput
-from planning_core.settings import Settings, clear_settings_cache, get_settings, normalise_database_url
+from planning_core.settings import (
+    CREWAI_TELEMETRY_OFF,
+    Settings,
+    clear_settings_cache,
+    crewai_telemetry_off,
+    get_settings,
+    normalise_database_url,
+)
 
 ENV_KEYS = (
     "DATABASE_URL",
@@ -18,6 +27,10 @@ ENV_KEYS = (
     "PLANNING_LLM_API_KEY",
     "PLANNING_LLM_TIMEOUT_S",
     "PLANNING_LLM_MAX_RETRIES",
+    "PLANNING_APP_DB_ROLE",
+    "PLANNING_APP_DB_PASSWORD",
+    "PLANNING_MIGRATION_DATABASE_URL",
+    "PLANNING_DEMO_APPS",
 )
 
 
@@ -106,6 +119,83 @@ def test_get_settings_is_cached_until_cleared(clean_env: Path, monkeypatch: pyte
     assert get_settings() is first
     clear_settings_cache()
     assert get_settings().database_url() == "postgresql+psycopg://a@b/c"
+
+
+def test_database_roles_from_environment(clean_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert (Settings().app_db_role, Settings().app_db_password, Settings().migration_database_url) == (
+        None,
+        None,
+        None,
+    )
+    monkeypatch.setenv("PLANNING_APP_DB_ROLE", "planning_app")
+    monkeypatch.setenv("PLANNING_APP_DB_PASSWORD", "pw-secret")
+    monkeypatch.setenv("PLANNING_MIGRATION_DATABASE_URL", "postgresql://admin:owner-secret@db/planning")
+    settings = Settings()
+    assert settings.app_db_role == "planning_app"
+    assert settings.app_db_password is not None and settings.app_db_password.get_secret_value() == "pw-secret"
+    assert settings.migration_database_url is not None
+    assert settings.migration_database_url.get_secret_value() == "postgresql://admin:owner-secret@db/planning"
+    assert "pw-secret" not in repr(settings) and "owner-secret" not in repr(settings)
+
+
+def test_empty_database_role_variables_count_as_unset(clean_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for key in ("PLANNING_APP_DB_ROLE", "PLANNING_APP_DB_PASSWORD", "PLANNING_MIGRATION_DATABASE_URL"):
+        monkeypatch.setenv(key, "")
+    settings = Settings()
+    assert (settings.app_db_role, settings.app_db_password, settings.migration_database_url) == (None, None, None)
+
+
+@pytest.mark.parametrize(("given", "expected"), [(None, 300), ("12", 12), ("0", 0), ("-5", 0), ("many", 300)])
+def test_demo_apps_from_environment(
+    clean_env: Path, monkeypatch: pytest.MonkeyPatch, given: str | None, expected: int
+) -> None:
+    if given is not None:
+        monkeypatch.setenv("PLANNING_DEMO_APPS", given)
+    assert Settings().demo_apps == expected
+
+
+def test_crewai_telemetry_is_off_only_inside_the_scope(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in CREWAI_TELEMETRY_OFF:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("OTEL_SDK_DISABLED", "false")  # a value the process had before is put back
+    with crewai_telemetry_off():
+        with crewai_telemetry_off():  # nested runs share the scope
+            assert {name: os.environ.get(name) for name in CREWAI_TELEMETRY_OFF} == CREWAI_TELEMETRY_OFF
+        assert {name: os.environ.get(name) for name in CREWAI_TELEMETRY_OFF} == CREWAI_TELEMETRY_OFF
+    assert {name: os.environ.get(name) for name in CREWAI_TELEMETRY_OFF} == {
+        "CREWAI_DISABLE_TELEMETRY": None,
+        "OTEL_SDK_DISABLED": "false",
+        "CREWAI_TRACING_ENABLED": None,
+        "CREWAI_DISABLE_TRACKING": None,
+    }
+
+
+def test_crewai_telemetry_scope_is_shared_by_concurrent_runs(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in CREWAI_TELEMETRY_OFF:
+        monkeypatch.delenv(name, raising=False)
+    first_inside, second_inside, first_may_leave = threading.Event(), threading.Event(), threading.Event()
+    seen: list[str | None] = []
+
+    def first() -> None:
+        with crewai_telemetry_off():
+            first_inside.set()
+            first_may_leave.wait(5)
+
+    def second() -> None:
+        first_inside.wait(5)
+        with crewai_telemetry_off():
+            second_inside.set()
+            first_may_leave.set()
+            runner.join(5)  # the first run has left: the switches stay off for this one
+            seen.append(os.environ.get("CREWAI_DISABLE_TELEMETRY"))
+
+    runner = threading.Thread(target=first)
+    other = threading.Thread(target=second)
+    runner.start()
+    other.start()
+    other.join(10)
+    assert second_inside.is_set() and seen == ["true"]
+    assert os.environ.get("CREWAI_DISABLE_TELEMETRY") is None
 
 
 @pytest.mark.parametrize(

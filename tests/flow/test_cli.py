@@ -222,8 +222,8 @@ def test_bad_portfolio_exits_non_zero_with_one_line_and_writes_nothing(tmp_path:
     try:
         tenant = workspace(database)
         with database.unit_of_work(tenant) as repo:
-            assert repo.count_applications() == 0
-            assert repo.list_flows() == []
+            assert repo.portfolio.count_applications() == 0
+            assert repo.plans.list_plans() == []
     finally:
         database.dispose()
 

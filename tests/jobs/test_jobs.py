@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy.orm import Session
 
-from db.jobs_repository import JobQueue
+from db.jobs import JobQueue
 from db.session import Database
 from planning_core.domain import Application, Dependency, Phase, PhaseStatus, Portfolio, TenantContext
 from planning_core.errors import NotFound

@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from db import repository  # noqa: E402
+from db import plans  # noqa: E402
 from db.session import Database  # noqa: E402
 from planning_core.domain import Phase, PhaseStatus, TenantContext  # noqa: E402
 from planning_core.service import flow as service_module  # noqa: E402
@@ -45,7 +45,7 @@ def install(point: str) -> None:
 
         service_module.run_engine = hanging_engine
         return
-    real_save = repository.Repository.save_flow
+    real_save = plans.PlanRepository.save_plan
 
     def hanging_save(self, plan, *, expected_version, documents=None):  # type: ignore[no-untyped-def]
         saved = real_save(self, plan, expected_version=expected_version, documents=documents)
@@ -54,7 +54,7 @@ def install(point: str) -> None:
             _hang(point)
         return saved
 
-    repository.Repository.save_flow = hanging_save
+    plans.PlanRepository.save_plan = hanging_save
 
 
 def main(url: str, app_role: str, tenant_json: str, plan_id: str, point: str) -> None:

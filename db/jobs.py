@@ -1,16 +1,17 @@
-"""Jobs and tenant memory: a tenant-scoped repository, and the cross-tenant queue operations of workers."""
+"""The jobs aggregate: a tenant's background runs, and the cross-tenant queue operations of workers."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any, cast
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy import CursorResult, and_, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from db.jobs_models import EngagementLearningRow, PlanningJobRow
+from db.base import TenantScoped, rowcount
+from db.jobs_models import PlanningJobRow
 from db.types import utcnow
 from planning_core.domain import TenantContext
 from planning_core.errors import NotFound
@@ -50,10 +51,6 @@ class JobInfo(BaseModel):
         )
 
 
-def _rowcount(result: object) -> int:
-    return cast(CursorResult[Any], result).rowcount
-
-
 def _info(row: PlanningJobRow) -> JobInfo:
     return JobInfo(
         job_id=row.id,
@@ -74,18 +71,8 @@ def _info(row: PlanningJobRow) -> JobInfo:
     )
 
 
-class JobsRepository:
+class JobsRepository(TenantScoped):
     """One client account and engagement's jobs and learnings (every query scoped by tenant)."""
-
-    def __init__(self, session: Session, tenant: TenantContext) -> None:
-        self.session = session
-        self.tenant = tenant
-
-    def _scoped(self, model: Any) -> Any:
-        return and_(
-            model.client_account_id == self.tenant.client_account_id,
-            model.engagement_id == self.tenant.engagement_id,
-        )
 
     def active_job(self, planning_flow_id: str) -> JobInfo | None:
         """The queued or running job of a plan, if any."""
@@ -144,30 +131,6 @@ class JobsRepository:
         )
         return [_info(r) for r in rows]
 
-    def add_learning(self, *, planning_flow_id: str, revision: int, data: dict[str, Any]) -> None:
-        """Store what a completed plan taught about this engagement."""
-        self.session.add(
-            EngagementLearningRow(
-                client_account_id=self.tenant.client_account_id,
-                engagement_id=self.tenant.engagement_id,
-                planning_flow_id=planning_flow_id,
-                revision=revision,
-                data=data,
-                created_at=utcnow(),
-            )
-        )
-        self.session.flush()
-
-    def learnings(self, limit: int = 10) -> list[dict[str, Any]]:
-        """The engagement's most recent learnings, newest first."""
-        rows = self.session.scalars(
-            select(EngagementLearningRow)
-            .where(self._scoped(EngagementLearningRow))
-            .order_by(EngagementLearningRow.id.desc())
-            .limit(limit)
-        )
-        return [dict(r.data) for r in rows]
-
 
 class JobQueue:
     """The workers' side: claim, heartbeat, progress and finish jobs of every tenant."""
@@ -202,7 +165,7 @@ class JobQueue:
                 progress="Started",
             )
         )
-        if _rowcount(claimed) != 1:  # another worker won the race (SQLite)
+        if rowcount(claimed) != 1:  # another worker won the race (SQLite)
             return None
         row = self.session.get(PlanningJobRow, job_id, populate_existing=True)
         assert row is not None
@@ -214,7 +177,7 @@ class JobQueue:
             .where(PlanningJobRow.id == job_id, PlanningJobRow.status == "running")
             .values(updated_at=utcnow(), **values)
         )
-        return _rowcount(result) == 1
+        return rowcount(result) == 1
 
     def heartbeat(self, job_id: str) -> bool:
         """Record that the worker running this job is alive (False if the job is no longer running)."""
@@ -254,4 +217,4 @@ class JobQueue:
             )
             .values(status="failed", error=error[:ERROR_MAX_CHARS], finished_at=utcnow(), updated_at=utcnow())
         )
-        return _rowcount(result) == 1
+        return rowcount(result) == 1
