@@ -21,18 +21,19 @@ BYPASSRLS role: those ignore every policy. The policies trust the transaction's 
 a query that forgets its tenant, not code that deliberately sets another tenant's id.
 
 One narrow, deliberate exception: the background-job queue (``planning_jobs``). A worker claims the
-oldest queued job of any tenant, so a transaction that sets ``app.job_worker = 'on'`` (planning_core.jobs
+oldest queued job of any tenant, so a transaction that sets ``app.job_worker = 'on'`` (planning_core.service.runs
 does, in its queue transactions only) may read and update planning_jobs rows of every tenant; it still
 sees nothing of any other table. The worker then runs the job's flow in an ordinary tenant transaction.
 """
 
 from __future__ import annotations
 
-import os
 import re
 
 from alembic import op
 from sqlalchemy import Connection, text
+
+from planning_core.settings import get_settings
 
 DEFAULT_APP_ROLE = "planning_app"
 TENANCY_TABLES = ("client_accounts", "engagements", "users", "memberships")
@@ -87,7 +88,7 @@ TENANCY_GRANTS = {
 
 def app_role() -> str:
     """The application's database role: PLANNING_APP_DB_ROLE, else planning_app (validated)."""
-    role = (os.environ.get("PLANNING_APP_DB_ROLE") or DEFAULT_APP_ROLE).strip()
+    role = (get_settings().app_db_role or DEFAULT_APP_ROLE).strip()
     if not _IDENTIFIER.match(role):
         raise ValueError(
             f"PLANNING_APP_DB_ROLE {role!r} is not a plain lower-case identifier (letters, digits, _)."

@@ -1,13 +1,36 @@
-"""Settings in one object: the database URL, the data directory and the LLM settings, read once."""
+"""Settings in one object: every environment variable the product reads, read once.
+
+This module is the only one in planning_core, db, migrations, ui, pages and app.py that touches
+``os.environ`` (tests/test_architecture.py checks it): the Settings fields below read it, and
+`crewai_telemetry_off()` sets CrewAI's telemetry switches for the duration of a crew run.
+
+Environment variables (all optional):
+
+- ``DATABASE_URL``: the database (else ``.streamlit/secrets.toml``'s DATABASE_URL, else SQLite in the
+  data directory).
+- ``PLANNING_DATA_DIR``: the data directory (default ``./data``).
+- ``PLANNING_APP_DB_ROLE`` / ``PLANNING_APP_DB_PASSWORD``: on Postgres the app logs in as this role
+  (row-level security applies to it); migrations grant it its rights (default role ``planning_app``).
+- ``PLANNING_MIGRATION_DATABASE_URL``: the owner's URL for migrations and administration (default:
+  the database URL itself).
+- ``PLANNING_DEMO_APPS``: applications of the demo portfolio the dashboard creates on an empty
+  database (default 300; 0: none; a value that is not a whole number means the default).
+- ``PLANNING_LLM_MODEL``, ``PLANNING_LLM_BASE_URL``, ``PLANNING_LLM_API_KEY``,
+  ``PLANNING_LLM_TIMEOUT_S``, ``PLANNING_LLM_MAX_RETRIES``: the LLM advisers (off without a model).
+"""
 
 from __future__ import annotations
 
+import os
+import threading
 import tomllib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
@@ -15,6 +38,14 @@ from planning_core.errors import InvalidInput
 
 SECRETS_FILE = Path(".streamlit") / "secrets.toml"
 _POSTGRES_PREFIXES = ("postgresql+psycopg://", "postgresql://", "postgres://")
+DEFAULT_DEMO_APPS = 300
+# CrewAI's telemetry, tracing and tracking switches: all off while a crew runs (no data leaves the machine).
+CREWAI_TELEMETRY_OFF = {
+    "CREWAI_DISABLE_TELEMETRY": "true",
+    "OTEL_SDK_DISABLED": "true",
+    "CREWAI_TRACING_ENABLED": "false",
+    "CREWAI_DISABLE_TRACKING": "true",
+}
 
 
 def normalise_database_url(url: str) -> str:
@@ -70,6 +101,27 @@ class Settings(BaseSettings):
     llm_api_key: SecretStr | None = Field(default=None, validation_alias="PLANNING_LLM_API_KEY")
     llm_timeout_s: float = Field(default=60.0, gt=0, validation_alias="PLANNING_LLM_TIMEOUT_S")
     llm_max_retries: int = Field(default=2, ge=0, validation_alias="PLANNING_LLM_MAX_RETRIES")
+    app_db_role: str | None = Field(default=None, validation_alias="PLANNING_APP_DB_ROLE")
+    app_db_password: SecretStr | None = Field(default=None, validation_alias="PLANNING_APP_DB_PASSWORD")
+    migration_database_url: SecretStr | None = Field(
+        default=None, validation_alias="PLANNING_MIGRATION_DATABASE_URL"
+    )
+    demo_apps: int = Field(default=DEFAULT_DEMO_APPS, validation_alias="PLANNING_DEMO_APPS")
+
+    @field_validator("app_db_role", "app_db_password", "migration_database_url", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: Any) -> Any:
+        """An empty variable counts as unset."""
+        return None if value == "" else value
+
+    @field_validator("demo_apps", mode="before")
+    @classmethod
+    def _lenient_demo_apps(cls, value: Any) -> int:
+        """A whole number, at least 0; anything else means the default."""
+        try:
+            return max(0, int(value))
+        except (TypeError, ValueError):
+            return DEFAULT_DEMO_APPS
 
     @classmethod
     def settings_customise_sources(
@@ -104,3 +156,38 @@ def get_settings() -> Settings:
 def clear_settings_cache() -> None:
     """Forget the cached settings so the next `get_settings()` reads the environment again."""
     get_settings.cache_clear()
+
+
+_telemetry_lock = threading.Lock()
+_telemetry_depth = 0
+_telemetry_saved: dict[str, str | None] = {}
+
+
+@contextmanager
+def crewai_telemetry_off() -> Iterator[None]:
+    """CrewAI's telemetry and tracing switched off (CREWAI_TELEMETRY_OFF) for the block, then restored.
+
+    Re-entrant and thread-safe: concurrent crew runs share one scope; the first to enter sets the
+    variables, the last to leave puts back what the process had before. Import crewai inside the
+    block: it reads the switches when it starts its telemetry.
+    """
+    global _telemetry_depth
+    with _telemetry_lock:
+        if _telemetry_depth == 0:
+            _telemetry_saved.clear()
+            for name, value in CREWAI_TELEMETRY_OFF.items():
+                _telemetry_saved[name] = os.environ.get(name)
+                os.environ[name] = value
+        _telemetry_depth += 1
+    try:
+        yield
+    finally:
+        with _telemetry_lock:
+            _telemetry_depth -= 1
+            if _telemetry_depth == 0:
+                for name, saved in _telemetry_saved.items():
+                    if saved is None:
+                        os.environ.pop(name, None)
+                    else:
+                        os.environ[name] = saved
+                _telemetry_saved.clear()

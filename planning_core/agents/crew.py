@@ -1,25 +1,24 @@
-"""The four CrewAI specialists, one Crew per phase (imports crewai: load only when an LLM is configured)."""
+"""The four CrewAI specialists, one Crew per phase.
+
+crewai is imported only inside `crewai_telemetry_off()`, when a crew is built or runs: its
+telemetry, tracing and tracking are off for the run (no data leaves the machine), and importing
+this module neither loads crewai nor changes the environment.
+"""
 
 from __future__ import annotations
 
-import os
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-# Telemetry and tracing off before crewai is imported (no data leaves the machine).
-os.environ["CREWAI_DISABLE_TELEMETRY"] = "true"
-os.environ["OTEL_SDK_DISABLED"] = "true"
-os.environ["CREWAI_TRACING_ENABLED"] = "false"
-os.environ["CREWAI_DISABLE_TRACKING"] = "true"
+from pydantic import BaseModel
 
-from crewai import LLM, Agent, Crew, Process, Task  # noqa: E402
-from pydantic import BaseModel  # noqa: E402
+from planning_core.agents.context import AdviceContext
+from planning_core.agents.prompts import PERSONAS, SPECIALIST_OF_PHASE, task_text
+from planning_core.agents.proposals import NarrativeAdvice, ResourceAdvice, ReviewNotes, WaveAdvice
+from planning_core.domain import Phase
+from planning_core.settings import Settings, crewai_telemetry_off
 
-from planning_core.agents.context import AdviceContext  # noqa: E402
-from planning_core.agents.prompts import PERSONAS, SPECIALIST_OF_PHASE, task_text  # noqa: E402
-from planning_core.agents.proposals import NarrativeAdvice, ResourceAdvice, ReviewNotes, WaveAdvice  # noqa: E402
-from planning_core.agents.tools import tools_for  # noqa: E402
-from planning_core.domain import Phase  # noqa: E402
-from planning_core.settings import Settings  # noqa: E402
+if TYPE_CHECKING:
+    from crewai import LLM, Agent
 
 ANSWER_OF_PHASE: dict[Phase, type[BaseModel]] = {
     Phase.WAVE_PLANNING: WaveAdvice,
@@ -38,6 +37,9 @@ class AdviceError(Exception):
 
 def build_llm(settings: Settings) -> LLM:
     """The CrewAI LLM from the settings (model, base URL, key, timeout, retries)."""
+    with crewai_telemetry_off():
+        from crewai import LLM
+
     key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else NO_KEY
     options: dict[str, Any] = {
         "timeout": settings.llm_timeout_s,
@@ -52,6 +54,11 @@ def build_llm(settings: Settings) -> LLM:
 
 def specialist(name: str, llm: LLM, context: AdviceContext) -> Agent:
     """One of the four specialists, with its tools bound to the phase under review."""
+    with crewai_telemetry_off():
+        from crewai import Agent
+
+        from planning_core.agents.tools import tools_for
+
     role, goal, backstory = PERSONAS[name]
     return Agent(
         role=role,
@@ -75,14 +82,19 @@ def _usage(result: object) -> dict[str, int]:
 
 
 def run_specialist(context: AdviceContext, settings: Settings) -> tuple[str, BaseModel, dict[str, int]]:
-    """Run the phase's Crew; returns the specialist's name, its parsed answer and the token usage."""
-    name = SPECIALIST_OF_PHASE[context.phase]
-    agent = specialist(name, build_llm(settings), context)
-    description, expected = task_text(context)
-    answer_model = ANSWER_OF_PHASE[context.phase]
-    task = Task(description=description, expected_output=expected, agent=agent, output_pydantic=answer_model)
-    crew = Crew(agents=[agent], tasks=[task], process=Process.sequential, verbose=False)
-    result = crew.kickoff()
+    """Run the phase's Crew (telemetry off); returns the specialist's name, its answer and the token usage."""
+    with crewai_telemetry_off():
+        from crewai import Crew, Process, Task
+
+        name = SPECIALIST_OF_PHASE[context.phase]
+        agent = specialist(name, build_llm(settings), context)
+        description, expected = task_text(context)
+        answer_model = ANSWER_OF_PHASE[context.phase]
+        task = Task(
+            description=description, expected_output=expected, agent=agent, output_pydantic=answer_model
+        )
+        crew = Crew(agents=[agent], tasks=[task], process=Process.sequential, verbose=False)
+        result = crew.kickoff()
     answer = getattr(result, "pydantic", None)
     if not isinstance(answer, answer_model):
         raise AdviceError(f"the answer was not the expected {answer_model.__name__} JSON")

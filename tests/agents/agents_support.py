@@ -1,11 +1,12 @@
-"""Builders shared by the agent tests: a small portfolio and config, an empty plan, waves as id lists."""
+"""Builders shared by the agent tests: a small portfolio and config, an empty plan."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from planning_core.domain import Application, Dependency, Phase, PhaseStatus, PlanningConfig, Portfolio
+from planning_core.domain import Phase, PhaseStatus, PlanningConfig, Portfolio
 from planning_core.plan import PlanDocument
+from tests.builders import app, precedes
 
 STARTED = datetime(2027, 1, 4, 9, 0, tzinfo=UTC)
 
@@ -14,8 +15,8 @@ def small_portfolio() -> Portfolio:
     """Five applications; crm must migrate no later than billing."""
     efforts = [("crm", 40), ("billing", 30), ("portal", 20), ("hr", 10), ("mail", 10)]
     return Portfolio(
-        applications=[Application(application_id=i, name=f"App {i}", effort_hours=e) for i, e in efforts],
-        dependencies=[Dependency(source_application_id="crm", target_application_id="billing")],
+        applications=[app(i, e) for i, e in efforts],
+        dependencies=[precedes("crm", "billing")],
     )
 
 
@@ -38,10 +39,3 @@ def empty_plan(portfolio: Portfolio, config: PlanningConfig) -> PlanDocument:
         selected_applications=[a.application_id for a in portfolio.applications],
         created_at=STARTED,
     )
-
-
-def waves_of(plan) -> list[list[str]]:  # noqa: ANN001
-    """Application ids per wave, in wave order."""
-    return [
-        [a.application_id for a in w.applications] for w in sorted(plan.waves, key=lambda w: w.wave_number)
-    ]

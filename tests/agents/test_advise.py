@@ -6,7 +6,6 @@ import json
 from typing import Any
 
 import pytest
-from agents_support import waves_of
 from standin import Reply, StandIn, tool_results
 
 from planning_core.agents import OPTIMIZER_ONLY, advise, run_warning
@@ -17,6 +16,7 @@ from planning_core.engines.waves.constraints import hard_violations
 from planning_core.engines.waves.models import Source
 from planning_core.plan import PlanDocument
 from planning_core.settings import Settings
+from tests.builders import waves_of
 
 ENGINE_WAVES = [["crm"], ["billing", "hr"], ["portal", "mail"]]
 USAGE_TWO_CALLS = {

@@ -6,12 +6,13 @@ import json
 from typing import Any
 
 import pytest
-from agents_support import small_config, small_portfolio, waves_of
+from agents_support import small_config, small_portfolio
 from standin import Reply, StandIn
 
 from planning_core.domain import Phase
 from planning_core.service.flow import PlanningService
 from planning_core.settings import clear_settings_cache
+from tests.builders import waves_of
 
 
 def by_persona(body: dict[str, Any]) -> Reply:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 
-from agents_support import waves_of
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -26,6 +25,7 @@ from planning_core.agents.review import apply_resource_advice, apply_wave_advice
 from planning_core.agents.sanitize import clean_identifier, clean_text
 from planning_core.domain import Phase
 from planning_core.engines.waves.constraints import hard_violations
+from tests.builders import waves_of
 
 
 def test_clean_text_removes_tags_markdown_and_control_characters() -> None:

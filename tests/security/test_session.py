@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 
 from db.session import Database, database_from_environment
 from planning_core.errors import InvalidInput
+from planning_core.settings import clear_settings_cache
 
 OWNER = "postgresql+psycopg://owner:secret@db.example.com:5432/planning"
 
@@ -59,7 +62,15 @@ def test_an_unsafe_role_name_is_refused() -> None:
     )
 
 
-def test_the_environment_configures_the_roles(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.fixture
+def fresh_settings() -> Iterator[None]:
+    """The settings are read once per process: forget them before and after the test."""
+    clear_settings_cache()
+    yield
+    clear_settings_cache()
+
+
+def test_the_environment_configures_the_roles(monkeypatch: pytest.MonkeyPatch, fresh_settings: None) -> None:
     monkeypatch.setenv("PLANNING_APP_DB_ROLE", "planning_app")
     monkeypatch.setenv("PLANNING_APP_DB_PASSWORD", "pw")
     monkeypatch.setenv("PLANNING_MIGRATION_DATABASE_URL", "postgresql://admin@db.example.com/planning")
