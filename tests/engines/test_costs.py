@@ -23,7 +23,6 @@ from planning_core.engines.costs.models import CategoryCost, CostEstimate, RoleC
 from planning_core.engines.resources.engine import allocate_resources
 from planning_core.engines.resources.models import Allocation, ResourceAllocation
 from planning_core.engines.schedule.models import Timeline, WaveWindow
-from planning_core.engines.waves.models import Wave, WaveAssignment, WavePlan, WavePlanSummary
 from planning_core.errors import InvalidInput
 
 D = Decimal
@@ -135,39 +134,14 @@ def test_whole_cost_estimate_to_the_cent(wave_plan_of) -> None:
     )
 
 
-def test_contingency_rounds_half_up_to_the_cent() -> None:
+def test_contingency_rounds_half_up_to_the_cent(wave_plan_of) -> None:
     portfolio = Portfolio(applications=[Application(application_id="A", name="A", effort_hours=0.01)])
     config = PlanningConfig(
         contingency_percentage=50.0,
         resource_pools=[ResourcePool(role="migration_engineer", hourly_rate=D("1"))],
         cost_inputs=CostInputs(dual_running_months=0, data_transfer_cost_per_gb=D("0")),
     )
-    plan = WavePlan(
-        waves=[
-            Wave(
-                wave_number=1,
-                applications=[
-                    WaveAssignment(
-                        application_id="A",
-                        name="A",
-                        six_r_strategy=SixR.REHOST,
-                        complexity=5,
-                        business_criticality="medium",
-                        effort_hours=0.01,
-                    )
-                ],
-            )
-        ],
-        summary=WavePlanSummary(
-            total_waves=1,
-            total_applications=1,
-            migrated_applications=1,
-            not_migrated_applications=0,
-            total_effort_hours=0.0,
-            effort_capacity_hours=0.0,
-            max_apps_per_wave=1,
-        ),
-    )
+    plan = wave_plan_of(portfolio, {1: ["A"]})
     allocation = ResourceAllocation(
         allocations=[
             Allocation(

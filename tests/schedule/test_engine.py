@@ -21,47 +21,22 @@ from planning_core.domain import (
 from planning_core.engines.resources.models import Allocation, ApplicationRoleHours, ResourceAllocation
 from planning_core.engines.schedule.engine import activity_for_role, build_timeline, cutover_days
 from planning_core.engines.schedule.models import Activity, Milestone, ResourceLoad, Timeline, WaveWindow
-from planning_core.engines.waves.models import Wave, WaveAssignment, WavePlan, WavePlanSummary
+from planning_core.engines.waves.models import WavePlan
 from planning_core.errors import InvalidInput
+from tests import builders
 
 ENGINEER, ARCHITECT, TESTER = "migration_engineer", "cloud_architect", "tester"
 
 
 def app(app_id: str, effort: float = 100.0) -> Application:
     """A rehost application with a given effort."""
-    return Application(application_id=app_id, name=app_id.upper(), effort_hours=effort)
+    return builders.app(app_id, effort, name=app_id.upper())
 
 
-def wave_plan(waves: dict[int, list[Application]]) -> WavePlan:
+def plan_of(waves: dict[int, list[Application]]) -> WavePlan:
     """A wave plan holding the given applications per wave number."""
-    built = [
-        Wave(
-            wave_number=n,
-            applications=[
-                WaveAssignment(
-                    application_id=a.application_id,
-                    name=a.name,
-                    six_r_strategy=a.six_r_strategy,
-                    complexity=a.complexity,
-                    business_criticality=a.business_criticality,
-                    effort_hours=a.effort,
-                )
-                for a in apps
-            ],
-        )
-        for n, apps in sorted(waves.items())
-    ]
-    total = sum(len(a) for a in waves.values())
-    summary = WavePlanSummary(
-        total_waves=len(built),
-        total_applications=total,
-        migrated_applications=total,
-        not_migrated_applications=0,
-        total_effort_hours=sum(a.effort for apps in waves.values() for a in apps),
-        effort_capacity_hours=10_000.0,
-        max_apps_per_wave=10,
-    )
-    return WavePlan(waves=built, summary=summary)
+    apps = Portfolio(applications=[a for members in waves.values() for a in members])
+    return builders.wave_plan(apps, {n: [a.application_id for a in members] for n, members in waves.items()})
 
 
 def allocation(rows: list[tuple[str, int, str, float]]) -> ResourceAllocation:
@@ -89,7 +64,7 @@ def config(**overrides: object) -> PlanningConfig:
 
 
 A, B, C = app("a"), app("b"), app("c")
-TWO_WAVES = wave_plan({1: [A, B], 2: [C]})
+TWO_WAVES = plan_of({1: [A, B], 2: [C]})
 TWO_WAVES_HOURS = allocation(
     [
         ("a", 1, ARCHITECT, 16),
@@ -311,7 +286,7 @@ def test_role_capacity_is_never_exceeded_when_waves_compete() -> None:
     """Two waves each need both engineers for 2 days: their migrations cannot overlap."""
     apps = {1: [app("a")], 2: [app("b")]}
     hours = allocation([("a", 1, ENGINEER, 32), ("b", 2, ENGINEER, 32)])
-    timeline = build_timeline(Portfolio(applications=[app("a"), app("b")]), wave_plan(apps), hours, config())
+    timeline = build_timeline(Portfolio(applications=[app("a"), app("b")]), plan_of(apps), hours, config())
     schedule = schedule_of(timeline)
     assert (schedule["W1-migrate"], schedule["W2-migrate"]) == ((d(5), d(6)), (d(7), d(8)))
 
@@ -321,7 +296,7 @@ def test_waves_overlap_when_roles_have_capacity() -> None:
     apps = {1: [app("a")], 2: [app("b")]}
     rows = [("a", 1, ENGINEER, 32), ("a", 1, TESTER, 16), ("b", 2, ENGINEER, 32), ("b", 2, TESTER, 16)]
     timeline = build_timeline(
-        Portfolio(applications=[app("a"), app("b")]), wave_plan(apps), allocation(rows), config()
+        Portfolio(applications=[app("a"), app("b")]), plan_of(apps), allocation(rows), config()
     )
     schedule = schedule_of(timeline)
     assert (schedule["W1-migrate"], schedule["W1-test"], schedule["W2-migrate"], schedule["W2-test"]) == (
@@ -338,7 +313,7 @@ def test_blackout_window_and_holiday_are_skipped() -> None:
         blackout_windows=[BlackoutWindow(start=d(7), end=d(11), reason="year-end freeze")],
     )
     timeline = build_timeline(
-        Portfolio(applications=[A, B, C]), wave_plan({1: [A]}), allocation([("a", 1, ENGINEER, 48)]), cfg
+        Portfolio(applications=[A, B, C]), plan_of({1: [A]}), allocation([("a", 1, ENGINEER, 48)]), cfg
     )
     # plan Mon 4; migrate 48 h / 16 = 3 days: Wed 6, Tue 12, Wed 13; test Thu 14; cut-over Fri 15;
     # hypercare 18-22 January.
@@ -357,14 +332,14 @@ def test_long_wave_gets_a_warning_and_short_wave_none() -> None:
         [("a", 1, ENGINEER, 16 * 40)]
     )  # plan 1 + migrate 40 + test 1 + cut-over 1 + hypercare 5
     timeline = build_timeline(
-        Portfolio(applications=[A]), wave_plan({1: [A]}), hours, config(wave_duration_limit_days=30)
+        Portfolio(applications=[A]), plan_of({1: [A]}), hours, config(wave_duration_limit_days=30)
     )
     assert timeline.warnings == [
         "wave 1 runs 66 calendar days (2027-01-04 to 2027-03-10), longer than the 30-day wave limit"
     ]
     short = build_timeline(
         Portfolio(applications=[A]),
-        wave_plan({1: [A]}),
+        plan_of({1: [A]}),
         allocation([("a", 1, ENGINEER, 16)]),
         config(wave_duration_limit_days=30),
     )
@@ -373,7 +348,7 @@ def test_long_wave_gets_a_warning_and_short_wave_none() -> None:
 
 def test_role_without_pool_is_scheduled_at_one_person_with_a_warning() -> None:
     hours = allocation([("a", 1, "developer", 24)])
-    timeline = build_timeline(Portfolio(applications=[A]), wave_plan({1: [A]}), hours, config())
+    timeline = build_timeline(Portfolio(applications=[A]), plan_of({1: [A]}), hours, config())
     migrate = next(a for a in timeline.activities if a.id == "W1-migrate")
     assert (migrate.duration_days, migrate.role_hours) == (3, {"developer": 24.0})
     assert timeline.warnings == [
@@ -386,7 +361,7 @@ def test_pool_without_hours_per_week_counts_as_no_capacity() -> None:
     pools = [ResourcePool(role=ENGINEER, headcount=2, capacity_hours_per_week=0)]
     hours = allocation([("a", 1, ENGINEER, 16)])
     timeline = build_timeline(
-        Portfolio(applications=[A]), wave_plan({1: [A]}), hours, config(resource_pools=pools)
+        Portfolio(applications=[A]), plan_of({1: [A]}), hours, config(resource_pools=pools)
     )
     assert schedule_of(timeline)["W1-migrate"] == (d(5), d(6))  # one person at 8 hours a day
     assert timeline.warnings == [
@@ -398,7 +373,7 @@ def test_pool_without_hours_per_week_counts_as_no_capacity() -> None:
 def test_application_hours_follow_the_wave_plan() -> None:
     """The allocation still says wave 2 for c, the wave plan has moved c to wave 1."""
     hours = allocation([("a", 1, ENGINEER, 16), ("c", 2, ENGINEER, 32)])
-    timeline = build_timeline(Portfolio(applications=[A, C]), wave_plan({1: [A, C]}), hours, config())
+    timeline = build_timeline(Portfolio(applications=[A, C]), plan_of({1: [A, C]}), hours, config())
     migrate = next(a for a in timeline.activities if a.id == "W1-migrate")
     assert (migrate.duration_days, migrate.role_hours, [w.wave_number for w in timeline.waves]) == (
         3,
@@ -420,7 +395,7 @@ def test_allocations_are_used_when_there_are_no_application_hours() -> None:
             )
         ]
     )
-    timeline = build_timeline(Portfolio(applications=[A]), wave_plan({1: [A]}), rows, config())
+    timeline = build_timeline(Portfolio(applications=[A]), plan_of({1: [A]}), rows, config())
     assert schedule_of(timeline)["W1-migrate"] == (d(5), d(6))
 
 
@@ -431,11 +406,11 @@ def test_an_activity_longer_than_ten_years_is_refused() -> None:
         match=r"W1-migrate would take 62,500 working days: check its role hours "
         r"\(migration_engineer 1,000,000 h\)",
     ):
-        build_timeline(Portfolio(applications=[A]), wave_plan({1: [A]}), hours, config())
+        build_timeline(Portfolio(applications=[A]), plan_of({1: [A]}), hours, config())
 
 
 def test_empty_wave_plan_gives_an_empty_timeline() -> None:
-    timeline = build_timeline(Portfolio(), wave_plan({}), allocation([]), config())
+    timeline = build_timeline(Portfolio(), plan_of({}), allocation([]), config())
     assert timeline == Timeline(
         start_date=d(4),
         end_date=d(4),
@@ -446,7 +421,7 @@ def test_empty_wave_plan_gives_an_empty_timeline() -> None:
 
 
 def test_duplicate_wave_numbers_are_refused() -> None:
-    plan = wave_plan({1: [A]})
+    plan = plan_of({1: [A]})
     plan.waves = [plan.waves[0], plan.waves[0]]
     with pytest.raises(InvalidInput, match="two waves with the same number"):
         build_timeline(Portfolio(applications=[A]), plan, allocation([]), config())
@@ -497,7 +472,7 @@ def random_case(n_apps: int, apps_per_wave: int, seed: int) -> tuple[Portfolio, 
             Dependency(source_application_id=s, target_application_id=t) for s, t in deps if s != t
         ],
     )
-    return portfolio, wave_plan(waves), allocation(rows)
+    return portfolio, plan_of(waves), allocation(rows)
 
 
 def assert_feasible(timeline: Timeline, cfg: PlanningConfig, portfolio: Portfolio, plan: WavePlan) -> None:
@@ -564,7 +539,7 @@ def test_thousand_applications_in_well_under_two_seconds() -> None:
 def test_several_long_waves_get_one_warning_naming_each() -> None:
     hours = allocation([("a", 1, ENGINEER, 16 * 40), ("c", 2, ENGINEER, 16 * 20)])
     timeline = build_timeline(
-        Portfolio(applications=[A, C]), wave_plan({1: [A], 2: [C]}), hours, config(wave_duration_limit_days=30)
+        Portfolio(applications=[A, C]), plan_of({1: [A], 2: [C]}), hours, config(wave_duration_limit_days=30)
     )
     assert timeline.warnings == [
         "2 waves run longer than the 30-day wave limit: waves 1 (66 days), 2 (38 days); the longest, wave 1, "
@@ -577,7 +552,7 @@ def test_compaction_moves_planning_next_to_migration_and_keeps_capacity() -> Non
     """Wave 2's planning could start on day 2, but its migration waits for the engineers of wave 1: its
     plan is right-justified to end the day before its migration starts (makespan and capacities kept)."""
     hours = allocation([("a", 1, ENGINEER, 16 * 10), ("c", 2, ENGINEER, 16 * 10), ("c", 2, ARCHITECT, 8)])
-    timeline = build_timeline(Portfolio(applications=[A, C]), wave_plan({1: [A], 2: [C]}), hours, config())
+    timeline = build_timeline(Portfolio(applications=[A, C]), plan_of({1: [A], 2: [C]}), hours, config())
     assert {a.id: (a.start, a.end) for a in timeline.activities if a.kind in ("plan", "migrate")} == {
         "W1-plan": (date(2027, 1, 4), date(2027, 1, 4)),
         "W1-migrate": (date(2027, 1, 5), date(2027, 1, 18)),

@@ -9,11 +9,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from planning_core.engines.schedule.cp_sat import resource_delays
+from planning_core.engines.schedule.network import Network, build_network, with_delays
 from planning_core.engines.schedule.rcpsp import (
     RcpspProblem,
-    _Net,
-    _prepare,
-    _with_delays,
     check_schedule,
     energy_lower_bound,
     heuristic_schedule,
@@ -152,21 +150,21 @@ DIAMOND = RcpspProblem(
 )
 
 
-def _diamond_net(capacity: int, lag: int = 0) -> _Net:
+def _diamond_net(capacity: int, lag: int = 0) -> Network:
     problem = RcpspProblem(
         durations=DIAMOND.durations,
         demands=DIAMOND.demands,
         capacities=[capacity],
         links=[(0, 1, 0), (0, 2, 0), (1, 3, lag), (2, 3, 0)],
     )
-    return _prepare(problem)
+    return build_network(problem)
 
 
 def test_resource_delays_find_the_delay_the_resource_forces() -> None:
     net = _diamond_net(capacity=2)
     delays = resource_delays(net, time_budget=5.0)
     assert delays == {(0, 3): 6}
-    assert (net.cpm, _with_delays(net, delays).cpm, _with_delays(net, delays).head) == (3, 6, [0, 0, 0, 6])
+    assert (net.cpm, with_delays(net, delays).cpm, with_delays(net, delays).head) == (3, 6, [0, 0, 0, 6])
 
 
 def test_resource_delays_keep_nothing_the_links_already_imply() -> None:

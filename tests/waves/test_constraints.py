@@ -10,7 +10,7 @@ from planning_core.engines.waves.models import Violation
 
 def check(b, fn, portfolio: Portfolio, waves: dict[int, list[str]], cfg=None, pinned=()) -> list[Violation]:  # noqa: ANN001
     cfg = cfg or b.config(10, 3)
-    return fn(build_context(b.make_plan(portfolio, waves, pinned=pinned), portfolio, cfg))
+    return fn(build_context(b.wave_plan(portfolio, waves, pinned=pinned), portfolio, cfg))
 
 
 def simple(b) -> Portfolio:  # noqa: ANN001
@@ -182,7 +182,7 @@ def test_pinned_satisfied(b):
 
 
 def test_wave_numbers_unique_violated_and_satisfied(b):
-    plan = b.make_plan(simple(b), {1: ["A"], 2: ["B", "C"]})
+    plan = b.wave_plan(simple(b), {1: ["A"], 2: ["B", "C"]})
     plan.waves[1].wave_number = 1
     found = c.unique_wave_numbers(build_context(plan, simple(b), b.config(10, 3)))
     assert [(v.constraint, v.wave_numbers) for v in found] == [("wave_number", [1])]
@@ -194,7 +194,7 @@ def test_validate_wave_plan_runs_every_constraint(b):
         applications=[b.app("A", 6), b.app("B", 6), b.app("C", 1, pinned_wave=1)],
         dependencies=[b.precedes("A", "B")],
     )
-    found = validate_wave_plan(b.make_plan(portfolio, {1: ["B", "A"], 2: ["C"]}), portfolio, b.config(10, 3))
+    found = validate_wave_plan(b.wave_plan(portfolio, {1: ["B", "A"], 2: ["C"]}), portfolio, b.config(10, 3))
     assert [(v.constraint, v.hard) for v in found] == [("capacity", True), ("pinned", True)]
-    fine = validate_wave_plan(b.make_plan(portfolio, {1: ["A", "C"], 2: ["B"]}), portfolio, b.config(10, 3))
+    fine = validate_wave_plan(b.wave_plan(portfolio, {1: ["A", "C"], 2: ["B"]}), portfolio, b.config(10, 3))
     assert fine == []

@@ -6,13 +6,11 @@ import math
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from ortools.sat.python import cp_model
 
-if TYPE_CHECKING:
-    from planning_core.engines.schedule.rcpsp import _Net
-
+from planning_core.engines.schedule.network import Network
+from planning_core.graph import mask_members, reach_masks
 
 # Wall-clock runs on two workers: one complete search with restarts, and the other thread interleaving
 # only the large-neighbourhood searches that suit schedules (the feasibility jumps, local search and
@@ -40,7 +38,7 @@ class CpSatResult:
     status_name: str
 
 
-def _incompatible_cliques(net: _Net) -> list[list[int]]:
+def _incompatible_cliques(net: Network) -> list[list[int]]:
     """Sets of activities that pairwise can never run together (their demands exceed a capacity)."""
     active = [j for j in range(net.n) if net.d[j] > 0 and net.req[j]]
     dem = [dict(net.req[j]) for j in range(net.n)]
@@ -65,20 +63,14 @@ def _incompatible_cliques(net: _Net) -> list[list[int]]:
     return cliques
 
 
-def _reach(net: _Net) -> tuple[list[int], list[int]]:
+def _reach(net: Network) -> tuple[list[int], list[int]]:
     """Bitsets of every activity's transitive successors and transitive predecessors."""
-    succ = [0] * net.n
-    for j in reversed(net.order):
-        for s, _ in net.succs[j]:
-            succ[j] |= succ[s] | (1 << s)
-    pred = [0] * net.n
-    for j in net.order:
-        for p, _ in net.preds[j]:
-            pred[j] |= pred[p] | (1 << p)
-    return succ, pred
+    succ = reach_masks([[s for s, _ in row] for row in net.succs], reversed(net.order))
+    pred = reach_masks([[p for p, _ in row] for row in net.preds], net.order)
+    return [b & ~(1 << j) for j, b in enumerate(succ)], [b & ~(1 << j) for j, b in enumerate(pred)]
 
 
-def _distances_from(net: _Net, i: int, reach: int) -> dict[int, int]:
+def _distances_from(net: Network, i: int, reach: int) -> dict[int, int]:
     """Longest start-to-start distance from ``i`` to each of its transitive successors."""
     dist = {i: 0}
     for j in net.order:
@@ -87,24 +79,14 @@ def _distances_from(net: _Net, i: int, reach: int) -> dict[int, int]:
     return dist
 
 
-def _members(bits: int) -> list[int]:
-    """Indices of the set bits."""
-    out = []
-    while bits:
-        low = bits & -bits
-        out.append(low.bit_length() - 1)
-        bits ^= low
-    return out
-
-
-def _delay_candidates(net: _Net, succ: list[int], pred: list[int]) -> list[tuple[int, int, list[int]]]:
+def _delay_candidates(net: Network, succ: list[int], pred: list[int]) -> list[tuple[int, int, list[int]]]:
     """Pairs (i, j), j after i with two or more parallel branches between them, smallest first."""
     pairs: list[tuple[int, int, list[int]]] = []
     for i in range(net.n):
         outs = [s for s, _ in net.succs[i]]
         if len(outs) < 2:
             continue
-        for j in _members(succ[i]):
+        for j in mask_members(succ[i]):
             ins = [p for p, _ in net.preds[j]]
             if len(ins) < 2:
                 continue
@@ -112,7 +94,7 @@ def _delay_candidates(net: _Net, succ: list[int], pred: list[int]) -> list[tuple
                 continue
             if sum(1 for p in ins if p == i or pred[p] >> i & 1) < 2:
                 continue
-            between = _members(succ[i] & pred[j])
+            between = mask_members(succ[i] & pred[j])
             if len(between) >= 2:
                 pairs.append((i, j, between))
     pairs.sort(key=lambda e: (len(e[2]), e[0], e[1]))
@@ -120,7 +102,7 @@ def _delay_candidates(net: _Net, succ: list[int], pred: list[int]) -> list[tuple
 
 
 def _sub_delay(
-    net: _Net,
+    net: Network,
     i: int,
     j: int,
     between: list[int],
@@ -165,7 +147,7 @@ def _sub_delay(
 
 
 def resource_delays(
-    net: _Net, *, time_budget: float, per_pair: float = 0.05, max_activities: int = 400
+    net: Network, *, time_budget: float, per_pair: float = 0.05, max_activities: int = 400
 ) -> dict[tuple[int, int], int]:
     """Start-to-start delays implied by the resources between pairs of linked activities.
 
@@ -214,7 +196,7 @@ class _Model:
     after: cp_model.IntervalVar
 
 
-def _variables(net: _Net, upper_bound: int, lower_bound: int) -> _Model:
+def _variables(net: Network, upper_bound: int, lower_bound: int) -> _Model:
     """Start variables cut by heads and tails, fixed-size intervals, the makespan and the idle tail."""
     model = cp_model.CpModel()
     starts = [
@@ -228,14 +210,14 @@ def _variables(net: _Net, upper_bound: int, lower_bound: int) -> _Model:
     return _Model(model, starts, intervals, makespan, after_size, after)
 
 
-def _precedence(m: _Model, net: _Net) -> None:
+def _precedence(m: _Model, net: Network) -> None:
     """Hard: a successor starts after its predecessor finishes plus the lag."""
     for j in range(net.n):
         for succ, lag in net.succs[j]:
             m.model.add(m.starts[succ] >= m.starts[j] + net.d[j] + lag)
 
 
-def _capacity(m: _Model, net: _Net) -> None:
+def _capacity(m: _Model, net: Network) -> None:
     """Hard: at every time, each resource's demand stays within its capacity.
 
     The span after the makespan is filled to capacity, so the cumulatives also push the makespan.
@@ -248,7 +230,7 @@ def _capacity(m: _Model, net: _Net) -> None:
         m.model.add_cumulative([m.intervals[j] for j in users] + [m.after], demands + [cap], cap)
 
 
-def _incompatible_pairs(m: _Model, net: _Net) -> None:
+def _incompatible_pairs(m: _Model, net: Network) -> None:
     """Redundant: activities whose demands together exceed a capacity never overlap (no-overlap cliques)."""
     for clique in _incompatible_cliques(net):
         m.model.add_no_overlap([m.intervals[j] for j in clique])
@@ -260,7 +242,7 @@ def _delays(m: _Model, delays: dict[tuple[int, int], int]) -> None:
         m.model.add(m.starts[j] >= m.starts[i] + delay)
 
 
-def _project_end(m: _Model, net: _Net) -> None:
+def _project_end(m: _Model, net: Network) -> None:
     """Hard: the makespan is at least every activity's finish."""
     for j in range(net.n):
         m.model.add(m.makespan >= m.starts[j] + net.d[j])
@@ -277,7 +259,7 @@ def _objective(m: _Model, upper_bound: int, secondary_weights: Sequence[int] | N
     return scale
 
 
-def _hints(m: _Model, net: _Net, hint: list[int], upper_bound: int) -> None:
+def _hints(m: _Model, net: Network, hint: list[int], upper_bound: int) -> None:
     """Warm start from the heuristic's schedule."""
     for j in range(net.n):
         m.model.add_hint(m.starts[j], hint[j])
@@ -320,7 +302,7 @@ def _parameters(
 
 
 def solve_with_cp_sat(
-    net: _Net,
+    net: Network,
     *,
     hint: list[int],
     upper_bound: int,

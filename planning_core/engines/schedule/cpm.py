@@ -15,6 +15,7 @@ from bisect import bisect_right
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from planning_core import graph
 from planning_core.errors import InvalidInput
 
 Link = tuple[str, str, int]
@@ -35,30 +36,16 @@ class CpmResult:
 
 
 def topological_order(ids: Sequence[str], links: Sequence[Link]) -> list[str]:
-    """Activities in an order where every link goes forward; raises InvalidInput on a cycle."""
+    """Activities in an order where every link goes forward (ties in input order); InvalidInput on a cycle."""
     position = {a: i for i, a in enumerate(ids)}
-    indegree = dict.fromkeys(ids, 0)
-    successors: dict[str, list[str]] = {a: [] for a in ids}
+    successors: list[list[int]] = [[] for _ in ids]
     for pred, succ, _ in links:
-        successors[pred].append(succ)
-        indegree[succ] += 1
-    ready = sorted((a for a in ids if indegree[a] == 0), key=position.__getitem__, reverse=True)
-    order: list[str] = []
-    while ready:
-        current = ready.pop()
-        order.append(current)
-        released = []
-        for succ in successors[current]:
-            indegree[succ] -= 1
-            if indegree[succ] == 0:
-                released.append(succ)
-        if released:
-            ready.extend(released)
-            ready.sort(key=position.__getitem__, reverse=True)
-    if len(order) != len(ids):
-        stuck = sorted(a for a in ids if indegree[a] > 0)
-        raise InvalidInput(f"the activity links form a cycle through: {', '.join(stuck[:10])}")
-    return order
+        successors[position[pred]].append(position[succ])
+    try:
+        return [ids[i] for i in graph.topological_order(successors)]
+    except graph.CycleError as cycle:
+        stuck = sorted(ids[i] for i in cycle.nodes)
+        raise InvalidInput(f"the activity links form a cycle through: {', '.join(stuck[:10])}") from None
 
 
 def _validate(durations: Mapping[str, int], links: Sequence[Link]) -> None:

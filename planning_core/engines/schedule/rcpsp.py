@@ -25,23 +25,22 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from heapq import heapify, heappop, heappush
 from typing import Any
 
+from planning_core.engines.schedule.cp_sat import resource_delays, solve_with_cp_sat
+from planning_core.engines.schedule.network import (
+    Network,
+    RcpspProblem,
+    build_network,
+    reversed_network,
+    with_delays,
+)
 from planning_core.errors import InvalidInput
+from planning_core.graph import reach_masks
 
 PRIORITY_RULES: tuple[str, ...] = ("LFT", "LST", "MTS", "GRPW", "MIS", "SPT")
-
-
-@dataclass(frozen=True)
-class RcpspProblem:
-    """Activities 0..n-1 with durations, demands per resource, resource capacities and FS links."""
-
-    durations: Sequence[int]
-    demands: Sequence[Sequence[int]]  # demands[activity][resource]
-    capacities: Sequence[int]
-    links: Sequence[tuple[int, int, int]] = ()  # (pred, succ, lag)
 
 
 @dataclass(frozen=True)
@@ -60,108 +59,6 @@ class RcpspSolution:
     details: dict[str, str | int | float] = field(default_factory=dict)
 
 
-@dataclass
-class _Net:
-    """Precomputed structure of a problem: adjacency, heads, tails and the CPM bound."""
-
-    n: int
-    d: list[int]
-    req: list[list[tuple[int, int]]]  # per activity: (resource, demand) with demand > 0
-    caps: list[int]
-    preds: list[list[tuple[int, int]]]
-    succs: list[list[tuple[int, int]]]
-    order: list[int]
-    head: list[int]
-    tail: list[int]  # longest path from the activity's start to the project end
-    cpm: int
-    horizon: int
-
-
-def validate_problem(problem: RcpspProblem) -> None:
-    """Refuse problems no schedule can satisfy: bad sizes, negative values, oversize demands."""
-    n = len(problem.durations)
-    if len(problem.demands) != n:
-        raise InvalidInput(f"{len(problem.demands)} demand rows for {n} activities")
-    m = len(problem.capacities)
-    for cap in problem.capacities:
-        if cap < 0:
-            raise InvalidInput(f"a resource capacity is negative ({cap})")
-    for j, (dur, row) in enumerate(zip(problem.durations, problem.demands, strict=True)):
-        if dur < 0:
-            raise InvalidInput(f"activity {j} has a negative duration ({dur})")
-        if len(row) != m:
-            raise InvalidInput(f"activity {j} has {len(row)} demands for {m} resources")
-        for k, amount in enumerate(row):
-            if amount < 0:
-                raise InvalidInput(f"activity {j} has a negative demand on resource {k}")
-            if amount > problem.capacities[k] and dur > 0:
-                raise InvalidInput(
-                    f"activity {j} needs {amount} of resource {k} but only {problem.capacities[k]} exist"
-                )
-    for pred, succ, _ in problem.links:
-        if not (0 <= pred < n and 0 <= succ < n) or pred == succ:
-            raise InvalidInput(f"link {pred} -> {succ} names an unknown activity or loops on itself")
-
-
-def _prepare(problem: RcpspProblem) -> _Net:
-    """Adjacency lists, a topological order, heads/tails and a safe horizon."""
-    validate_problem(problem)
-    n = len(problem.durations)
-    d = [int(x) for x in problem.durations]
-    preds: list[list[tuple[int, int]]] = [[] for _ in range(n)]
-    succs: list[list[tuple[int, int]]] = [[] for _ in range(n)]
-    for pred, succ, lag in problem.links:
-        preds[succ].append((pred, int(lag)))
-        succs[pred].append((succ, int(lag)))
-    indegree = [len(p) for p in preds]
-    ready = [j for j in range(n) if indegree[j] == 0]
-    heapify(ready)
-    order: list[int] = []
-    while ready:
-        j = heappop(ready)
-        order.append(j)
-        for s, _ in succs[j]:
-            indegree[s] -= 1
-            if indegree[s] == 0:
-                heappush(ready, s)
-    if len(order) != n:
-        raise InvalidInput("the activity links form a cycle")
-    head = [0] * n
-    for j in order:
-        for p, lag in preds[j]:
-            head[j] = max(head[j], head[p] + d[p] + lag)
-    tail = [0] * n
-    for j in reversed(order):
-        tail[j] = d[j]
-        for s, lag in succs[j]:
-            tail[j] = max(tail[j], d[j] + lag + tail[s])
-    cpm = max((head[j] + tail[j] for j in range(n)), default=0)
-    req = [[(k, int(a)) for k, a in enumerate(row) if a > 0] for row in problem.demands]
-    horizon = sum(d) + sum(max(lag, 0) for _, _, lag in problem.links) + 1
-    return _Net(
-        n, d, req, [int(c) for c in problem.capacities], preds, succs, order, head, tail, cpm, horizon
-    )
-
-
-def _reverse(net: _Net) -> _Net:
-    """The same network with every link turned around (for backward scheduling)."""
-    head = [net.cpm - net.head[j] - net.d[j] for j in range(net.n)]
-    tail = [net.head[j] + net.d[j] for j in range(net.n)]
-    return _Net(
-        net.n,
-        net.d,
-        net.req,
-        net.caps,
-        net.succs,
-        net.preds,
-        list(reversed(net.order)),
-        head,
-        tail,
-        net.cpm,
-        net.horizon,
-    )
-
-
 def energy_lower_bound(problem: RcpspProblem) -> int:
     """Resource-energy bound: for each resource, total work over capacity (rounded up)."""
     best = 0
@@ -172,7 +69,7 @@ def energy_lower_bound(problem: RcpspProblem) -> int:
     return best
 
 
-def _serial_sgs(net: _Net, key: Sequence[float]) -> list[int]:
+def _serial_sgs(net: Network, key: Sequence[float]) -> list[int]:
     """Serial schedule generation: repeatedly place the eligible activity with the smallest key."""
     n, d, req, caps = net.n, net.d, net.req, net.caps
     usage = [[0] * net.horizon for _ in caps]
@@ -221,11 +118,11 @@ def _earliest_fit(need: list[tuple[list[int], int]], t: int, dj: int) -> int:
     return t
 
 
-def _makespan(net: _Net, start: Sequence[int]) -> int:
+def _makespan(net: Network, start: Sequence[int]) -> int:
     return max((start[j] + net.d[j] for j in range(net.n)), default=0)
 
 
-def _justify(net: _Net, rev: _Net, start: list[int], max_rounds: int = 20) -> list[int]:
+def _justify(net: Network, rev: Network, start: list[int], max_rounds: int = 20) -> list[int]:
     """Forward-backward improvement: right-justify then left-justify until the makespan stops falling."""
     best = start
     best_ms = _makespan(net, start)
@@ -244,7 +141,7 @@ def _justify(net: _Net, rev: _Net, start: list[int], max_rounds: int = 20) -> li
     return best
 
 
-def _rule_keys(net: _Net, rule: str) -> list[float]:
+def _rule_keys(net: Network, rule: str) -> list[float]:
     """Priority values (smaller first) of one rule, ties broken by latest finish time."""
     lf = [net.cpm - net.tail[j] + net.d[j] for j in range(net.n)]
     eps = 1e-6
@@ -266,15 +163,10 @@ def _rule_keys(net: _Net, rule: str) -> list[float]:
     raise InvalidInput(f"unknown priority rule {rule!r}; choose one of {', '.join(PRIORITY_RULES)}")
 
 
-def _transitive_successor_counts(net: _Net) -> list[int]:
+def _transitive_successor_counts(net: Network) -> list[int]:
     """Number of (direct or indirect) successors of every activity."""
-    reach: list[int] = [0] * net.n  # bitsets
-    for j in reversed(net.order):
-        bits = 0
-        for s, _ in net.succs[j]:
-            bits |= reach[s] | (1 << s)
-        reach[j] = bits
-    return [bin(b).count("1") for b in reach]
+    reach = reach_masks([[s for s, _ in row] for row in net.succs], reversed(net.order))
+    return [bin(b).count("1") - 1 for b in reach]
 
 
 def heuristic_schedule(
@@ -287,12 +179,12 @@ def heuristic_schedule(
     priority: Sequence[float] | None = None,
 ) -> list[int]:
     """Best schedule over the given priority keys, the rules and seeded random-key samples, each justified."""
-    net = _prepare(problem)
+    net = build_network(problem)
     return _heuristic(net, rules=rules, samples=samples, seed=seed, justify=justify, priority=priority)
 
 
 def _heuristic(
-    net: _Net,
+    net: Network,
     *,
     rules: Sequence[str],
     samples: int,
@@ -302,7 +194,7 @@ def _heuristic(
     time_budget: float | None = None,
 ) -> list[int]:
     """Given keys, rules, then the evolutionary search; keep the shortest (first found on ties)."""
-    rev = _reverse(net)
+    rev = reversed_network(net)
     candidates = ([list(priority)] if priority is not None else []) + [_rule_keys(net, r) for r in rules]
     if not candidates:
         candidates = [_rule_keys(net, "LFT")]
@@ -319,8 +211,8 @@ def _heuristic(
 
 
 def _evolve(
-    net: _Net,
-    rev: _Net,
+    net: Network,
+    rev: Network,
     initial: list[list[int]],
     *,
     samples: int,
@@ -376,31 +268,6 @@ def _evolve(
     return population[0][1]
 
 
-def _with_delays(net: _Net, delays: dict[tuple[int, int], int]) -> _Net:
-    """The network with heads, tails and the critical-path bound lengthened by start-to-start delays."""
-    if not delays:
-        return net
-    later: list[list[tuple[int, int]]] = [[] for _ in range(net.n)]
-    earlier: list[list[tuple[int, int]]] = [[] for _ in range(net.n)]
-    for (i, j), delay in delays.items():
-        later[i].append((j, delay))
-        earlier[j].append((i, delay))
-    head = list(net.head)
-    for j in net.order:
-        for p, lag in net.preds[j]:
-            head[j] = max(head[j], head[p] + net.d[p] + lag)
-        for i, delay in earlier[j]:
-            head[j] = max(head[j], head[i] + delay)
-    tail = list(net.tail)
-    for j in reversed(net.order):
-        for s, lag in net.succs[j]:
-            tail[j] = max(tail[j], net.d[j] + lag + tail[s])
-        for s, delay in later[j]:
-            tail[j] = max(tail[j], delay + tail[s])
-    cpm = max((head[j] + tail[j] for j in range(net.n)), default=0)
-    return replace(net, head=head, tail=tail, cpm=cpm)
-
-
 def check_schedule(problem: RcpspProblem, starts: Sequence[int]) -> list[str]:
     """Every broken constraint of a schedule (empty when it is feasible)."""
     problems: list[str] = []
@@ -453,7 +320,7 @@ def solve_rcpsp(
     """
     began = time.perf_counter()
     total_limit = time_limit_seconds
-    net = _prepare(problem)
+    net = build_network(problem)
     cpm = net.cpm
     energy = energy_lower_bound(problem)
     lower = max(net.cpm, energy)
@@ -475,12 +342,10 @@ def solve_rcpsp(
             heuristic_makespan=heuristic_ms,
             method="serial-sgs+fbi",
         )
-    from planning_core.engines.schedule.cp_sat import resource_delays, solve_with_cp_sat
-
     delays: dict[tuple[int, int], int] = {}
     if not deterministic and delay_share > 0:
         delays = resource_delays(net, time_budget=total_limit * delay_share)
-        net = _with_delays(net, delays)
+        net = with_delays(net, delays)
         lower = max(lower, net.cpm)
         time_limit_seconds = max(0.05, total_limit - (time.perf_counter() - began))
         if heuristic_ms <= lower and not secondary_weights:

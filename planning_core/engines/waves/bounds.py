@@ -16,7 +16,8 @@ import math
 
 from planning_core.domain import PlanningConfig, Portfolio
 from planning_core.engines.waves.greedy import releases_and_deadlines
-from planning_core.engines.waves.units import WaveProblem, build_problem, topological_order
+from planning_core.engines.waves.units import WaveProblem, build_problem
+from planning_core.graph import mask_sum, reach_masks, topological_order
 
 TOL = 1e-9
 
@@ -82,26 +83,13 @@ def _reach_sums(
     problem: WaveProblem, weights: list[float], *, forward: bool, exact_limit: int
 ) -> list[float]:
     """Own weight plus all ancestors' (forward=False) or descendants' (True); a chain sum when large."""
-    order = topological_order(problem)
+    order = topological_order(problem.succ)
     nbrs = problem.succ if forward else problem.pred
     seq = list(reversed(order)) if forward else order
     n = problem.n
     if n <= exact_limit:
-        reach = [0] * n
-        for u in seq:
-            bits = 1 << u
-            for v in nbrs[u]:
-                bits |= reach[v]
-            reach[u] = bits
-        sums = []
-        for u in range(n):
-            bits, total = reach[u], 0.0
-            while bits:
-                low = bits & -bits
-                total += weights[low.bit_length() - 1]
-                bits ^= low
-            sums.append(total)
-        return sums
+        reach = reach_masks(nbrs, seq)
+        return [mask_sum(reach[u], weights) for u in range(n)]
     chain = [0.0] * n
     for u in seq:
         chain[u] = weights[u] + max((chain[v] for v in nbrs[u]), default=0.0)

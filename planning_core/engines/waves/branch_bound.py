@@ -19,6 +19,8 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from planning_core.graph import mask_sum, reach_masks, topological_order
+
 BEAM_STEPS = 3000  # extension steps of the exact load enumeration per beam state
 DP_VARIANTS = 4  # orderings of the available units whose subset sums are rebuilt into loads
 
@@ -50,42 +52,6 @@ class Instance:
         return Instance(self.weights, self.counts, pred, self.capacity, self.max_count)
 
 
-def _reach(inst: Instance, order: list[int], nbrs: list[list[int]]) -> list[int]:
-    reach = [0] * inst.n
-    for u in order:
-        bits = 1 << u
-        for v in nbrs[u]:
-            bits |= reach[v]
-        reach[u] = bits
-    return reach
-
-
-def _topo(inst: Instance) -> list[int]:
-    indeg = [0] * inst.n
-    for u in range(inst.n):
-        for v in inst.succ[u]:
-            indeg[v] += 1
-    ready = [u for u in range(inst.n) if indeg[u] == 0]
-    out: list[int] = []
-    while ready:
-        u = ready.pop()
-        out.append(u)
-        for v in inst.succ[u]:
-            indeg[v] -= 1
-            if indeg[v] == 0:
-                ready.append(v)
-    return out
-
-
-def _bits_sum(bits: int, values: list[float]) -> float:
-    total = 0.0
-    while bits:
-        low = bits & -bits
-        total += values[low.bit_length() - 1]
-        bits ^= low
-    return total
-
-
 class Search:
     """Depth-first search for a plan with at most m waves."""
 
@@ -102,10 +68,10 @@ class Search:
             for v in inst.succ[u]:
                 pred[v].append(u)
         self.pred_mask = [sum(1 << p for p in pred[v]) for v in range(n)]
-        order = _topo(inst)
-        desc = _reach(inst, list(reversed(order)), inst.succ)
-        tail_w = [_bits_sum(desc[u], inst.weights) for u in range(n)]
-        tail_c = [_bits_sum(desc[u], [float(c) for c in inst.counts]) for u in range(n)]
+        order = topological_order(inst.succ)
+        desc = reach_masks(inst.succ, reversed(order))
+        tail_w = [mask_sum(desc[u], inst.weights) for u in range(n)]
+        tail_c = [mask_sum(desc[u], [float(c) for c in inst.counts]) for u in range(n)]
         self.latest = [
             m
             - max(

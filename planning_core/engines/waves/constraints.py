@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 
 from planning_core.domain import Application, DependencyType, PlanningConfig, Portfolio
 from planning_core.engines.waves.models import Violation, WavePlan
-from planning_core.engines.waves.units import EPS, _UnionFind, strongly_connected
+from planning_core.engines.waves.units import EPS
+from planning_core.graph import UnionFind, strongly_connected
 
 
 @dataclass
@@ -74,7 +75,7 @@ def build_context(plan: WavePlan, portfolio: Portfolio, config: PlanningConfig) 
     )
     migrated = [a.application_id for a in portfolio.applications if a.migrated]
     index = {k: i for i, k in enumerate(migrated)}
-    uf = _UnionFind(len(migrated))
+    uf = UnionFind(len(migrated))
     succ: list[list[int]] = [[] for _ in migrated]
     for dep in portfolio.dependencies:
         s, t = index.get(dep.source_application_id), index.get(dep.target_application_id)
@@ -84,9 +85,9 @@ def build_context(plan: WavePlan, portfolio: Portfolio, config: PlanningConfig) 
             uf.union(s, t)
         else:
             succ[s].append(t)
-    ctx.groups = [[migrated[x] for x in g] for g in uf.groups(len(migrated)) if len(g) > 1]
+    ctx.groups = [[migrated[x] for x in g] for g in uf.groups() if len(g) > 1]
     ctx.group_of = {a: g for g, members in enumerate(ctx.groups) for a in members}
-    ctx.cycles = [[migrated[x] for x in c] for c in strongly_connected(len(migrated), succ) if len(c) > 1]
+    ctx.cycles = [[migrated[x] for x in c] for c in strongly_connected(succ) if len(c) > 1]
     ctx.cycle_of = {a: c for c, members in enumerate(ctx.cycles) for a in members}
     return ctx
 

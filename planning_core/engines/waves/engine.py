@@ -13,7 +13,6 @@ import time
 from planning_core.domain import Application, PlanningConfig, Portfolio
 from planning_core.engines.waves.bounds import best_bound, ceil_div, unit_bounds
 from planning_core.engines.waves.constraints import cut_weight, validate_wave_plan
-from planning_core.engines.waves.edits import pin_fingerprint
 from planning_core.engines.waves.exact import exact_search
 from planning_core.engines.waves.greedy import best_greedy
 from planning_core.engines.waves.improve import improve
@@ -25,6 +24,7 @@ from planning_core.engines.waves.models import (
     WavePlan,
     WavePlanSummary,
 )
+from planning_core.engines.waves.pins import pin_fingerprint
 from planning_core.engines.waves.units import WaveProblem, build_problem
 from planning_core.errors import InvalidInput
 

@@ -11,12 +11,13 @@ import heapq
 import random
 import time
 
-from planning_core.engines.waves.units import EPS, WaveProblem, topological_order
+from planning_core.engines.waves.units import EPS, WaveProblem
+from planning_core.graph import mask_sum, reach_masks, topological_order
 
 
 def releases_and_deadlines(problem: WaveProblem) -> tuple[list[int], list[int]]:
     """Earliest wave (after pinned ancestors) and latest wave (before pinned descendants) per unit."""
-    order = topological_order(problem)
+    order = topological_order(problem.succ)
     inf = 10**9
     release = [1] * problem.n
     deadline = [inf] * problem.n
@@ -37,29 +38,15 @@ def releases_and_deadlines(problem: WaveProblem) -> tuple[list[int], list[int]]:
 
 def descendant_weights(problem: WaveProblem, *, exact_limit: int = 1500) -> list[float]:
     """Positional weight: own effort plus the effort of all descendants (path sums when large)."""
-    order = topological_order(problem)
+    order = topological_order(problem.succ)
     n = problem.n
     w = [problem.weight(u) for u in range(n)]
     if n <= exact_limit:
-        reach = [0] * n
-        for u in reversed(order):
-            bits = 1 << u
-            for v in problem.succ[u]:
-                bits |= reach[v]
-            reach[u] = bits
-        return [_sum_bits(reach[u], w) for u in range(n)]
+        reach = reach_masks(problem.succ, reversed(order))
+        return [mask_sum(reach[u], w) for u in range(n)]
     total = [0.0] * n
     for u in reversed(order):
         total[u] = w[u] + max((total[v] for v in problem.succ[u]), default=0.0)
-    return total
-
-
-def _sum_bits(bits: int, weights: list[float]) -> float:
-    total = 0.0
-    while bits:
-        low = bits & -bits
-        total += weights[low.bit_length() - 1]
-        bits ^= low
     return total
 
 
@@ -162,7 +149,7 @@ def priority_rules(problem: WaveProblem) -> dict[str, list[float]]:
 
 
 def _follower_counts(problem: WaveProblem) -> list[float]:
-    order = topological_order(problem)
+    order = topological_order(problem.succ)
     total = [0.0] * problem.n
     for u in reversed(order):
         total[u] = float(len(problem.succ[u])) + sum(total[v] for v in problem.succ[u]) * 0.5

@@ -12,6 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from planning_core.domain import CRITICALITY_RANK, Application, DependencyType, PlanningConfig, Portfolio
+from planning_core.graph import UnionFind, strongly_connected, topological_order
 
 EPS = 1e-6
 PILOT_MAX_CRITICALITY = 1  # low or medium
@@ -61,74 +62,6 @@ class WaveProblem:
         return self.max_apps if self.units[i].exclusive else self.units[i].count
 
 
-def strongly_connected(n: int, succ: list[list[int]]) -> list[list[int]]:
-    """Tarjan's strongly connected components (iterative), in reverse topological order."""
-    index = [-1] * n
-    low = [0] * n
-    on_stack = [False] * n
-    stack: list[int] = []
-    comps: list[list[int]] = []
-    counter = 0
-    for root in range(n):
-        if index[root] != -1:
-            continue
-        work = [(root, 0)]
-        index[root] = low[root] = counter
-        counter += 1
-        stack.append(root)
-        on_stack[root] = True
-        while work:
-            v, pos = work[-1]
-            if pos < len(succ[v]):
-                work[-1] = (v, pos + 1)
-                w = succ[v][pos]
-                if index[w] == -1:
-                    index[w] = low[w] = counter
-                    counter += 1
-                    stack.append(w)
-                    on_stack[w] = True
-                    work.append((w, 0))
-                elif on_stack[w]:
-                    low[v] = min(low[v], index[w])
-                continue
-            work.pop()
-            if work:
-                parent = work[-1][0]
-                low[parent] = min(low[parent], low[v])
-            if low[v] == index[v]:
-                comp = []
-                while True:
-                    w = stack.pop()
-                    on_stack[w] = False
-                    comp.append(w)
-                    if w == v:
-                        break
-                comps.append(sorted(comp))
-    return comps
-
-
-class _UnionFind:
-    def __init__(self, n: int) -> None:
-        self.parent = list(range(n))
-
-    def find(self, x: int) -> int:
-        while self.parent[x] != x:
-            self.parent[x] = self.parent[self.parent[x]]
-            x = self.parent[x]
-        return x
-
-    def union(self, a: int, b: int) -> None:
-        ra, rb = self.find(a), self.find(b)
-        if ra != rb:
-            self.parent[max(ra, rb)] = min(ra, rb)
-
-    def groups(self, n: int) -> list[list[int]]:
-        by_root: dict[int, list[int]] = defaultdict(list)
-        for x in range(n):
-            by_root[self.find(x)].append(x)
-        return sorted(by_root.values(), key=lambda g: g[0])
-
-
 @dataclass
 class _Graph:
     apps: list[Application]
@@ -157,8 +90,8 @@ def _app_graph(apps: list[Application], portfolio: Portfolio) -> _Graph:
 def merged_groups(graph: _Graph) -> tuple[list[list[int]], list[list[int]]]:
     """Groups that must share a wave (move_together components merged with precedes cycles) + cycles."""
     n = len(graph.apps)
-    cycles = [c for c in strongly_connected(n, graph.precedes) if len(c) > 1]
-    uf = _UnionFind(n)
+    cycles = [c for c in strongly_connected(graph.precedes) if len(c) > 1]
+    uf = UnionFind(n)
     for i in range(n):
         for j in graph.together[i]:
             uf.union(i, j)
@@ -166,7 +99,7 @@ def merged_groups(graph: _Graph) -> tuple[list[list[int]], list[list[int]]]:
         for x in comp[1:]:
             uf.union(comp[0], x)
     while True:
-        groups = uf.groups(n)
+        groups = uf.groups()
         gid = [0] * n
         for g, members in enumerate(groups):
             for x in members:
@@ -175,7 +108,7 @@ def merged_groups(graph: _Graph) -> tuple[list[list[int]], list[list[int]]]:
             sorted({gid[t] for s in m for t in graph.precedes[s] if gid[t] != g})
             for g, m in enumerate(groups)
         ]
-        merged = [c for c in strongly_connected(len(groups), gsucc) if len(c) > 1]
+        merged = [c for c in strongly_connected(gsucc) if len(c) > 1]
         if not merged:
             return groups, cycles
         for comp in merged:
@@ -187,7 +120,7 @@ def _atoms(members: list[int], graph: _Graph) -> list[list[int]]:
     """Precedes-cycles inside a group (each must stay whole if it can), in a topological order."""
     local = {x: k for k, x in enumerate(members)}
     succ = [[local[t] for t in graph.precedes[x] if t in local] for x in members]
-    comps = strongly_connected(len(members), succ)
+    comps = strongly_connected(succ)
     comps.reverse()  # Tarjan emits reverse topological order
     return [[members[k] for k in comp] for comp in comps]
 
@@ -196,14 +129,12 @@ def _order_atoms(atoms: list[list[int]], graph: _Graph) -> list[list[int]]:
     """A topological order of atoms that keeps strongly tied atoms next to each other."""
     atom_of = {x: a for a, atom in enumerate(atoms) for x in atom}
     succ: list[set[int]] = [set() for _ in atoms]
-    indeg = [0] * len(atoms)
     for a, atom in enumerate(atoms):
         for x in atom:
             for t in graph.precedes[x]:
                 b = atom_of.get(t)
-                if b is not None and b != a and b not in succ[a]:
+                if b is not None and b != a:
                     succ[a].add(b)
-                    indeg[b] += 1
     tie: list[defaultdict[int, float]] = [defaultdict(float) for _ in atoms]
     for a, atom in enumerate(atoms):
         for x in atom:
@@ -211,18 +142,11 @@ def _order_atoms(atoms: list[list[int]], graph: _Graph) -> list[list[int]]:
                 b = atom_of.get(t)
                 if b is not None and b != a:
                     tie[a][b] += w
-    ready = [a for a in range(len(atoms)) if indeg[a] == 0]
-    order: list[int] = []
-    last: int | None = None
-    while ready:
-        best = max(ready, key=lambda a: (tie[last][a] if last is not None else 0.0, -a))
-        ready.remove(best)
-        order.append(best)
-        last = best
-        for b in sorted(succ[best]):
-            indeg[b] -= 1
-            if indeg[b] == 0:
-                ready.append(b)
+
+    def tied_to(last: int | None, a: int) -> float:
+        return tie[last][a] if last is not None else 0.0
+
+    order = topological_order([sorted(s) for s in succ], prefer=tied_to)
     return [atoms[a] for a in order]
 
 
@@ -394,7 +318,7 @@ def _assemble(
             if unit_index[x] != unit_index[t]:
                 succ_sets[unit_index[x]].add(unit_index[t])
     succ = [sorted(s) for s in succ_sets]
-    for comp in strongly_connected(n, succ):  # only pin splits can leave cycles: drop arcs inside them
+    for comp in strongly_connected(succ):  # only pin splits can leave cycles: drop arcs inside them
         if len(comp) > 1:
             inside = set(comp)
             for u in comp:
@@ -423,19 +347,3 @@ def _assemble(
         pin_conflict_groups=pin_conflicts,
     )
 
-
-def topological_order(problem: WaveProblem) -> list[int]:
-    """Units in a topological order of the precedence DAG (ties by index)."""
-    indeg = [len(p) for p in problem.pred]
-    ready = [u for u in range(problem.n) if indeg[u] == 0]
-    order: list[int] = []
-    head = 0
-    while head < len(ready):
-        u = ready[head]
-        head += 1
-        order.append(u)
-        for v in problem.succ[u]:
-            indeg[v] -= 1
-            if indeg[v] == 0:
-                ready.append(v)
-    return order
