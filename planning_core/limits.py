@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from planning_core.domain import Portfolio
 from planning_core.errors import InvalidInput
 
@@ -11,6 +13,15 @@ MAX_APPLICATIONS_PER_IMPORT = 20_000
 MAX_DEPENDENCIES_PER_IMPORT = 200_000
 MAX_APPLICATIONS_PER_PLAN = 5_000
 MAX_REASON_LENGTH = 2_000
+MAX_SOURCE_NAME_LENGTH = 200
+# A plan's first day: the calendar engines add years of waves to it, so it must leave room before 9999.
+EARLIEST_START_DATE = date(1970, 1, 1)
+LATEST_START_DATE = date(2199, 12, 31)
+# Reading a file: rows per file (or per workbook / archive) and bytes once decompressed, both counted
+# while streaming, so that a small compressed file cannot expand into gigabytes before it is refused.
+MAX_IMPORT_ROWS = 1_000_000
+MAX_DECOMPRESSED_MB = 200
+MAX_DECOMPRESSED_BYTES = MAX_DECOMPRESSED_MB * 1024 * 1024
 
 
 def check_upload_size(size_bytes: int, filename: str = "the file") -> None:
@@ -51,3 +62,12 @@ def check_reason(reason: str) -> str:
     if len(reason) > MAX_REASON_LENGTH:
         raise InvalidInput(f"The reason is too long ({len(reason)} characters; at most {MAX_REASON_LENGTH}).")
     return reason
+
+
+def check_start_date(start: date) -> None:
+    """InvalidInput when a plan's migration start date is outside EARLIEST_START_DATE..LATEST_START_DATE."""
+    if not EARLIEST_START_DATE <= start <= LATEST_START_DATE:
+        raise InvalidInput(
+            f"The migration start date {start.isoformat()} is out of range: choose a date between "
+            f"{EARLIEST_START_DATE.isoformat()} and {LATEST_START_DATE.isoformat()}."
+        )

@@ -7,14 +7,18 @@ punctuation; formulas give their saved values (a formula without one is reported
   ``Application Name``, ``Business Unit``, ``Environment Type``, ``Business Criticality``,
   ``Migration Strategy`` (blank: the servers' most common strategy, else rehost with a warning),
   ``Complexity``, ``Description``; every other non-blank column is kept as an attribute.
-  ``Dependencies`` lists the ids or names an application depends on (separated by ',', ';' or lines).
+  ``Dependencies`` lists the ids or names an application depends on (separated by ',', ';' or lines);
+  a name resolves only when one application has it (see ``aws_mpa_links``).
 - ``Infrastructure``: one row per asset; an application's ``server_count`` is the number of distinct
   in-scope assets linked to it here (``Application ID``, several allowed) or in ``Infra2App``; an
   application with none keeps the default of 1. ``In Scope`` = No leaves the asset out. The assets'
   host names are kept in the attribute ``servers``.
 - ``Databases``: ``Total DB size (GB)`` summed into the owning application's ``data_size_gb``.
-- ``App2App``: the first application depends on the second. ``App2DB``: the application uses the
+- ``App2App``: the first application depends on the second (a header that names both columns alike,
+  as MigOps' two ``Application ID``, is read by position). ``App2DB``: the application uses the
   database; when another application owns it, the owner must move first.
+- ``Server2Server``: the first server depends on the second; each becomes a dependency between the
+  servers' applications (``Infrastructure``/``Infra2App``), reported as derived.
 - ``Asset Communication Data``: traffic between assets (``Count`` observations, 1 when blank), mapped
   to applications through the assets' host names, IPs and asset ids; see ``common`` for direction,
   administrative ports and ``move_together``.
@@ -24,38 +28,60 @@ Every "depends on" becomes ``precedes`` from the dependency (the callee) to the 
 
 from __future__ import annotations
 
-import re
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 from planning_core.domain import Application, Dependency, DependencyType
 from planning_core.errors import PortfolioFormatError
 from planning_core.portfolio import normalise
+from planning_core.portfolio.aws_mpa_links import (
+    APP2APP,
+    APP2APP_SOURCE,
+    APP2APP_TARGET,
+    APP2DB,
+    COMMUNICATION,
+    DATABASES,
+    INFRA2APP,
+    INFRASTRUCTURE,
+    SERVER2SERVER,
+    SERVER2SERVER_SOURCE,
+    SERVER2SERVER_TARGET,
+    SPLIT,
+    Assets,
+    Refs,
+    app2app,
+    databases,
+    link,
+    report_unknown_links,
+    server2server,
+    server_map,
+    traffic,
+)
 from planning_core.portfolio.common import (
     SERVERS,
     Parsed,
-    connections_to_dependencies,
     criticality_or_default,
     cut,
     join_limited,
     report_missing_strategies,
-    server_key,
     strategy_or_default,
 )
 from planning_core.portfolio.models import ImportOptions, Problems
-from planning_core.portfolio.sources import Table, header_key
+from planning_core.portfolio.sources import Table, header_key, report_repeated_headers
 from planning_core.portfolio.template import build_application
 
 APPLICATIONS = "Applications"
-INFRASTRUCTURE = "Infrastructure"
-DATABASES = "Databases"
-APP2APP = "App2App"
-APP2DB = "App2DB"
-INFRA2APP = "Infra2App"
-COMMUNICATION = "Asset Communication Data"
-SHEETS = (APPLICATIONS, INFRASTRUCTURE, DATABASES, APP2APP, APP2DB, INFRA2APP, COMMUNICATION)
+SHEETS = (
+    APPLICATIONS,
+    INFRASTRUCTURE,
+    DATABASES,
+    APP2APP,
+    APP2DB,
+    INFRA2APP,
+    SERVER2SERVER,
+    COMMUNICATION,
+)
 APP_ID = "Application ID"
 APP_NAME = "Application Name"
 _MAPPED = {
@@ -73,25 +99,6 @@ _MAPPED = {
         "Dependencies",
     )
 }
-_APP2APP_SOURCE = (
-    "Application ID",
-    "Source Application ID",
-    "Source Application",
-    "From Application ID",
-    "Application",
-    "Application Name",
-)
-_APP2APP_TARGET = (
-    "Dependent Application ID",
-    "Dependency Application ID",
-    "Depends On Application ID",
-    "Depends On",
-    "Target Application ID",
-    "Target Application",
-    "To Application ID",
-    "Related Application ID",
-    "Dependency",
-)
 SHEET_HEADERS: dict[str, tuple[str, ...]] = {
     APPLICATIONS: (
         APP_ID,
@@ -104,7 +111,8 @@ SHEET_HEADERS: dict[str, tuple[str, ...]] = {
     ),
     INFRASTRUCTURE: ("Asset ID", "Hostname", APP_ID, "Environment", "In Scope", "Migration Strategy", "OS"),
     DATABASES: ("Database ID", APP_ID, "Total DB size (GB)", "Migration Strategy"),
-    APP2APP: _APP2APP_SOURCE + _APP2APP_TARGET,
+    APP2APP: APP2APP_SOURCE + APP2APP_TARGET,
+    SERVER2SERVER: SERVER2SERVER_SOURCE + SERVER2SERVER_TARGET,
     APP2DB: (APP_ID, "Database ID"),
     INFRA2APP: ("Asset ID", "Hostname", APP_ID),
     COMMUNICATION: (
@@ -116,7 +124,6 @@ SHEET_HEADERS: dict[str, tuple[str, ...]] = {
         "Count",
     ),
 }
-_SPLIT = re.compile(r"[,;\n|]+")
 Getter = Callable[[list[str]], str]
 
 
@@ -126,20 +133,6 @@ def sheet(tables: dict[str, Table], name: str) -> Table | None:
         if header_key(title).replace(" ", "") == header_key(name).replace(" ", ""):
             return table
     return None
-
-
-class _Refs:
-    """Resolves references to applications (by id or name, ignoring case) to application ids."""
-
-    def __init__(self) -> None:
-        self.keys: dict[str, str] = {}
-
-    def add(self, app: Application) -> None:
-        self.keys.setdefault(app.application_id.lower(), app.application_id)
-        self.keys.setdefault(" ".join(app.name.lower().split()), app.application_id)
-
-    def find(self, text: str) -> str | None:
-        return self.keys.get(text.strip().lower()) or self.keys.get(" ".join(text.lower().split()))
 
 
 def parse(tables: dict[str, Table], *, options: ImportOptions, problems: Problems) -> Parsed:
@@ -152,21 +145,27 @@ def parse(tables: dict[str, Table], *, options: ImportOptions, problems: Problem
         raise PortfolioFormatError(
             "the MPA workbook needs an 'Applications' sheet with 'Application ID' and 'Application Name' columns"
         )
+    report_repeated_headers(apps_table, problems)
     stats: Counter[str] = Counter()
     assets = _infrastructure(sheet(tables, INFRASTRUCTURE), sheet(tables, INFRA2APP), problems, stats)
-    refs = _Refs()
+    refs = Refs()
     applications, declared = _applications(apps_table, refs, problems, assets)
     by_id = {a.application_id: a for a in applications}
     dependencies: dict[tuple[str, str, DependencyType], Dependency] = {}
     for row, column, dependant, needed in declared:
-        _link(needed, dependant, refs, row=row, column=column, problems=problems, into=dependencies)
-    _app2app(sheet(tables, APP2APP), refs, problems, dependencies)
-    sizes = _databases(sheet(tables, DATABASES), sheet(tables, APP2DB), refs, problems, dependencies)
+        link(needed, dependant, refs, row=row, column=column, problems=problems, into=dependencies)
+    app2app(sheet(tables, APP2APP), refs, problems, dependencies)
+    sizes = databases(sheet(tables, DATABASES), sheet(tables, APP2DB), refs, problems, dependencies)
     for app_id, size in sizes.items():
         by_id[app_id].data_size_gb = min(round(size, 6), 1e9)
-    servers = _server_map(assets, refs)
-    _report_unknown_links(assets, refs, problems)
-    for dep in _traffic(sheet(tables, COMMUNICATION), servers, options, problems, stats):
+    if len(sizes) < len(applications):
+        problems.default(
+            "data_size_gb", 0, f"no database of the application in {DATABASES}", len(applications) - len(sizes)
+        )
+    server2server(sheet(tables, SERVER2SERVER), assets, refs, problems, dependencies, stats)
+    servers = server_map(assets, refs)
+    report_unknown_links(assets, refs, problems)
+    for dep in traffic(sheet(tables, COMMUNICATION), servers, options, problems, stats):
         key = (dep.source_application_id, dep.target_application_id, dep.dependency_type)
         if key not in dependencies or dependencies[key].weight < dep.weight:
             dependencies[key] = dep
@@ -192,9 +191,9 @@ _APPLICATION_COLUMNS = (
 
 def _applications(
     table: Table,
-    refs: _Refs,
+    refs: Refs,
     problems: Problems,
-    assets: _Assets,
+    assets: Assets,
 ) -> tuple[list[Application], list[tuple[int, str, str, str]]]:
     """Applications of the Applications sheet and the dependencies its Dependencies column declares."""
     get = {c: table.getter(c) for c in _APPLICATION_COLUMNS}
@@ -218,8 +217,6 @@ def _applications(
             "application_id": app_id,
             "name": name,
             "business_unit": cut(get["Business Unit"](cells), 200),
-            "environment": cut(get["Environment Type"](cells) or get["Environment"](cells), 200)
-            or "production",
             "six_r_strategy": strategy_or_default(
                 strategy_raw,
                 row=row,
@@ -238,18 +235,26 @@ def _applications(
                 if i < len(cells) and cells[i].strip()
             },
         }
+        if environment := cut(get["Environment Type"](cells) or get["Environment"](cells), 200):
+            values["environment"] = environment
         if (complexity := _complexity(get["Complexity"](cells), row, problems)) is not None:
             values["complexity"] = complexity
         if linked := sorted(assets.links.get(app_id.lower(), ())):
             values["server_count"] = min(len(linked), 100_000)
             hosts = [assets.names.get(key, [key])[0] for key in linked]
             values["attributes"].setdefault(SERVERS, join_limited(sorted(hosts)))
-        app = build_application(values, row=row, problems=problems)
+        app = build_application(
+            values,
+            row=row,
+            problems=problems,
+            defaulted="blank or not in the workbook (server count: no in-scope asset linked)",
+            exclude=("data_size_gb",),
+        )
         if app is None:
             continue
         applications.append(app)
         refs.add(app)
-        needed = [n.strip() for n in _SPLIT.split(get["Dependencies"](cells)) if n.strip()]
+        needed = [n.strip() for n in SPLIT.split(get["Dependencies"](cells)) if n.strip()]
         declared += [(row, "Dependencies", app.application_id, n) for n in needed]
     report_missing_strategies(missing, problems=problems, column="Migration Strategy")
     return applications, declared
@@ -320,21 +325,11 @@ _INFRASTRUCTURE_COLUMNS = (
 )
 
 
-@dataclass
-class _Assets:
-    """Assets (key -> the names it is known by), their links to applications, and what is out of scope."""
-
-    names: dict[str, list[str]] = field(default_factory=dict)
-    links: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
-    out_of_scope: set[str] = field(default_factory=set)
-    strategies: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
-
-
 def _infrastructure(
     infra: Table | None, infra2app: Table | None, problems: Problems, stats: Counter
-) -> _Assets:
+) -> Assets:
     """The assets of the Infrastructure sheet linked to applications there and in Infra2App."""
-    assets = _Assets()
+    assets = Assets()
     if infra is not None:
         get = {c: infra.getter(c) for c in _INFRASTRUCTURE_COLUMNS}
         for row, cells in infra.rows:
@@ -359,7 +354,7 @@ def _infrastructure(
 
 
 def _asset_row(
-    assets: _Assets, row: int, cells: list[str], get: dict[str, Getter], problems: Problems
+    assets: Assets, row: int, cells: list[str], get: dict[str, Getter], problems: Problems
 ) -> None:
     asset = get["Asset ID"](cells) or get["Hostname"](cells)
     if not asset:
@@ -371,7 +366,7 @@ def _asset_row(
         )
         return
     key = asset.lower()
-    ips = _SPLIT.split(get["IP Address"](cells) or get["IP Addresses"](cells))
+    ips = SPLIT.split(get["IP Address"](cells) or get["IP Addresses"](cells))
     assets.names[key] = [
         n.strip() for n in (get["Hostname"](cells), get["FQDN"](cells), asset, *ips) if n.strip()
     ]
@@ -385,211 +380,9 @@ def _asset_row(
     if in_scope is False:
         assets.out_of_scope.add(key)
         return
-    for ref in (r.strip().lower() for r in _SPLIT.split(get[APP_ID](cells))):
+    for ref in (r.strip().lower() for r in SPLIT.split(get[APP_ID](cells))):
         if ref:
             assets.links[ref].add(key)
             if strategy := get["Migration Strategy"](cells):
                 assets.strategies[ref][strategy] += 1
 
-
-def _link(
-    needed: str, dependant: str, refs: _Refs, *, row: int, column: str, problems: Problems, into: dict
-) -> None:
-    """Record 'dependant depends on needed' as needed precedes dependant, if both are known."""
-    first = refs.find(needed)
-    if first is None:
-        problems.add(
-            row=row,
-            column=column,
-            message=f"dependency on unknown application {needed[:100]!r}",
-            action="dependency skipped",
-        )
-        return
-    if first == dependant:
-        problems.add(
-            row=row,
-            column=column,
-            message=f"application {dependant!r} cannot depend on itself",
-            action="dependency skipped",
-        )
-        return
-    key = (first, dependant, DependencyType.PRECEDES)
-    into.setdefault(key, Dependency(source_application_id=first, target_application_id=dependant))
-
-
-def _app2app(table: Table | None, refs: _Refs, problems: Problems, into: dict) -> None:
-    if table is None:
-        return
-    source = next((c for c in _APP2APP_SOURCE if table.has(c)), None)
-    target = next((c for c in _APP2APP_TARGET if table.has(c) and c != source), None)
-    if source is None or target is None:
-        problems.warn(
-            row=None,
-            column=None,
-            message=f"sheet {APP2APP!r} has no recognisable application columns ({', '.join(table.headers)[:200]})",
-            action="sheet ignored",
-        )
-        return
-    get_source, get_target = table.getter(source), table.getter(target)
-    for row, cells in table.rows:
-        dependant = refs.find(get_source(cells))
-        if dependant is None:
-            problems.add(
-                row=row,
-                column=f"{APP2APP}: {source}",
-                message=f"unknown application {get_source(cells)[:100]!r}",
-                action="row skipped",
-            )
-            continue
-        _link(
-            get_target(cells),
-            dependant,
-            refs,
-            row=row,
-            column=f"{APP2APP}: {target}",
-            problems=problems,
-            into=into,
-        )
-
-
-def _databases(
-    databases: Table | None, app2db: Table | None, refs: _Refs, problems: Problems, into: dict
-) -> dict[str, float]:
-    """Data size per application id; App2DB uses of another application's database become dependencies."""
-    owners: dict[str, str] = {}
-    sizes: dict[str, float] = defaultdict(float)
-    unowned: dict[str, float] = {}
-    if databases is not None:
-        get = {c: databases.getter(c) for c in ("Database ID", "Application ID", "Total DB size (GB)")}
-        for row, cells in databases.rows:
-            database = get["Database ID"](cells).lower()
-            try:
-                size = normalise.size_gb(get["Total DB size (GB)"](cells)) or 0.0
-            except ValueError as exc:
-                problems.add(
-                    row=row,
-                    column=f"{DATABASES}: Total DB size (GB)",
-                    message=str(exc),
-                    action="size counted as 0",
-                )
-                size = 0.0
-            owner_ref = get["Application ID"](cells)
-            owner = refs.find(owner_ref) if owner_ref else None
-            if owner_ref and owner is None:
-                problems.add(
-                    row=row,
-                    column=f"{DATABASES}: Application ID",
-                    message=f"unknown application {owner_ref[:100]!r}",
-                    action="database not counted for any application",
-                )
-                continue
-            if owner is None:
-                unowned[database] = unowned.get(database, 0.0) + size
-            else:
-                owners[database] = owner
-                sizes[owner] += size
-    if app2db is not None:
-        get = {c: app2db.getter(c) for c in ("Application ID", "Database ID")}
-        for row, cells in app2db.rows:
-            user, database = refs.find(get["Application ID"](cells)), get["Database ID"](cells).lower()
-            if user is None or not database:
-                problems.add(
-                    row=row,
-                    column=f"{APP2DB}: Application ID",
-                    message=f"unknown application {get['Application ID'](cells)[:100]!r} or blank database",
-                    action="row skipped",
-                )
-                continue
-            if database in unowned:
-                owners[database] = user
-                sizes[user] += unowned.pop(database)
-            owner = owners.get(database)
-            if owner and owner != user:
-                into.setdefault(
-                    (owner, user, DependencyType.PRECEDES),
-                    Dependency(source_application_id=owner, target_application_id=user),
-                )
-    return sizes
-
-
-def _report_unknown_links(assets: _Assets, refs: _Refs, problems: Problems) -> None:
-    unknown = sorted(ref for ref in assets.links if refs.find(ref) is None)
-    if unknown:
-        shown = ", ".join(unknown[:10]) + (f" and {len(unknown) - 10} more" if len(unknown) > 10 else "")
-        problems.add(
-            row=None,
-            column=f"{INFRASTRUCTURE}/{INFRA2APP}: Application ID",
-            message=f"assets are linked to {len(unknown)} unknown application id(s): {shown}",
-            action="those links are not counted",
-        )
-
-
-def _server_map(assets: _Assets, refs: _Refs) -> dict[str, str]:
-    """Server key (host name, IP, asset id) -> application id (the first application linked wins)."""
-    mapping: dict[str, str] = {}
-    for app_ref, keys in assets.links.items():
-        app_id = refs.find(app_ref)
-        if app_id is None:
-            continue
-        for key in sorted(keys):
-            for name in assets.names.get(key, [key]):
-                mapping.setdefault(server_key(name), app_id)
-                mapping.setdefault(name.lower(), app_id)
-    return mapping
-
-
-def _traffic(
-    table: Table | None, servers: dict[str, str], options: ImportOptions, problems: Problems, stats: Counter
-) -> list[Dependency]:
-    if table is None:
-        return []
-    get = {
-        c: table.getter(c)
-        for c in (
-            "Source Name",
-            "Source IP Address",
-            "Target Name",
-            "Target IP Address",
-            "Target Port",
-            "Count",
-        )
-    }
-    admin = frozenset(options.admin_ports)
-    counts: Counter[tuple[str, str]] = Counter()
-    unmapped: Counter[str] = Counter()
-    for row, cells in table.rows:
-        caller = _owner(get["Source Name"](cells), get["Source IP Address"](cells), servers, unmapped)
-        callee = _owner(get["Target Name"](cells), get["Target IP Address"](cells), servers, unmapped)
-        try:
-            port = normalise.integer(get["Target Port"](cells))
-            observed = normalise.number(get["Count"](cells))
-        except ValueError as exc:
-            problems.add(row=row, column=COMMUNICATION, message=str(exc), action="row skipped")
-            continue
-        if port in admin:
-            stats["admin_connections_dropped"] += int(observed or 1)
-            continue
-        if caller is None or callee is None:
-            continue
-        if caller == callee:
-            stats["internal_connections"] += int(observed or 1)
-            continue
-        counts[(caller, callee)] += max(round(observed or 1), 1)
-    if unmapped:
-        shown = ", ".join(sorted(unmapped)[:10])
-        problems.warn(
-            row=None,
-            column=COMMUNICATION,
-            message=f"{len(unmapped)} server(s) in the communication data belong to no application: {shown}",
-            action="their connections are not dependencies",
-        )
-    return connections_to_dependencies(counts, options=options, stats=stats)
-
-
-def _owner(name: str, ip: str, servers: dict[str, str], unmapped: Counter[str]) -> str | None:
-    for candidate in (name.lower(), server_key(name), server_key(ip)):
-        if candidate and candidate in servers:
-            return servers[candidate]
-    if name or ip:
-        unmapped[name or ip] += 1
-    return None

@@ -22,6 +22,7 @@ from planning_core.portfolio.common import (
     connections_to_dependencies,
     cut,
     join_limited,
+    note_defaults,
     server_key,
 )
 from planning_core.portfolio.models import ImportOptions, Problems
@@ -198,6 +199,12 @@ def _build(
         for app_id in sorted(members)
     ]
     dependencies = connections_to_dependencies(counts, options=options, stats=stats)
+    note_defaults(
+        {"server_count": 0},
+        problems=problems,
+        reason="application known only from traffic",
+        rows=len(applications),
+    )
     if applications:
         problems.warn(
             row=None,

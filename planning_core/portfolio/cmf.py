@@ -160,7 +160,9 @@ def _build(
             values["environment"] = group.environments.most_common(1)[0][0]
         if options.import_wave_pins and group.waves:
             values["pinned_wave"] = pins[app_id] = _pin(group, numbers, problems)
-        app = build_application(values, row=group.row, problems=problems)
+        app = build_application(
+            values, row=group.row, problems=problems, defaulted="not in the CMF intake"
+        )
         if app is not None:
             applications.append(app)
             ids[key] = app_id
@@ -175,6 +177,7 @@ def _build(
 def _strategy(group: _App, problems: Problems, missing: list[str]) -> SixR:
     if not group.strategies:
         missing.append(group.name)
+        problems.default("six_r_strategy", SixR.REHOST, f"{R_TYPE} blank or TBC on every server")
         return SixR.REHOST
     ranked = group.strategies.most_common()
     if len(ranked) > 1:

@@ -40,6 +40,29 @@ class Parsed:
     stats: Counter[str] = field(default_factory=Counter)
 
 
+EFFORT_MODEL = "the effort model's estimate"
+DEFAULT_VALUES: dict[str, object] = {
+    "six_r_strategy": SixR.REHOST,
+    "complexity": 5,
+    "business_criticality": Criticality.MEDIUM,
+    "environment": "production",
+    "server_count": 1,
+    "data_size_gb": 0,
+    "effort_hours": EFFORT_MODEL,
+}
+"""The application fields whose defaults the preview names (``ImportPreview.defaults``), and the value
+each takes when a file does not give it."""
+
+
+def note_defaults(
+    values: dict, *, problems: Problems, reason: str, exclude: tuple[str, ...] = (), rows: int = 1
+) -> None:
+    """Record a default for every field of ``DEFAULT_VALUES`` that ``values`` does not set."""
+    for column, value in DEFAULT_VALUES.items():
+        if column not in values and column not in exclude:
+            problems.default(column, value, reason, rows)
+
+
 def strategy_or_default(
     raw: str, *, row: int | None, column: str, problems: Problems, missing: list[str], name: str
 ) -> SixR:
@@ -48,9 +71,11 @@ def strategy_or_default(
         value = normalise.strategy(raw)
     except ValueError as exc:
         problems.add(row=row, column=column, message=str(exc), action="defaulted to rehost")
+        problems.default("six_r_strategy", SixR.REHOST, f"{column} not understood")
         return SixR.REHOST
     if value is None:
         missing.append(name)
+        problems.default("six_r_strategy", SixR.REHOST, f"{column} blank or undecided (TBC)")
         return SixR.REHOST
     return value
 
@@ -71,10 +96,15 @@ def report_missing_strategies(missing: list[str], *, problems: Problems, column:
 def criticality_or_default(raw: str, *, row: int | None, column: str, problems: Problems) -> Criticality:
     """A criticality cell; unknown values reported and defaulted to medium."""
     try:
-        return normalise.criticality(raw) or Criticality.MEDIUM
+        value = normalise.criticality(raw)
     except ValueError as exc:
         problems.add(row=row, column=column, message=str(exc), action="defaulted to medium")
+        problems.default("business_criticality", Criticality.MEDIUM, f"{column} not understood")
         return Criticality.MEDIUM
+    if value is None:
+        problems.default("business_criticality", Criticality.MEDIUM, f"{column} blank")
+        return Criticality.MEDIUM
+    return value
 
 
 def cut(value: str, limit: int) -> str:

@@ -25,11 +25,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from planning_core.domain import Application, Dependency, DependencyType, Portfolio
+from planning_core.domain import DependencyType, Portfolio
 from planning_core.errors import PortfolioFormatError
-from planning_core.portfolio import aws_mpa, azure_migrate, cmf, konveyor, normalise, template
-from planning_core.portfolio.common import DEPENDENCY_ONLY, Parsed, report_cycles, server_map
-from planning_core.portfolio.models import ImportOptions, ImportPreview, ImportProblem, Problems
+from planning_core.portfolio import aws_mpa, azure_migrate, cmf, konveyor, template
+from planning_core.portfolio.common import Parsed, report_cycles, server_map
+from planning_core.portfolio.merge import MergePreview, merge_previews, plan_merge
+from planning_core.portfolio.models import (
+    DefaultApplied,
+    ImportOptions,
+    ImportPreview,
+    ImportProblem,
+    Problems,
+)
 from planning_core.portfolio.sources import (
     Table,
     decode_text,
@@ -43,11 +50,14 @@ from planning_core.portfolio.sources import (
 
 __all__ = [
     "FORMATS",
+    "DefaultApplied",
     "ImportOptions",
     "ImportPreview",
     "ImportProblem",
+    "MergePreview",
     "detect_format",
     "merge_previews",
+    "plan_merge",
     "preview_import",
     "server_map",
 ]
@@ -89,7 +99,7 @@ def _load(path: Path, *, options: ImportOptions, problems: Problems) -> _Source:
     if is_workbook(data):
         return _Source(path=path, sheets=read_workbook(path, problems=problems))
     text = decode_text(data, encoding=options.encoding, name=path.name, problems=problems)
-    return _Source(path=path, table=parse_csv_text(text, name=path.name))
+    return _Source(path=path, table=parse_csv_text(text, name=path.name, problems=problems))
 
 
 def _detect(source: _Source) -> str:
@@ -250,85 +260,5 @@ def _finish(fmt: str, parsed: Parsed, problems: Problems) -> ImportPreview:
         pins=parsed.pins,
         stats=stats,
         servers=parsed.servers,
-    )
-
-
-# ---------------------------------------------------------------------------------------------- merging
-
-
-def _name_key(name: str) -> str:
-    return " ".join(name.lower().split())
-
-
-def merge_previews(base: Portfolio, incoming: Portfolio) -> Portfolio:
-    """Merge a second source into a portfolio: matching applications (by id, then name, then slug)
-    keep the base's id; an application known only from traffic never overwrites inventory fields,
-    otherwise the incoming fields win; dependencies are unioned (incoming weights win)."""
-    result: dict[str, Application] = {a.application_id: a for a in base.applications}
-    index: dict[str, str] = {}
-    for app in base.applications:
-        _index(index, app)
-    mapping: dict[str, str] = {}
-    for app in incoming.applications:
-        target = _match(index, result, app)
-        if target is None:
-            result[app.application_id] = app
-            _index(index, app)
-            mapping[app.application_id] = app.application_id
-        else:
-            result[target] = _combine(result[target], app)
-            mapping[app.application_id] = target
-    dependencies: dict[tuple[str, str, DependencyType], Dependency] = {
-        (d.source_application_id, d.target_application_id, d.dependency_type): d for d in base.dependencies
-    }
-    for dep in incoming.dependencies:
-        source, target = mapping[dep.source_application_id], mapping[dep.target_application_id]
-        if source != target:
-            dependencies[(source, target, dep.dependency_type)] = dep.model_copy(
-                update={"source_application_id": source, "target_application_id": target}
-            )
-    return Portfolio(applications=list(result.values()), dependencies=list(dependencies.values()))
-
-
-def _index(index: dict[str, str], app: Application) -> None:
-    for key in (
-        f"id:{app.application_id.lower()}",
-        f"name:{_name_key(app.name)}",
-        f"slug:{normalise.slug(app.name)}",
-        f"slug:{normalise.slug(app.application_id)}",
-    ):
-        index.setdefault(key, app.application_id)
-
-
-def _match(index: dict[str, str], result: dict[str, Application], app: Application) -> str | None:
-    if app.application_id in result:
-        return app.application_id
-    for key in (
-        f"id:{app.application_id.lower()}",
-        f"name:{_name_key(app.name)}",
-        f"slug:{normalise.slug(app.name)}",
-        f"slug:{normalise.slug(app.application_id)}",
-    ):
-        if key in index:
-            return index[key]
-    return None
-
-
-def _combine(old: Application, new: Application) -> Application:
-    """One application from two sources, keeping the old id (see ``merge_previews``)."""
-    old_traffic, new_traffic = (
-        old.attributes.get(DEPENDENCY_ONLY) == "true",
-        new.attributes.get(DEPENDENCY_ONLY) == "true",
-    )
-    if new_traffic and not old_traffic:
-        extra = {k: v for k, v in new.attributes.items() if k != DEPENDENCY_ONLY and k not in old.attributes}
-        return old.model_copy(update={"attributes": old.attributes | extra})
-    attributes = {
-        k: v
-        for k, v in (old.attributes | new.attributes).items()
-        if k != DEPENDENCY_ONLY or (old_traffic and new_traffic)
-    }
-    pinned = new.pinned_wave if new.pinned_wave is not None else old.pinned_wave
-    return new.model_copy(
-        update={"application_id": old.application_id, "attributes": attributes, "pinned_wave": pinned}
+        defaults=problems.defaults_applied(),
     )

@@ -130,7 +130,10 @@ def parse(table: Table, *, options: ImportOptions, problems: Problems) -> Parsed
                 action=f"given the id {app_id!r}",
             )
         app = build_application(
-            _values(table, row, cells, app_id, name, pairs, problems, missing), row=row, problems=problems
+            _values(table, row, cells, app_id, name, pairs, problems, missing),
+            row=row,
+            problems=problems,
+            defaulted="no such column or tag in the Konveyor file",
         )
         if app is not None:
             ids[key] = app_id
@@ -218,6 +221,7 @@ def _complexity(raw: str, *, row: int, problems: Problems) -> int:
             message=f"complexity must be 1-10 or low/medium/high, got {raw[:40]!r}",
             action="defaulted to 5",
         )
+        problems.default("complexity", 5, "Tag (Complexity) not understood")
         return 5
     return value
 

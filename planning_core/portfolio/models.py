@@ -51,6 +51,24 @@ class ImportProblem(Model):
     severity: Severity = "error"
 
 
+class DefaultApplied(Model):
+    """A value the import assumed because the file did not give one (or gave one it could not use).
+
+    ``column`` is the portfolio field (``six_r_strategy``, ``complexity``...), ``value`` the value
+    assumed, ``rows`` how many applications (or dependencies) got it, ``reason`` why, naming the
+    file's own column where it has one.
+    """
+
+    column: str
+    value: str
+    rows: int
+    reason: str
+
+    def line(self) -> str:
+        """The default as one sentence for the preview, the CLI and the plan's warnings."""
+        return f"{self.column}: {self.value} assumed for {self.rows} row(s) ({self.reason})"
+
+
 class ImportOptions(Model):
     """How an import reads its file.
 
@@ -82,6 +100,11 @@ class ImportPreview(Model):
     pins: dict[str, int] = Field(default_factory=dict)
     stats: dict[str, int] = Field(default_factory=dict)
     servers: dict[str, str] = Field(default_factory=dict)
+    defaults: list[DefaultApplied] = Field(default_factory=list)
+
+    def default_lines(self) -> list[str]:
+        """Every default the import applied, one line each (see ``DefaultApplied.line``)."""
+        return [d.line() for d in self.defaults]
 
     @property
     def errors(self) -> list[ImportProblem]:
@@ -93,12 +116,28 @@ class ImportPreview(Model):
 
 
 class Problems:
-    """Collects problems while parsing; keeps at most ``limit`` of them and counts the rest."""
+    """Collects problems while parsing (at most ``limit`` listed, the rest counted) and the defaults
+    applied (counted per column, value and reason)."""
 
     def __init__(self, limit: int = 1000) -> None:
         self.items: list[ImportProblem] = []
         self.limit = limit
         self.not_listed: Counter[str] = Counter()
+        self.defaults: Counter[tuple[str, str, str]] = Counter()
+
+    def default(self, column: str, value: object, reason: str, rows: int = 1) -> None:
+        """Count ``rows`` rows for which ``column`` took ``value`` because of ``reason``."""
+        text = getattr(value, "value", value)
+        if isinstance(text, float) and text.is_integer():
+            text = int(text)
+        self.defaults[(column, str(text), reason)] += rows
+
+    def defaults_applied(self) -> list[DefaultApplied]:
+        """The defaults, in the order first met."""
+        return [
+            DefaultApplied(column=column, value=value, rows=rows, reason=reason)
+            for (column, value, reason), rows in self.defaults.items()
+        ]
 
     def add(
         self, *, row: int | None, column: str | None, message: str, action: str, severity: Severity = "error"

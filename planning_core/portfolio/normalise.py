@@ -30,6 +30,7 @@ decimal comma ("1,5 TB").
 
 from __future__ import annotations
 
+import hashlib
 import math
 import re
 import unicodedata
@@ -169,6 +170,15 @@ _STRATEGIES = _lookup(_STRATEGY_WORDS)
 _CRITICALITIES = _lookup(_CRITICALITY_WORDS)
 
 
+def _word_key(value: str) -> str:
+    """``compact`` of a cell; a cell of ASCII punctuation only ("?", "-") is undecided (blank), but one
+    of other symbols (an emoji) is not a word at all and gets a key no lookup holds."""
+    key = compact(value)
+    if not key and not all(ch.isascii() for ch in value.strip()):
+        return "\x00" + value.strip()
+    return key
+
+
 def is_blank(value: str | None) -> bool:
     """True for a missing or whitespace-only cell."""
     return value is None or not value.strip()
@@ -178,7 +188,7 @@ def strategy(value: str | None) -> SixR | None:
     """The 6R strategy a cell names; None when blank or undecided (TBC); ValueError when unknown."""
     if value is None or not value.strip():
         return None
-    key = compact(value)
+    key = _word_key(value)
     if key in BLANK_WORDS:
         return None
     found = _STRATEGIES.get(key)
@@ -191,7 +201,7 @@ def criticality(value: str | None) -> Criticality | None:
     """The business criticality a cell names; None when blank; ValueError when unknown."""
     if value is None or not value.strip():
         return None
-    key = compact(value)
+    key = _word_key(value)
     if key in BLANK_WORDS:
         return None
     found = _CRITICALITIES.get(key)
@@ -271,16 +281,40 @@ def skills(value: str | None) -> list[str]:
     return [part.strip() for part in re.split(r"[;,|]", value) if part.strip()]
 
 
+def name_key(name: str) -> str:
+    """How names are compared: Unicode NFKC, case-folded, spaces collapsed ("Ｐａｙｒｏｌｌ " == "payroll")."""
+    return " ".join(unicodedata.normalize("NFKC", name).casefold().split())
+
+
+def _slug_char(ch: str) -> str:
+    """One character of a slug: ASCII letters and digits kept; accented Latin letters without their
+    accent; other letters, digits and marks (Chinese, Arabic, Devanagari...) kept; anything else '-'."""
+    if ch.isascii():
+        return ch if ch.isalnum() else "-"
+    base = unicodedata.normalize("NFKD", ch).encode("ascii", "ignore").decode("ascii")
+    if base.isalnum():
+        return base.lower()
+    return ch if unicodedata.category(ch)[0] in "LMN" else "-"
+
+
 def slug(name: str) -> str:
-    """A stable id from a name: ASCII, lower case, words joined by '-', at most 80 characters."""
-    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
-    text = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:80].strip("-")
-    return text or "app"
+    """A stable id from a name: lower case, words joined by '-', at most 80 characters.
+
+    Latin letters lose their accents ("Café Crème" -> "cafe-creme"); letters of other scripts are kept
+    ("工资系统" -> "工资系统"); a name with no letter or digit at all (emoji, punctuation) gets "app-" and
+    a short hash of the name, so two such names never share an id.
+    """
+    text = "".join(_slug_char(ch) for ch in name_key(name))
+    text = re.sub(r"-+", "-", text).strip("-")[:80].strip("-")
+    if text:
+        return text
+    digest = hashlib.sha256(name_key(name).encode("utf-8")).hexdigest()[:8]
+    return f"app-{digest}"
 
 
 class SlugRegistry:
-    """Hands out ids for names: the same name (ignoring case and spaces) always gets the same id;
-    two different names whose slugs collide get '-2', '-3'... in order of first appearance."""
+    """Hands out ids for names: the same name (see ``name_key``) always gets the same id; two
+    different names whose slugs collide get '-2', '-3'... in order of first appearance."""
 
     def __init__(self, taken: set[str] | None = None) -> None:
         self._by_key: dict[str, str] = {}
@@ -288,7 +322,7 @@ class SlugRegistry:
 
     def id_for(self, name: str) -> tuple[str, bool]:
         """The id for a name and whether it had to be disambiguated (a slug collision)."""
-        key = " ".join(name.lower().split())
+        key = name_key(name)
         if key in self._by_key:
             return self._by_key[key], False
         base = slug(name)

@@ -17,6 +17,7 @@ from datetime import date, datetime, time
 from pathlib import Path
 
 from planning_core.errors import PortfolioFormatError
+from planning_core.limits import MAX_DECOMPRESSED_BYTES, MAX_DECOMPRESSED_MB, MAX_IMPORT_ROWS
 from planning_core.portfolio.models import Problems
 
 MAX_FILE_BYTES = 500 * 1024 * 1024
@@ -40,6 +41,7 @@ class Table:
     header_row: int = 0
     headers: list[str] = field(default_factory=list)
     columns: dict[str, int] = field(default_factory=dict)
+    positions: dict[str, list[int]] = field(default_factory=dict)
 
     def best_hits(self, wanted: tuple[str, ...] | list[str]) -> int:
         """How many of the wanted headers the best of the first 20 rows holds (nothing changes)."""
@@ -66,11 +68,21 @@ class Table:
         self.header_row = number
         self.headers = [" ".join(c.split()) for c in cells]
         self.columns = {}
+        self.positions = {}
         for position, cell in enumerate(cells):
             key = header_key(cell)
-            if key and key not in self.columns:
-                self.columns[key] = position
+            if key:
+                self.columns.setdefault(key, position)
+                self.positions.setdefault(key, []).append(position)
         self.rows = self.rows[index + 1 :]
+
+    def count(self, name: str) -> int:
+        """How many columns of the header carry this name (App2App heads two 'Application ID')."""
+        return len(self.positions.get(header_key(name), ()))
+
+    def repeated(self) -> list[tuple[str, list[int]]]:
+        """Headers that appear more than once, with their positions."""
+        return [(self.headers[p[0]], p) for p in self.positions.values() if len(p) > 1]
 
     def has(self, name: str) -> bool:
         """Whether the header has this column."""
@@ -80,12 +92,56 @@ class Table:
         """The wanted columns the header lacks, in the order given."""
         return [n for n in names if header_key(n) not in self.columns]
 
-    def getter(self, name: str):
-        """A fast function row -> stripped cell text ('' when the column or cell is absent)."""
-        index = self.columns.get(header_key(name))
+    def getter(self, name: str, occurrence: int = 0):
+        """A fast function row -> stripped cell text ('' when the column or cell is absent); with
+        ``occurrence`` n, the n-th (from 0) of the columns carrying this name."""
+        found = self.positions.get(header_key(name), ())
+        index = found[occurrence] if occurrence < len(found) else None
         if index is None:
             return lambda cells: ""
         return lambda cells: cells[index].strip() if index < len(cells) else ""
+
+
+def column_letter(index: int) -> str:
+    """The spreadsheet letter of a 0-based column position (0 -> A, 27 -> AB)."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def report_repeated_headers(table: Table, problems: Problems) -> None:
+    """Warn about every header that appears more than once: only its first column is read."""
+    for header, positions in table.repeated():
+        shown = ", ".join(column_letter(p) for p in positions)
+        problems.warn(
+            row=table.header_row or None,
+            column=header,
+            message=f"{table.name}: the column {header!r} appears {len(positions)} times (columns {shown})",
+            action=f"only column {column_letter(positions[0])} is read; the others are ignored",
+        )
+
+
+def _too_many_rows(name: str) -> PortfolioFormatError:
+    return PortfolioFormatError(
+        f"{name} holds more than {MAX_IMPORT_ROWS:,} rows; the import reads at most {MAX_IMPORT_ROWS:,} "
+        "rows per file: split it into several files"
+    )
+
+
+def _too_large(name: str) -> PortfolioFormatError:
+    return PortfolioFormatError(
+        f"{name} expands to more than {MAX_DECOMPRESSED_MB} MB once decompressed; the import reads at most "
+        f"{MAX_DECOMPRESSED_MB} MB: split it into several files"
+    )
+
+
+def check_line_count(data: bytes, name: str) -> None:
+    """Refuse text with far more lines than the row limit before decoding or parsing any of it."""
+    if data.count(b"\n") > 2 * MAX_IMPORT_ROWS:
+        raise _too_many_rows(name)
 
 
 def read_bytes(path: Path) -> bytes:
@@ -113,6 +169,7 @@ def decode_text(data: bytes, *, encoding: str | None, name: str, problems: Probl
         raise PortfolioFormatError(f"{name} is an old binary Excel (.xls) file; save it as .xlsx or CSV")
     if is_workbook(data):
         raise PortfolioFormatError(f"{name} is a zip archive (an Excel workbook?), not a CSV text file")
+    check_line_count(data, name)
     text = _decode(data, encoding=encoding, name=name, problems=problems)
     sample = text[:65536]
     if "\x00" in sample or len(_CONTROL_RE.findall(sample)) > max(3, len(sample) // 1000):
@@ -186,28 +243,65 @@ def _delimiter(text: str) -> str:
     return best if counts[best] > 0 else ","
 
 
-def parse_csv_text(text: str, *, name: str) -> Table:
-    """Rows of a CSV text (delimiter ',', ';' or tab from the first line); blank rows skipped."""
+def parse_csv_text(text: str, *, name: str, problems: Problems | None = None) -> Table:
+    """Rows of a CSV text (delimiter ',', ';' or tab from the first line); blank rows skipped.
+
+    At most ``MAX_IMPORT_ROWS`` rows. A text that looks cut off (it ends inside a quoted cell, or
+    without a line break in a row shorter than the one before) is warned about in ``problems``."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
     rows: list[tuple[int, list[str]]] = []
     number = 0
     try:
         for cells in reader:
             number += 1
+            if number > MAX_IMPORT_ROWS:
+                raise _too_many_rows(name)
             if "".join(cells).strip():
                 rows.append((number, cells))
     except csv.Error as exc:
         raise PortfolioFormatError(f"{name}, row {number + 1}: not a readable CSV row ({exc})") from None
     if not rows:
         raise PortfolioFormatError(f"{name} has no rows")
+    if problems is not None:
+        _report_cut_off(text, rows, name=name, problems=problems)
     return Table(name=name, rows=rows)
+
+
+def _report_cut_off(text: str, rows: list[tuple[int, list[str]]], *, name: str, problems: Problems) -> None:
+    """Warn when the text ends mid-row: inside a quoted cell, or a short last row without a line break."""
+    last_row, last = rows[-1]
+    unterminated = not text.endswith(("\n", "\r"))
+    if text.count('"') % 2 == 1 and _ends_in_quote(text):
+        reason = "it ends inside a quoted cell"
+    elif unterminated and len(rows) > 1 and len(last) < len(rows[-2][1]):
+        reason = f"its last row has {len(last)} of {len(rows[-2][1])} cells and no line break after it"
+    else:
+        return
+    problems.warn(
+        row=last_row,
+        column=None,
+        message=f"{name} looks cut off: {reason}",
+        action="the last row is read as it is; check the file is complete (re-export it if not)",
+    )
+
+
+def _ends_in_quote(text: str) -> bool:
+    """Whether the text ends inside a quoted cell (a strict reader runs out of data in it)."""
+    try:
+        for _ in csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text), strict=True):
+            pass
+    except csv.Error as exc:
+        return "unexpected end of data" in str(exc)
+    return False
 
 
 def read_csv(path: Path, *, encoding: str | None, problems: Problems) -> Table:
     """A CSV file as a table (see ``decode_text`` for encodings)."""
     data = read_bytes(path)
     return parse_csv_text(
-        decode_text(data, encoding=encoding, name=path.name, problems=problems), name=path.name
+        decode_text(data, encoding=encoding, name=path.name, problems=problems),
+        name=path.name,
+        problems=problems,
     )
 
 
@@ -234,13 +328,17 @@ def read_csv_archive(
             ]
             if not members:
                 raise PortfolioFormatError(f"{path.name} is a zip archive without CSV files")
-            if sum(info.file_size for info in members) > MAX_FILE_BYTES:
-                raise PortfolioFormatError(f"{path.name}: the CSV files in the archive exceed 500 MB")
+            budget = _Budget(path.name)
             tables: dict[str, Table] = {}
             for info in members:
                 name = Path(info.filename).name
-                text = decode_text(archive.read(info), encoding=encoding, name=name, problems=problems)
-                tables[Path(name).stem] = parse_csv_text(text, name=name)
+                data = _read_member(archive, info, budget)
+                text = decode_text(data, encoding=encoding, name=name, problems=problems)
+                del data
+                tables[Path(name).stem] = parse_csv_text(text, name=name, problems=problems)
+                budget.rows += len(tables[Path(name).stem].rows)
+                if budget.rows > MAX_IMPORT_ROWS:
+                    raise _too_many_rows(path.name)
             return tables
     except PortfolioFormatError:
         raise
@@ -248,6 +346,40 @@ def read_csv_archive(
         raise PortfolioFormatError(
             f"{path.name} is not a readable zip archive ({type(exc).__name__}: {str(exc)[:120]})"
         ) from None
+
+
+@dataclass
+class _Budget:
+    """What an archive may still expand to: bytes decompressed and lines (or rows) read so far."""
+
+    name: str
+    size: int = 0
+    lines: int = 0
+    rows: int = 0
+
+    def take(self, chunk: bytes, *, lines: int) -> None:
+        """Count a decompressed chunk; PortfolioFormatError as soon as a limit is passed."""
+        self.size += len(chunk)
+        self.lines += lines
+        if self.size > MAX_DECOMPRESSED_BYTES:
+            raise _too_large(self.name)
+        if self.lines > 2 * MAX_IMPORT_ROWS:
+            raise _too_many_rows(self.name)
+
+
+_CHUNK = 1 << 20
+
+
+def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, budget: _Budget) -> bytes:
+    """A member's bytes, decompressed in chunks and counted against the budget while streaming."""
+    if info.file_size > MAX_DECOMPRESSED_BYTES:
+        raise _too_large(budget.name)
+    parts: list[bytes] = []
+    with archive.open(info) as handle:
+        while chunk := handle.read(_CHUNK):
+            budget.take(chunk, lines=chunk.count(b"\n"))
+            parts.append(chunk)
+    return b"".join(parts)
 
 
 def cell_text(value: object) -> str:
@@ -265,16 +397,36 @@ def cell_text(value: object) -> str:
     return str(value)
 
 
-def _sheets_with_formulas(data: bytes) -> bool:
-    """Whether any worksheet of the workbook holds a formula (a quick scan of its XML)."""
+_FORMULA_TAGS = (b"<f>", b"<f ", b":f>", b":f ")
+_ROW_TAGS = (b"<row ", b"<row>", b":row ", b":row>")
+
+
+def _scan_workbook(data: bytes, name: str) -> bool:
+    """Whether any worksheet holds a formula, from a streaming scan of the workbook's XML that
+    refuses it as soon as it expands past ``MAX_DECOMPRESSED_BYTES`` or holds more rows than
+    ``MAX_IMPORT_ROWS`` (so a compressed bomb never reaches the spreadsheet reader)."""
+    budget = _Budget(name)
+    formulas = False
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        for info in archive.infolist():
-            if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
-                with archive.open(info) as handle:
-                    data = handle.read(MAX_FILE_BYTES)
-                if b"<f>" in data or b"<f " in data or b":f>" in data or b":f " in data:
-                    return True
-    return False
+        infos = archive.infolist()
+        if sum(info.file_size for info in infos) > MAX_DECOMPRESSED_BYTES:
+            raise _too_large(name)
+        for info in infos:
+            sheet = info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")
+            tail = b""
+            with archive.open(info) as handle:
+                while chunk := handle.read(_CHUNK):
+                    window = tail + chunk
+                    budget.take(chunk, lines=0)
+                    if sheet:
+                        formulas = formulas or any(tag in window for tag in _FORMULA_TAGS)
+                        budget.rows += sum(window.count(tag) for tag in _ROW_TAGS) - sum(
+                            tail.count(tag) for tag in _ROW_TAGS
+                        )
+                        if budget.rows > MAX_IMPORT_ROWS:
+                            raise _too_many_rows(name)
+                    tail = chunk[-8:]
+    return formulas
 
 
 def read_workbook(path: Path, *, problems: Problems) -> dict[str, Table]:
@@ -285,7 +437,7 @@ def read_workbook(path: Path, *, problems: Problems) -> dict[str, Table]:
     if not is_workbook(data):
         raise PortfolioFormatError(f"{path.name} is not an Excel workbook (.xlsx/.xlsm)")
     try:
-        return _read_workbook(data, problems=problems)
+        return _read_workbook(data, name=path.name, problems=problems)
     except PortfolioFormatError:
         raise
     except Exception as exc:  # openpyxl and zipfile raise many kinds of errors on damaged files
@@ -294,20 +446,24 @@ def read_workbook(path: Path, *, problems: Problems) -> dict[str, Table]:
         ) from None
 
 
-def _read_workbook(data: bytes, *, problems: Problems) -> dict[str, Table]:
+def _read_workbook(data: bytes, *, name: str, problems: Problems) -> dict[str, Table]:
     import openpyxl
 
+    has_formulas = _scan_workbook(data, name)
     values = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    has_formulas = _sheets_with_formulas(data)
     formulas = (
         openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False) if has_formulas else None
     )
     tables: dict[str, Table] = {}
+    read = 0
     try:
         for sheet in values.worksheets:
             formula_rows = formulas[sheet.title].iter_rows(values_only=True) if formulas is not None else None
             rows: list[tuple[int, list[str]]] = []
             for number, cells in enumerate(sheet.iter_rows(values_only=True), start=1):
+                read += 1
+                if read > MAX_IMPORT_ROWS:
+                    raise _too_many_rows(name)
                 raw = next(formula_rows, ()) if formula_rows is not None else ()
                 texts = [cell_text(c) for c in cells]
                 _report_uncached(texts, raw, sheet=sheet.title, row=number, problems=problems)
@@ -326,17 +482,9 @@ def _report_uncached(texts: list[str], raw: tuple, *, sheet: str, row: int, prob
         if isinstance(formula, str) and formula.startswith("=") and index < len(texts) and texts[index] == "":
             problems.warn(
                 row=row,
-                column=f"{sheet}!{_column_letter(index)}",
+                column=f"{sheet}!{column_letter(index)}",
                 message=f"sheet {sheet!r}: the formula {formula[:80]} has no saved value "
                 "(the file was written by a program that does not calculate formulas)",
                 action="treated as blank; open and save the file in Excel to keep the value",
             )
 
-
-def _column_letter(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters

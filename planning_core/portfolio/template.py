@@ -5,7 +5,10 @@ with ``dependencies.csv`` beside it).
 Columns are those of ``APPLICATION_COLUMNS`` and ``DEPENDENCY_COLUMNS``; only the ids (and the
 application name) are required, the other columns may be missing or blank and then take the domain's
 defaults (rehost, complexity 5, medium criticality, effort from the effort model, one server, 0 GB,
-no skills, no pin, ``precedes`` with weight 1). ``required_skills`` is ';'-separated. A ``description``
+no skills, no pin, ``precedes`` with weight 1); every default given is counted per column, value and
+reason (missing column, blank, undecided such as TBC or null, not understood, out of range) into
+``ImportPreview.defaults``. A header that repeats is warned about (only its first column is read).
+``required_skills`` is ';'-separated. A ``description``
 column and any column not listed are kept as the application's description and attributes.
 Values go through the documented mapping in ``normalise`` ("Lift and Shift" is rehost, "Tier 1" is
 critical, "1.5 TB" is 1,536 GB).
@@ -27,8 +30,15 @@ from pydantic import ValidationError
 from planning_core.domain import Application, Dependency, DependencyType, Portfolio
 from planning_core.errors import PortfolioFormatError
 from planning_core.portfolio import normalise
+from planning_core.portfolio.common import EFFORT_MODEL, note_defaults
 from planning_core.portfolio.models import ImportProblem, Problems
-from planning_core.portfolio.sources import Table, header_key, read_csv, read_workbook
+from planning_core.portfolio.sources import (
+    Table,
+    header_key,
+    read_csv,
+    read_workbook,
+    report_repeated_headers,
+)
 
 APPLICATION_COLUMNS = [
     "application_id",
@@ -262,20 +272,38 @@ def _field(
     action: str,
     problems: Problems,
     check: Callable[[Any], str | None] | None = None,
+    present: bool = True,
 ) -> Any:
-    """One cell through its parser; blank gives the default; a bad value is reported and defaulted."""
+    """One cell through its parser; blank gives the default; a bad value is reported and defaulted.
+    Every default given is counted in ``problems.defaults`` (a missing pin is not a default)."""
     try:
         value = parse(raw)
     except ValueError as exc:
         problems.add(row=row, column=column, message=str(exc), action=action)
+        _defaulted(column, default, "not understood", problems)
         return default
     if value is None:
+        if not present:
+            reason = "no such column in the file"
+        elif raw.strip():
+            reason = "undecided (TBC, null...)"
+        else:
+            reason = "blank"
+        _defaulted(column, default, reason, problems)
         return default
     message = check(value) if check else None
     if message:
         problems.add(row=row, column=column, message=message, action=action)
+        _defaulted(column, default, "out of range", problems)
         return default
     return value
+
+
+def _defaulted(column: str, default: Any, reason: str, problems: Problems) -> None:
+    if column == "pinned_wave":
+        return
+    shown = EFFORT_MODEL if column == "effort_hours" else default
+    problems.default(column, shown, reason)
 
 
 def _range(low: float, high: float, what: str) -> Callable[[Any], str | None]:
@@ -297,12 +325,18 @@ def _short(value: str, *, row: int, column: str, problems: Problems, limit: int 
 def parse_application_table(table: Table, *, problems: Problems) -> list[Application]:
     """Applications from a template applications table (first row of a duplicate id wins)."""
     _require(table, REQUIRED_APPLICATION_COLUMNS)
+    report_repeated_headers(table, problems)
     get = {column: table.getter(column) for column in [*APPLICATION_COLUMNS, "description"]}
-    extra = [(h, i) for i, h in enumerate(table.headers) if h and header_key(h) not in _KNOWN_KEYS]
+    absent = frozenset(c for c in APPLICATION_COLUMNS if not table.has(c))
+    extra = [
+        (h, i)
+        for i, h in enumerate(table.headers)
+        if h and header_key(h) not in _KNOWN_KEYS and table.columns.get(header_key(h)) == i
+    ]
     applications: list[Application] = []
     seen: set[str] = set()
     for row, cells in table.rows:
-        app = _application(row, cells, get, extra, problems)
+        app = _application(row, cells, get, extra, problems, absent)
         if app is None:
             continue
         if app.application_id in seen:
@@ -338,7 +372,12 @@ _TEXT_COLUMNS = (("business_unit", SHORT_TEXT), ("environment", SHORT_TEXT), ("d
 
 
 def _application(
-    row: int, cells: list[str], get: dict, extra: list[tuple[str, int]], problems: Problems
+    row: int,
+    cells: list[str],
+    get: dict,
+    extra: list[tuple[str, int]],
+    problems: Problems,
+    absent: frozenset[str] = frozenset(),
 ) -> Application | None:
     """One applications row as an Application; bad cells are reported and defaulted, see the module doc."""
     app_id = get["application_id"](cells)
@@ -356,7 +395,10 @@ def _application(
     }
     for column, limit in _TEXT_COLUMNS:
         values[column] = _short(get[column](cells), row=row, column=column, limit=limit, problems=problems)
-    values["environment"] = values["environment"] or "production"
+    if not values["environment"]:
+        values["environment"] = "production"
+        reason = "no such column in the file" if "environment" in absent else "blank"
+        problems.default("environment", "production", reason)
     for column, parse, default, action, check in _VALUE_COLUMNS:
         values[column] = _field(
             get[column](cells),
@@ -367,6 +409,7 @@ def _application(
             action=action,
             check=check,
             problems=problems,
+            present=column not in absent,
         )
     skills = normalise.skills(get["required_skills"](cells))[:50]
     values["required_skills"] = [
@@ -382,15 +425,28 @@ def _application(
     return build_application(values, row=row, problems=problems)
 
 
-def build_application(values: dict[str, Any], *, row: int | None, problems: Problems) -> Application | None:
-    """An Application from checked values; anything the model still refuses is reported, row skipped."""
+def build_application(
+    values: dict[str, Any],
+    *,
+    row: int | None,
+    problems: Problems,
+    defaulted: str | None = None,
+    exclude: tuple[str, ...] = (),
+) -> Application | None:
+    """An Application from checked values; anything the model still refuses is reported, row skipped.
+
+    With ``defaulted`` (the reason), every field of ``common.DEFAULT_VALUES`` that ``values`` leaves
+    out (and ``exclude`` does not name) is counted as a default of the built application."""
     try:
-        return Application.model_validate(values)
+        app = Application.model_validate(values)
     except ValidationError as exc:
         for error in exc.errors()[:3]:
             column = ".".join(str(p) for p in error["loc"]) or None
             problems.add(row=row, column=column, message=error["msg"], action="row skipped")
         return None
+    if defaulted is not None:
+        note_defaults(values, problems=problems, reason=defaulted, exclude=exclude)
+    return app
 
 
 def _dependency_type(value: str | None) -> DependencyType | None:
@@ -407,6 +463,7 @@ def parse_dependency_table(
 ) -> list[Dependency]:
     """Dependencies from a template dependencies table, checked against the applications read."""
     _require(table, REQUIRED_DEPENDENCY_COLUMNS)
+    report_repeated_headers(table, problems)
     known = {a.application_id for a in applications}
     get = {column: table.getter(column) for column in DEPENDENCY_COLUMNS}
     dependencies: list[Dependency] = []
@@ -423,6 +480,7 @@ def parse_dependency_table(
             default=DependencyType.PRECEDES,
             action="defaulted to precedes",
             problems=problems,
+            present=table.has("dependency_type"),
         )
         weight = _field(
             get["weight"](cells),
@@ -433,6 +491,7 @@ def parse_dependency_table(
             action="defaulted to 1",
             check=_positive_weight,
             problems=problems,
+            present=table.has("weight"),
         )
         key = (source, target, kind)
         if key in seen:

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from planning_core.domain import Application, Dependency, Portfolio
-from planning_core.portfolio.importers import ImportOptions, merge_previews, preview_import
+from planning_core.portfolio.importers import ImportOptions, merge_previews, plan_merge, preview_import
 
 AZURE = [
     "Timeslot",
@@ -100,10 +100,12 @@ def test_inventory_after_traffic_fills_fields_and_keeps_ids() -> None:
             )
         ]
     )
+    # issue 12: an application is identified by its id; the placeholder "crm" (known only from traffic)
+    # takes the inventory's id instead of the inventory application losing it
     assert merge_previews(traffic, inventory) == Portfolio(
         applications=[
             Application(
-                application_id="crm",
+                application_id="APP-9",
                 name="CRM",
                 six_r_strategy="refactor",
                 business_criticality="high",
@@ -131,9 +133,11 @@ def test_unmatched_applications_are_added_and_incoming_weights_win() -> None:
         ],
     )
     merged = merge_previews(base, incoming)
-    assert [a.application_id for a in merged.applications] == ["a", "b", "c"]
+    # issue 12: "x-a" has its own id, so it is not matched to "a" by name (it used to overwrite it)
+    assert [a.application_id for a in merged.applications] == ["a", "b", "x-a", "c"]
     assert merged.dependencies == [
-        Dependency(source_application_id="a", target_application_id="b", weight=2),
+        Dependency(source_application_id="a", target_application_id="b", weight=5),
+        Dependency(source_application_id="x-a", target_application_id="b", weight=2),
         Dependency(source_application_id="c", target_application_id="b"),
     ]
 
@@ -172,11 +176,13 @@ def portfolios(draw: st.DrawFn) -> Portfolio:
 @settings(max_examples=60, deadline=None, database=None)
 @given(base=portfolios(), incoming=portfolios())
 def test_merging_again_changes_nothing_and_keeps_base_ids(base: Portfolio, incoming: Portfolio) -> None:
-    merged = merge_previews(base, incoming)
+    preview = plan_merge(base, incoming)
+    merged = preview.portfolio
     assert merge_previews(merged, incoming) == merged
     assert merge_previews(base, base) == base
+    # issue 12: a placeholder replaced by an inventory application takes the inventory's id
     assert [a.application_id for a in merged.applications][: len(base.applications)] == [
-        a.application_id for a in base.applications
+        preview.renamed.get(a.application_id, a.application_id) for a in base.applications
     ]
 
 
