@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from planning_core import views
+from planning_core.views import costs as cost_views
+from planning_core.views import format as fmt
 from ui import state
 from ui.components import page_header, require_plan
 
@@ -19,23 +20,23 @@ cards = [
     (
         "P80",
         cost.p80_total,
-        f"80% confidence from effort uncertainty (P50 {views.money(cost.p50_total, cur)})",
+        f"80% confidence from effort uncertainty (P50 {fmt.money(cost.p50_total, cur)})",
     ),
 ]
 for column, (label, amount, help_text) in zip(st.columns(len(cards)), cards, strict=True):
     column.metric(
         label,
-        views.compact_money(amount, cur),
-        delta=views.money(amount, cur),
+        fmt.compact_money(amount, cur),
+        delta=fmt.money(amount, cur),
         delta_color="off",
         delta_arrow="off",
         help=help_text,
         border=True,
     )
 left, right = st.columns(2)
-left.plotly_chart(views.cost_waterfall_figure(cost), key="cost_waterfall")
-right.plotly_chart(views.cost_by_role_figure(cost), key="cost_roles")
-st.plotly_chart(views.cost_by_wave_figure(cost), key="cost_waves")
+left.plotly_chart(cost_views.cost_waterfall_figure(cost), key="cost_waterfall")
+right.plotly_chart(cost_views.cost_by_role_figure(cost), key="cost_roles")
+st.plotly_chart(cost_views.cost_by_wave_figure(cost), key="cost_waves")
 
 effect_col, chart_col = st.columns([1, 2])
 with effect_col:
@@ -43,44 +44,44 @@ with effect_col:
     pct = st.slider(
         "What if contingency were (%)", 0.0, 100.0, float(cost.contingency_percentage), 1.0, key="cost_whatif"
     )
-    effect = views.contingency_effect(cost, pct)
+    effect = cost_views.contingency_effect(cost, pct)
     difference = effect.total - cost.total
     st.metric(
         "Total at this setting",
-        views.money(effect.total, cur),
+        fmt.money(effect.total, cur),
         border=True,
         delta_color="inverse",
         delta=f"{float(difference):+,.2f} vs this plan" if difference else "this plan's setting",
         delta_arrow="auto" if difference else "off",
     )
     st.caption(
-        f"Contingency {views.money(effect.contingency, cur)}. Change it for real in a new plan's "
+        f"Contingency {fmt.money(effect.contingency, cur)}. Change it for real in a new plan's "
         "configuration; this is a what-if."
     )
-chart_col.plotly_chart(views.contingency_figure(cost), key="cost_contingency")
+chart_col.plotly_chart(cost_views.contingency_figure(cost), key="cost_contingency")
 
 by_category, by_wave, by_role = st.tabs(
     [":material/category: By category", ":material/waves: By wave", ":material/badge: By role"]
 )
-money = st.column_config.NumberColumn(format="accounting")
+money_column = st.column_config.NumberColumn(format="accounting")
 with by_category:
     st.dataframe(
-        views.cost_by_category_frame(cost), hide_index=True, width="stretch", column_config={"amount": money}
+        cost_views.cost_by_category_frame(cost), hide_index=True, width="stretch", column_config={"amount": money_column}
     )
 with by_wave:
     st.dataframe(
-        views.cost_by_wave_frame(cost),
+        cost_views.cost_by_wave_frame(cost),
         hide_index=True,
         width="stretch",
         height=400,
-        column_config={c: money for c in ("labour", "one_off", "dual_running", "data_transfer", "total")},
+        column_config={c: money_column for c in ("labour", "one_off", "dual_running", "data_transfer", "total")},
     )
 with by_role:
     st.dataframe(
-        views.cost_by_role_frame(cost),
+        cost_views.cost_by_role_frame(cost),
         hide_index=True,
         width="stretch",
-        column_config={"amount": money, "hourly_rate": money},
+        column_config={"amount": money_column, "hourly_rate": money_column},
     )
 for warning in cost.warnings[:10]:
     st.warning(warning)

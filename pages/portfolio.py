@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from planning_core import views
 from planning_core.service.workspace import ensure_demo_portfolio
+from planning_core.views import portfolio as portfolio_views
 from ui import state
 from ui.components import PAGES, button, flash, metric_row, page_header, run_action
 from ui.filters import APPLICATION_COLUMNS, portfolio_filters
@@ -38,8 +38,8 @@ if not portfolio.applications:
         import_panel()
     st.stop()
 
-frame = views.portfolio_frame(portfolio)
-summary = views.selection_summary(portfolio, frame["application_id"])
+frame = portfolio_views.portfolio_frame(portfolio)
+summary = portfolio_views.selection_summary(portfolio, frame["application_id"])
 metric_row(
     [
         ("Applications", f"{summary.selected:,}", ""),
@@ -55,14 +55,14 @@ applications, dependencies, importing = st.tabs(
 )
 with applications:
     flt = portfolio_filters(frame, key="pf")
-    shown = views.filter_applications(frame, flt)
+    shown = portfolio_views.filter_applications(frame, flt)
     st.caption(f"{len(shown):,} of {len(frame):,} applications match.")
     st.dataframe(shown, hide_index=True, width="stretch", height=520, column_config=APPLICATION_COLUMNS)
     st.page_link(
         PAGES["wizard"], label="Plan a selection of these in the wizard", icon=":material/auto_fix_high:"
     )
 with dependencies:
-    deps = views.dependencies_frame(portfolio, shown["application_id"] if len(shown) < len(frame) else None)
+    deps = portfolio_views.dependencies_frame(portfolio, shown["application_id"] if len(shown) < len(frame) else None)
     st.caption(f"{len(deps):,} dependencies touch the applications matching the filters.")
     st.dataframe(deps, hide_index=True, width="stretch", height=520)
 with importing:

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from planning_core import views
+from planning_core.views import resources as resource_views
 from ui import resources, state
 from ui.components import metric_row, page_header, require_plan
 
@@ -10,7 +10,7 @@ plan = state.plan()
 page_header("Resources", plan)
 plan = require_plan(plan, document="resource_allocation", what="resource allocation")
 allocation = plan.resource_allocation
-frame = views.allocations_frame(allocation)
+frame = resource_views.allocations_frame(allocation)
 over = frame[frame["over_allocated"]]
 metric_row(
     [
@@ -25,7 +25,7 @@ metric_row(
         ),
     ]
 )
-st.plotly_chart(views.heatmap_figure(allocation), key="res_heatmap")
+st.plotly_chart(resource_views.heatmap_figure(allocation), key="res_heatmap")
 gaps, table, pools, override = st.tabs(
     [
         f":material/psychology_alt: Skill gaps ({len(allocation.skill_gaps)})",
@@ -36,7 +36,7 @@ gaps, table, pools, override = st.tabs(
 )
 with gaps:
     if allocation.skill_gaps:
-        st.dataframe(views.skill_gaps_frame(allocation), hide_index=True, width="stretch")
+        st.dataframe(resource_views.skill_gaps_frame(allocation), hide_index=True, width="stretch")
     else:
         st.success("Every skill the applications need is covered by a pool.", icon=":material/verified:")
 with table:

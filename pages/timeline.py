@@ -4,7 +4,7 @@ from datetime import date
 
 import streamlit as st
 
-from planning_core import views
+from planning_core.views import timeline as timeline_views
 from ui import state
 from ui.components import metric_row, page_header, require_plan
 
@@ -12,7 +12,7 @@ plan = state.plan()
 page_header("Timeline", plan)
 plan = require_plan(plan, document="timeline", what="timeline")
 timeline = plan.timeline
-over = views.roles_over_capacity(timeline)
+over = timeline_views.roles_over_capacity(timeline)
 metric_row(
     [
         ("Start", f"{timeline.start_date:%d %b %y}", f"{timeline.start_date:%A %d %B %Y}"),
@@ -36,7 +36,7 @@ if len(numbers) > 30:
     chosen = [n for n in numbers if low <= n <= high]
 blackouts = [(w.start, w.end, w.reason) for w in plan.planning_config.blackout_windows]
 st.plotly_chart(
-    views.gantt_figure(timeline, today=date.today(), blackouts=blackouts, waves=chosen), key="tl_gantt"
+    timeline_views.gantt_figure(timeline, today=date.today(), blackouts=blackouts, waves=chosen), key="tl_gantt"
 )
 st.caption(
     "Red outline: critical path · ◆ milestones · grey bands: blackout windows · dotted red line: today"
@@ -46,7 +46,7 @@ activities, load, milestones = st.tabs(
 )
 with activities:
     only_critical = st.toggle("Only the critical path", key="tl_critical")
-    frame = views.activities_frame(timeline)
+    frame = timeline_views.activities_frame(timeline)
     st.dataframe(
         frame[frame["critical"]] if only_critical else frame, hide_index=True, width="stretch", height=420
     )
@@ -56,7 +56,7 @@ with load:
         role = st.selectbox(
             "Role", roles, format_func=lambda r: f"{r} ({over.get(r, 0)} weeks over)", key="tl_role"
         )
-        st.plotly_chart(views.resource_load_figure(timeline, role=role), key="tl_load")
+        st.plotly_chart(timeline_views.resource_load_figure(timeline, role=role), key="tl_load")
     else:
         st.info("The timeline has no weekly resource load.")
 with milestones:

@@ -2,7 +2,9 @@
 
 import streamlit as st
 
-from planning_core import views
+from planning_core.views import board as board_views
+from planning_core.views import format as fmt
+from planning_core.views import phases as phase_views
 from ui import board, state
 from ui.components import page_header, require_plan
 
@@ -13,7 +15,7 @@ wave_plan = plan.wave_plan
 if st.session_state.get(board.PENDING) is not None:
     board.confirm_dialog(plan)
 
-hard = views.hard_violations(plan)
+hard = phase_views.hard_violations(plan)
 cost = plan.cost_estimation
 lower, waves_col, apps_col, hard_col, cost_col = st.columns([1, 1, 1.2, 1, 1.4])
 waves_col.metric(
@@ -54,18 +56,18 @@ hard_col.metric(
 )
 cost_col.metric(
     "Total cost",
-    views.compact_money(cost.total, cost.currency) if cost else "—",
+    fmt.compact_money(cost.total, cost.currency) if cost else "—",
     border=True,
-    help=views.money(cost.total, cost.currency) if cost else "not computed yet",
+    help=fmt.money(cost.total, cost.currency) if cost else "not computed yet",
     delta=f"with {cost.contingency_percentage:g}% contingency" if cost else None,
     delta_color="off",
     delta_arrow="off",
 )
 board.toolbar(plan)
-frame = views.board_frame(wave_plan)
-cards = views.wave_cards(plan)
+frame = board_views.board_frame(wave_plan)
+cards = board_views.wave_cards(plan)
 st.plotly_chart(
-    views.wave_overview_figure(cards, capacity_hours=wave_plan.summary.effort_capacity_hours),
+    board_views.wave_overview_figure(cards, capacity_hours=wave_plan.summary.effort_capacity_hours),
     config={"displayModeBar": False},
     key="board_overview",
 )
@@ -96,7 +98,7 @@ if view == "edit":
             board.wave_actions(plan)
 elif view == "violations":
     if wave_plan.violations:
-        st.dataframe(views.violations_frame(wave_plan.violations), hide_index=True, width="stretch")
+        st.dataframe(phase_views.violations_frame(wave_plan.violations), hide_index=True, width="stretch")
     else:
         st.success(
             "Every constraint holds: precedence, move-together groups, capacity and max apps per wave.",
@@ -105,6 +107,6 @@ elif view == "violations":
     for warning in wave_plan.warnings[:20]:
         st.warning(warning)
 elif view == "not_migrated":
-    st.dataframe(views.not_migrated_frame(wave_plan), hide_index=True, width="stretch")
+    st.dataframe(board_views.not_migrated_frame(wave_plan), hide_index=True, width="stretch")
 else:
     board.cards(plan, frame)

@@ -9,13 +9,14 @@ from __future__ import annotations
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
     PlainSerializer,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -24,6 +25,15 @@ from pydantic import (
 def to_money(value: Decimal | float | int | str) -> Decimal:
     """Round a value to the cent, half up (the way finance rounds)."""
     return Decimal(str(value)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def money(amount: Decimal | float | int, currency: str = "USD") -> str:
+    """An amount to the cent with thousands separators after its currency: 'USD 1,234.50'.
+
+    With no currency ('') the figure alone: '1,234.50' (tables that name the currency in the header).
+    """
+    figure = f"{to_money(amount):,.2f}"
+    return f"{currency} {figure}" if currency else figure
 
 
 # Money is exact (Decimal, to the cent) in Python and a plain number in JSON documents.
@@ -74,6 +84,14 @@ class Phase(StrEnum):
 
 
 PHASE_ORDER: tuple[Phase, ...] = tuple(Phase)
+PHASE_LABELS: dict[Phase, str] = {
+    Phase.WAVE_PLANNING: "Wave planning",
+    Phase.RESOURCE_ALLOCATION: "Resource allocation",
+    Phase.TIMELINE_GENERATION: "Timeline generation",
+    Phase.COST_ESTIMATION: "Cost estimation",
+    Phase.SYNTHESIS: "Synthesis",
+    Phase.COMPLETED: "Completed",
+}
 RUNNABLE_PHASES: tuple[Phase, ...] = PHASE_ORDER[:-1]
 
 
@@ -325,6 +343,10 @@ def default_resource_pools() -> list[ResourcePool]:
     ]
 
 
+# Validation context key of a configuration entered by an analyst (see PlanningConfig.from_analyst).
+ANALYST_INPUT = "analyst_input"
+
+
 class PlanningConfig(Model):
     """Everything a plan is built from besides the portfolio. Defaults are documented in the README."""
 
@@ -369,6 +391,22 @@ class PlanningConfig(Model):
         if not 0 <= value <= 100:
             raise ValueError("contingency percentage must be between 0 and 100")
         return value
+
+    @field_validator("resource_pools")
+    @classmethod
+    def _some_pools(cls, value: list[ResourcePool], info: ValidationInfo) -> list[ResourcePool]:
+        if not value and (info.context or {}).get(ANALYST_INPUT):
+            raise ValueError("add at least one resource pool")
+        return value
+
+    @classmethod
+    def from_analyst(cls, values: Any) -> PlanningConfig:
+        """Validate a configuration an analyst enters or edits: every rule, and at least one resource pool.
+
+        (A configuration without pools stays readable and valid as engine input: stored plans and tests
+        have them, and the resource allocation then refuses to run with its own message.)
+        """
+        return cls.model_validate(values, context={ANALYST_INPUT: True})
 
     @model_validator(mode="after")
     def _pools(self) -> PlanningConfig:

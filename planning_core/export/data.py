@@ -15,6 +15,7 @@ from pydantic import ValidationError
 
 from planning_core.errors import InvalidInput
 from planning_core.export.tables import Cell, FlatTable, plan_tables
+from planning_core.export.text import strip_controls
 from planning_core.plan import PlanDocument
 
 CSV_TABLES = (
@@ -58,6 +59,7 @@ def _csv_cell(value: Cell) -> str:
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, str):
+        value = strip_controls(value)
         return "'" + value if value.startswith(_FORMULA_PREFIXES) else value
     return str(value)
 
@@ -83,8 +85,9 @@ _XLSX_CELL_LIMIT = 32_767  # characters in one Excel cell
 def _xlsx_value(value: Cell) -> Cell:
     if isinstance(value, Decimal):
         return float(value)
-    if isinstance(value, str) and len(value) > _XLSX_CELL_LIMIT:
-        return value[: _XLSX_CELL_LIMIT - 1] + "\u2026"
+    if isinstance(value, str):
+        value = strip_controls(value)
+        return value[: _XLSX_CELL_LIMIT - 1] + "\u2026" if len(value) > _XLSX_CELL_LIMIT else value
     return value
 
 

@@ -9,7 +9,7 @@ from xml.etree import ElementTree as ET
 from planning_core.domain import PlanningConfig
 from planning_core.engines.schedule.models import Activity, Milestone, Timeline, WaveWindow
 from planning_core.errors import InvalidInput
-from planning_core.export.text import clean_text, one_line
+from planning_core.export.text import one_line, strip_controls
 from planning_core.plan import PlanDocument
 
 NAMESPACE = "http://schemas.microsoft.com/project"
@@ -262,7 +262,7 @@ def render_mspdi(plan: PlanDocument) -> bytes:
     _sub(project, "StartDate", _stamp(_start_of(timeline.start_date, config)))
     _sub(project, "FinishDate", _stamp(_finish_of(timeline.end_date, config)))
     currency = plan.cost_estimation.currency if plan.cost_estimation else "USD"
-    _sub(project, "CurrencyCode", clean_text(currency)[:3])
+    _sub(project, "CurrencyCode", strip_controls(currency)[:3])
     _sub(project, "CalendarUID", 1)
     _sub(project, "DefaultStartTime", work_blocks(config.hours_per_day)[0][0].strftime("%H:%M:%S"))
     _sub(project, "DefaultFinishTime", work_blocks(config.hours_per_day)[-1][1].strftime("%H:%M:%S"))

@@ -1,4 +1,8 @@
-"""The plan as flat tables (one list of rows per table): the single source of the CSV and XLSX exports."""
+"""The plan as flat tables (one list of rows per table): the single source of the CSV and XLSX exports.
+
+Each table but the summary and the waves is built from the one document it shows (the dashboard's
+tables are built from the same builders); text is cleaned of control characters when written.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from planning_core.export.text import clean_text
+from planning_core.engines.costs.models import CostEstimate
+from planning_core.engines.resources.models import ResourceAllocation
+from planning_core.engines.schedule.models import Timeline
+from planning_core.engines.waves.models import WavePlan
 from planning_core.plan import PlanDocument
 
 Cell = str | int | float | Decimal | date | bool | None
@@ -19,10 +26,6 @@ class FlatTable:
     name: str
     columns: list[str]
     rows: list[list[Cell]] = field(default_factory=list)
-
-
-def _text(value: object) -> str:
-    return clean_text(value)
 
 
 def waves_table(plan: PlanDocument) -> FlatTable:
@@ -56,12 +59,12 @@ def waves_table(plan: PlanDocument) -> FlatTable:
             table.rows.append(
                 [
                     wave.wave_number,
-                    _text(wave.name),
+                    wave.name,
                     window.start if window else None,
                     window.end if window else None,
                     wave.is_pilot,
-                    _text(app.application_id),
-                    _text(app.name),
+                    app.application_id,
+                    app.name,
                     app.six_r_strategy.value,
                     app.complexity,
                     app.business_criticality.value,
@@ -69,25 +72,23 @@ def waves_table(plan: PlanDocument) -> FlatTable:
                     app.source.value,
                     app.confidence,
                     app.pinned,
-                    _text(app.rationale),
+                    app.rationale,
                 ]
             )
     return table
 
 
-def not_migrated_table(plan: PlanDocument) -> FlatTable:
+def not_migrated_table(wave_plan: WavePlan | None) -> FlatTable:
     """Applications that get no wave (retire, retain) and why."""
     table = FlatTable("not_migrated", ["application_id", "application_name", "six_r_strategy", "reason"])
-    if plan.wave_plan is None:
+    if wave_plan is None:
         return table
-    for item in plan.wave_plan.not_migrated:
-        table.rows.append(
-            [_text(item.application_id), _text(item.name), item.six_r_strategy.value, _text(item.reason)]
-        )
+    for item in wave_plan.not_migrated:
+        table.rows.append([item.application_id, item.name, item.six_r_strategy.value, item.reason])
     return table
 
 
-def allocations_table(plan: PlanDocument) -> FlatTable:
+def allocations_table(allocation: ResourceAllocation | None) -> FlatTable:
     """Hours per role per wave against capacity."""
     table = FlatTable(
         "allocations",
@@ -103,46 +104,46 @@ def allocations_table(plan: PlanDocument) -> FlatTable:
             "reason",
         ],
     )
-    if plan.resource_allocation is None:
+    if allocation is None:
         return table
-    for item in plan.resource_allocation.allocations:
+    for item in allocation.allocations:
         table.rows.append(
             [
                 item.wave_number,
-                _text(item.role),
+                item.role,
                 item.hours,
                 item.capacity_hours,
                 item.utilisation_pct,
                 item.over_allocated,
                 item.source.value,
                 item.confidence,
-                _text(item.reason),
+                item.reason,
             ]
         )
     return table
 
 
-def skill_gaps_table(plan: PlanDocument) -> FlatTable:
+def skill_gaps_table(allocation: ResourceAllocation | None) -> FlatTable:
     """Skills that applications need and no pool has."""
     table = FlatTable(
         "skill_gaps", ["skill", "severity", "application_count", "application_ids", "recommendation"]
     )
-    if plan.resource_allocation is None:
+    if allocation is None:
         return table
-    for gap in plan.resource_allocation.skill_gaps:
+    for gap in allocation.skill_gaps:
         table.rows.append(
             [
-                _text(gap.skill),
-                _text(gap.severity),
+                gap.skill,
+                gap.severity,
                 len(gap.application_ids),
-                _text("; ".join(gap.application_ids)),
-                _text(gap.recommendation),
+                "; ".join(gap.application_ids),
+                gap.recommendation,
             ]
         )
     return table
 
 
-def activities_table(plan: PlanDocument) -> FlatTable:
+def activities_table(timeline: Timeline | None) -> FlatTable:
     """Every scheduled activity with its CPM figures."""
     table = FlatTable(
         "activities",
@@ -162,58 +163,57 @@ def activities_table(plan: PlanDocument) -> FlatTable:
             "role_hours",
         ],
     )
-    if plan.timeline is None:
+    if timeline is None:
         return table
-    for act in plan.timeline.activities:
+    for act in timeline.activities:
         table.rows.append(
             [
-                _text(act.id),
+                act.id,
                 act.wave_number,
-                _text(act.name),
-                _text(act.kind),
+                act.name,
+                act.kind,
                 act.start,
                 act.end,
                 act.duration_days,
-                _text("; ".join(act.predecessors)),
+                "; ".join(act.predecessors),
                 act.earliest_start,
                 act.latest_start,
                 act.slack_days,
                 act.critical,
-                _text("; ".join(f"{role}={h:g}" for role, h in act.role_hours.items())),
+                "; ".join(f"{role}={h:g}" for role, h in act.role_hours.items()),
             ]
         )
     return table
 
 
-def milestones_table(plan: PlanDocument) -> FlatTable:
+def milestones_table(timeline: Timeline | None) -> FlatTable:
     """Cut-overs, go-lives, gate reviews and completion."""
     table = FlatTable("milestones", ["milestone_id", "name", "date", "wave_number", "kind", "description"])
-    if plan.timeline is None:
+    if timeline is None:
         return table
-    for item in plan.timeline.milestones:
+    for item in timeline.milestones:
         table.rows.append(
             [
-                _text(item.id),
-                _text(item.name),
+                item.id,
+                item.name,
                 item.date,
                 item.wave_number,
-                _text(item.kind),
-                _text(item.description),
+                item.kind,
+                item.description,
             ]
         )
     return table
 
 
-def costs_by_wave_table(plan: PlanDocument) -> FlatTable:
+def costs_by_wave_table(estimate: CostEstimate | None) -> FlatTable:
     """Cost per wave by kind."""
     table = FlatTable(
         "costs_by_wave",
         ["wave_number", "labour", "one_off", "dual_running", "data_transfer", "total", "currency"],
     )
-    if plan.cost_estimation is None:
+    if estimate is None:
         return table
-    currency = plan.cost_estimation.currency
-    for item in plan.cost_estimation.by_wave:
+    for item in estimate.by_wave:
         table.rows.append(
             [
                 item.wave_number,
@@ -222,31 +222,29 @@ def costs_by_wave_table(plan: PlanDocument) -> FlatTable:
                 item.dual_running,
                 item.data_transfer,
                 item.total,
-                currency,
+                estimate.currency,
             ]
         )
     return table
 
 
-def costs_by_role_table(plan: PlanDocument) -> FlatTable:
+def costs_by_role_table(estimate: CostEstimate | None) -> FlatTable:
     """Labour cost per role."""
     table = FlatTable("costs_by_role", ["role", "hours", "hourly_rate", "amount", "currency"])
-    if plan.cost_estimation is None:
+    if estimate is None:
         return table
-    currency = plan.cost_estimation.currency
-    for item in plan.cost_estimation.by_role:
-        table.rows.append([_text(item.role), item.hours, item.hourly_rate, item.amount, currency])
+    for item in estimate.by_role:
+        table.rows.append([item.role, item.hours, item.hourly_rate, item.amount, estimate.currency])
     return table
 
 
-def costs_by_category_table(plan: PlanDocument) -> FlatTable:
+def costs_by_category_table(estimate: CostEstimate | None) -> FlatTable:
     """Cost per category, then subtotal, contingency and total."""
     table = FlatTable("costs_by_category", ["category", "amount", "currency"])
-    estimate = plan.cost_estimation
     if estimate is None:
         return table
     for item in estimate.by_category:
-        table.rows.append([_text(item.category), item.amount, estimate.currency])
+        table.rows.append([item.category, item.amount, estimate.currency])
     table.rows.append(["subtotal", estimate.subtotal, estimate.currency])
     table.rows.append(
         [f"contingency ({estimate.contingency_percentage:g}%)", estimate.contingency, estimate.currency]
@@ -259,10 +257,10 @@ def summary_table(plan: PlanDocument) -> FlatTable:
     """Key figures of the plan as metric/value rows."""
     table = FlatTable("summary", ["metric", "value"])
     rows: list[list[Cell]] = [
-        ["plan", _text(plan.name or plan.planning_flow_id)],
-        ["planning_flow_id", _text(plan.planning_flow_id)],
-        ["client_account", _text(plan.client_account_name or plan.client_account_id)],
-        ["engagement", _text(plan.engagement_name or plan.engagement_id)],
+        ["plan", plan.name or plan.planning_flow_id],
+        ["planning_flow_id", plan.planning_flow_id],
+        ["client_account", str(plan.client_account_name or plan.client_account_id)],
+        ["engagement", str(plan.engagement_name or plan.engagement_id)],
         ["revision", plan.revision],
         ["version", plan.version],
         ["current_phase", plan.current_phase.value],
@@ -285,7 +283,7 @@ def summary_table(plan: PlanDocument) -> FlatTable:
             ["end_date", plan.timeline.end_date],
             ["total_working_days", plan.timeline.total_working_days],
             ["total_duration_days", plan.timeline.total_duration_days],
-            ["critical_path", _text(" > ".join(plan.timeline.critical_path))],
+            ["critical_path", " > ".join(plan.timeline.critical_path)],
         ]
     if plan.resource_allocation is not None:
         rows.append(["skill_gaps", len(plan.resource_allocation.skill_gaps)])
@@ -306,16 +304,16 @@ def summary_table(plan: PlanDocument) -> FlatTable:
 
 def plan_tables(plan: PlanDocument) -> dict[str, FlatTable]:
     """Every table of the plan, keyed by name, in export order."""
-    builders = (
-        summary_table,
-        waves_table,
-        not_migrated_table,
-        allocations_table,
-        skill_gaps_table,
-        activities_table,
-        milestones_table,
-        costs_by_wave_table,
-        costs_by_role_table,
-        costs_by_category_table,
+    tables = (
+        summary_table(plan),
+        waves_table(plan),
+        not_migrated_table(plan.wave_plan),
+        allocations_table(plan.resource_allocation),
+        skill_gaps_table(plan.resource_allocation),
+        activities_table(plan.timeline),
+        milestones_table(plan.timeline),
+        costs_by_wave_table(plan.cost_estimation),
+        costs_by_role_table(plan.cost_estimation),
+        costs_by_category_table(plan.cost_estimation),
     )
-    return {table.name: table for table in (build(plan) for build in builders)}
+    return {table.name: table for table in tables}

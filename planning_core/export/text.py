@@ -17,6 +17,8 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfbase.ttfonts import TTFont
 
+from planning_core.domain import money
+
 # Control characters that XML 1.0, openpyxl and PDF text cannot carry (tab, LF and CR are kept).
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 _WHITESPACE_RE = re.compile(r"\s+")
@@ -45,7 +47,7 @@ class Fonts:
     fallback_covered: frozenset[int]
 
 
-def clean_text(value: object) -> str:
+def strip_controls(value: object) -> str:
     """A value as a string without the control characters that break XML, XLSX and PDF."""
     if value is None:
         return ""
@@ -54,7 +56,7 @@ def clean_text(value: object) -> str:
 
 def one_line(value: object) -> str:
     """Clean text with every run of whitespace (newlines too) folded to one space."""
-    return _WHITESPACE_RE.sub(" ", clean_text(value)).strip()
+    return _WHITESPACE_RE.sub(" ", strip_controls(value)).strip()
 
 
 def truncate(value: str, limit: int) -> str:
@@ -211,14 +213,16 @@ def fit_text(text: str, font: str, size: float, width: float) -> str:
 
 def multiline_markup(value: object) -> str:
     """Longer user text (a narrative) as markup that keeps its paragraph breaks."""
-    lines = [markup(line) for line in clean_text(value).splitlines()]
+    lines = [markup(line) for line in strip_controls(value).splitlines()]
     return "<br/>".join(line for line in lines)
 
 
-def money(amount: Decimal | float | int, currency: str = "") -> str:
-    """An amount to the cent with thousands separators, e.g. 'USD 1,234,567.89'."""
-    figure = f"{Decimal(str(amount)):,.2f}"
-    return f"{currency} {figure}" if currency else figure
+def amount(value: Decimal | float | int, currency: str = "") -> str:
+    """A money amount as the export tables print it, the currency named in the column header: '1,234,567.89'.
+
+    domain.money with no default currency; with one, 'USD 1,234,567.89'.
+    """
+    return money(value, currency)
 
 
 def hours(value: float) -> str:

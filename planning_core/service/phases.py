@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from planning_core.domain import PHASE_ORDER, Phase, PhaseStatus, Portfolio
+from planning_core.domain import PHASE_LABELS, PHASE_ORDER, Phase, PhaseStatus, Portfolio
 from planning_core.engines.costs.engine import estimate_costs
 from planning_core.engines.resources.engine import allocate_resources
 from planning_core.engines.schedule.engine import build_timeline
@@ -14,15 +14,6 @@ from planning_core.engines.waves.engine import plan_waves
 from planning_core.engines.waves.models import Violation
 from planning_core.errors import PhaseOrderError
 from planning_core.plan import PlanDocument
-
-PHASE_LABELS: dict[Phase, str] = {
-    Phase.WAVE_PLANNING: "Wave planning",
-    Phase.RESOURCE_ALLOCATION: "Resource allocation",
-    Phase.TIMELINE_GENERATION: "Timeline generation",
-    Phase.COST_ESTIMATION: "Cost estimation",
-    Phase.SYNTHESIS: "Synthesis",
-    Phase.COMPLETED: "Completed",
-}
 
 # The document each phase writes on the PlanDocument.
 PHASE_DOCUMENT: dict[Phase, str] = {
@@ -97,7 +88,8 @@ def check_prerequisites(plan: PlanDocument, phase: Phase) -> None:
 
 
 def blocking_violations(plan: PlanDocument, portfolio: Portfolio) -> list[Violation]:
-    """Hard constraint violations of the plan's wave plan (they block completing the plan)."""
+    """Hard constraint violations of the plan's wave plan, recomputed against its portfolio and
+    configuration (not the list stored with it); they block completing the plan."""
     if plan.wave_plan is None:
         return []
     return hard_violations(plan.wave_plan, portfolio, plan.planning_config)

@@ -11,15 +11,15 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Paragraph
 
 from planning_core.export.text import (
-    clean_text,
+    amount,
     fit_text,
     has_rtl,
     hours,
     iso,
     markup,
-    money,
     one_line,
     register_fonts,
+    strip_controls,
     truncate,
     visual_order,
 )
@@ -54,8 +54,8 @@ def test_truncate_and_one_line() -> None:
     assert truncate("abcdef", 4) == "abc\u2026"
     assert truncate("abc", 4) == "abc"
     assert one_line("  a \n\n b  ") == "a b"
-    assert clean_text(None) == ""
-    assert clean_text("a\x0bb\x1fc\ufffe") == "abc"
+    assert strip_controls(None) == ""
+    assert strip_controls("a\x0bb\x1fc\ufffe") == "abc"
 
 
 def test_visual_order_reverses_runs_of_right_to_left_words_only() -> None:
@@ -79,9 +79,9 @@ def test_fit_text_cuts_to_the_width() -> None:
 
 
 def test_formats() -> None:
-    assert money(Decimal("1234567.891")) == "1,234,567.89"
-    assert money(Decimal("66944.19"), "USD") == "USD 66,944.19"
-    assert money(0) == "0.00"
+    assert amount(Decimal("1234567.891")) == "1,234,567.89"
+    assert amount(Decimal("66944.19"), "USD") == "USD 66,944.19"
+    assert amount(0) == "0.00"
     assert hours(1234.56) == "1,234.6"
     assert iso(date(2027, 1, 4)) == "2027-01-04"
     assert iso(datetime(2026, 11, 20, 14, 30, tzinfo=UTC)) == "2026-11-20 14:30 UTC"

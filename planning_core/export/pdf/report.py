@@ -13,15 +13,9 @@ from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen import canvas as pdfcanvas
-from reportlab.platypus import (
-    BaseDocTemplate,
-    Flowable,
-    Frame,
-    NextPageTemplate,
-    PageBreak,
-    PageTemplate,
-)
+from reportlab.platypus import BaseDocTemplate, Flowable, Frame, NextPageTemplate, PageBreak, PageTemplate
 
+from planning_core.export.pdf.appendix import appendix
 from planning_core.export.pdf.blocks import (
     HEADER_GAP,
     MARGIN,
@@ -32,22 +26,11 @@ from planning_core.export.pdf.blocks import (
     PageRegistry,
     Styles,
 )
-from planning_core.export.pdf.sections import (
-    appendix,
-    contents,
-    costs_section,
-    cover,
-    executive_summary,
-    resources_section,
-    timeline_section,
-    wave_plan_section,
-)
-from planning_core.export.text import (
-    Fonts,
-    fit_text,
-    one_line,
-    register_fonts,
-)
+from planning_core.export.pdf.costs import costs_section
+from planning_core.export.pdf.summary import contents, cover, executive_summary
+from planning_core.export.pdf.timeline import timeline_section
+from planning_core.export.pdf.waves import resources_section, wave_plan_section
+from planning_core.export.text import Fonts, fit_text, one_line, register_fonts
 from planning_core.plan import PlanDocument
 
 
