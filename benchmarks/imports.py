@@ -1,11 +1,14 @@
 """Import benchmark: preview a generated Azure Migrate dependency export.
 
-    python -m benchmarks.imports --rows 100000 [--apps 800] [--seed 7] [--keep PATH]
+    python -m benchmarks.imports --rows 100000 [--apps 800] [--seed 7] [--keep PATH] [--resync-remove-pct 10]
 
 Generates a seeded export (servers grouped into applications, calls between related applications,
 two-way chatter in clusters, 5% administrative traffic, 2% servers known only by IP), then times
-``preview_import`` on it (reading, decoding, parsing and aggregation). The last line is
-``imports rows=<n> seconds=<t> applications=<a> dependencies=<d>``.
+``preview_import`` on it (reading, decoding, parsing and aggregation) and its import as a named source
+(one transaction). The line ``imports rows=<n> seconds=<t> applications=<a> dependencies=<d>`` follows.
+With ``--resync-remove-pct P`` the same source is then imported again without P % of its applications
+and P % of its dependencies (a sync that removes them), timed on its own:
+``resync remove_pct=<p> seconds=<t> applications_removed=<a> dependencies_removed=<d>``.
 """
 
 from __future__ import annotations
@@ -18,8 +21,9 @@ import time
 import uuid
 from pathlib import Path
 
+from planning_core.domain import Portfolio
 from planning_core.portfolio.importers import preview_import
-from planning_core.service.flow import PlanningService
+from planning_core.service.portfolio import PortfolioService
 from planning_core.service.workspace import open_database, workspace
 
 HEADER = [
@@ -92,19 +96,29 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--keep", type=Path, default=None, help="write the generated export here and keep it")
     parser.add_argument("--database-url", default=None, help="default: a fresh SQLite file in a temp folder")
+    parser.add_argument(
+        "--resync-remove-pct", type=float, default=None, help="then time a re-import without this % of rows"
+    )
     args = parser.parse_args(argv)
+    resync = None
     with tempfile.TemporaryDirectory() as folder:
         path = args.keep or Path(folder) / "azure_migrate_dependency_export.csv"
         generate(path, rows=args.rows, apps=args.apps, seed=args.seed)
         database = open_database(args.database_url or f"sqlite:///{Path(folder) / 'imports.db'}")
         try:
             tenant = workspace(database, client_account=f"bench-{uuid.uuid4().hex[:8]}", engagement="imports")
-            service = PlanningService(database, tenant)
+            service = PortfolioService(database, tenant)
             started, cpu_started = time.perf_counter(), time.process_time()
             preview = preview_import(path)
             parsed = time.perf_counter() - started
-            applications, dependencies = service.import_portfolio(preview.portfolio)
+            done = service.sync(path.name, preview.portfolio, format=preview.format)
             seconds, cpu = time.perf_counter() - started, time.process_time() - cpu_started
+            applications, dependencies = len(done.applications_added), len(done.dependencies_added)
+            if args.resync_remove_pct:
+                reduced = _without(preview.portfolio, args.resync_remove_pct)
+                resync_started = time.perf_counter()
+                again = service.sync(path.name, reduced, format=preview.format)
+                resync = (time.perf_counter() - resync_started, again)
             dialect = database.dialect
         finally:
             database.dispose()
@@ -115,6 +129,26 @@ def main(argv: list[str] | None = None) -> None:
     print(
         f"imports rows={args.rows} seconds={seconds:.2f} applications={applications} dependencies={dependencies}"
     )
+    if resync is not None:
+        resync_seconds, again = resync
+        print(
+            f"resync remove_pct={args.resync_remove_pct:g} seconds={resync_seconds:.2f} "
+            f"applications_removed={len(again.applications_removed)} "
+            f"dependencies_removed={len(again.dependencies_removed)}"
+        )
+
+
+def _without(portfolio: Portfolio, pct: float) -> Portfolio:
+    """The portfolio without every n-th application (and its dependencies) and every n-th dependency."""
+    step = max(1, round(100 / pct))
+    kept = [a for index, a in enumerate(portfolio.applications) if index % step != step - 1]
+    ids = {a.application_id for a in kept}
+    dependencies = [
+        d
+        for index, d in enumerate(portfolio.dependencies)
+        if index % step != step - 1 and d.source_application_id in ids and d.target_application_id in ids
+    ]
+    return Portfolio(applications=kept, dependencies=dependencies)
 
 
 if __name__ == "__main__":

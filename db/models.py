@@ -160,6 +160,9 @@ class ApplicationRow(TenantMixin, TimestampMixin, Base):
     description: Mapped[str] = mapped_column(Text, nullable=False, default="")
     attributes: Mapped[dict[str, str]] = mapped_column(JSONDocument, nullable=False, default=dict)
     archived: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    # Provenance: the source whose import last wrote the row, and that import (NULL: an unnamed import).
+    source_name: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    import_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
 
 class DependencyRow(TenantMixin, Base):
@@ -189,6 +192,85 @@ class DependencyRow(TenantMixin, Base):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source_application_id: Mapped[str] = mapped_column(String(100), nullable=False)
+    target_application_id: Mapped[str] = mapped_column(String(100), nullable=False)
+    dependency_type: Mapped[str] = mapped_column(String(20), nullable=False)
+    weight: Mapped[float] = mapped_column(Float, nullable=False, default=1.0)
+    source_name: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    import_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+
+# --- portfolio sources: what each named source (a file) currently says, and its imports --------------
+
+
+class PortfolioSourceRow(TenantMixin, Base):
+    """A named source of the portfolio (by default the file's name) and its last import."""
+
+    __tablename__ = "portfolio_sources"
+    __table_args__ = tenant_table_args(
+        "portfolio_sources",
+        UniqueConstraint("client_account_id", "engagement_id", "name", name="uq_portfolio_sources_tenant_name"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), nullable=False)
+    format: Mapped[str] = mapped_column(String(30), nullable=False, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+    imported_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+    imported_by: Mapped[str] = mapped_column(String(200), nullable=False, default="")
+    last_import_id: Mapped[int] = mapped_column(Integer, nullable=False)
+
+
+class PortfolioImportRow(TenantMixin, Base):
+    """One import (or removal) of a source: who, when, and what it added, changed and removed."""
+
+    __tablename__ = "portfolio_imports"
+    __table_args__ = tenant_table_args("portfolio_imports")
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source_name: Mapped[str] = mapped_column(String(200), nullable=False)
+    action: Mapped[str] = mapped_column(String(20), nullable=False)
+    imported_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+    imported_by: Mapped[str] = mapped_column(String(200), nullable=False, default="")
+    counts: Mapped[dict[str, int]] = mapped_column(JSONDocument, nullable=False, default=dict)
+
+
+class SourceApplicationRow(TenantMixin, Base):
+    """An application as one source currently gives it (ids already matched to the workspace's)."""
+
+    __tablename__ = "portfolio_source_applications"
+    __table_args__ = tenant_table_args(
+        "portfolio_source_applications",
+        UniqueConstraint("source_id", "application_id", name="uq_portfolio_source_applications_source_app"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source_id: Mapped[int] = mapped_column(
+        ForeignKey("portfolio_sources.id", ondelete="CASCADE"), nullable=False
+    )
+    application_id: Mapped[str] = mapped_column(String(100), nullable=False)
+    document: Mapped[dict[str, Any]] = mapped_column(JSONDocument, nullable=False)
+
+
+class SourceDependencyRow(TenantMixin, Base):
+    """A dependency as one source currently gives it."""
+
+    __tablename__ = "portfolio_source_dependencies"
+    __table_args__ = tenant_table_args(
+        "portfolio_source_dependencies",
+        UniqueConstraint(
+            "source_id",
+            "source_application_id",
+            "target_application_id",
+            "dependency_type",
+            name="uq_portfolio_source_dependencies_source_edge",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source_id: Mapped[int] = mapped_column(
+        ForeignKey("portfolio_sources.id", ondelete="CASCADE"), nullable=False
+    )
     source_application_id: Mapped[str] = mapped_column(String(100), nullable=False)
     target_application_id: Mapped[str] = mapped_column(String(100), nullable=False)
     dependency_type: Mapped[str] = mapped_column(String(20), nullable=False)
@@ -225,6 +307,21 @@ class PlanRow(TenantMixin, TimestampMixin, Base):
     warnings: Mapped[list[str]] = mapped_column(JSONDocument, nullable=False, default=list)
     planning_completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
+class PlanSourceRow(TenantMixin, Base):
+    """A source a plan plans: the plan's dependencies are those its sources give (none recorded: all)."""
+
+    __tablename__ = "plan_sources"
+    __table_args__ = tenant_table_args(
+        "plan_sources", UniqueConstraint("planning_flow_id", "source_name", name="uq_plan_sources_plan_source")
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    planning_flow_id: Mapped[str] = mapped_column(
+        ForeignKey("planning_flows.id", ondelete="CASCADE"), nullable=False
+    )
+    source_name: Mapped[str] = mapped_column(String(200), nullable=False)
 
 
 class PlanRevisionRow(TenantMixin, Base):

@@ -1,4 +1,4 @@
-"""`planning-flow`: the whole flow headless — demo portfolios, import, plan, export."""
+"""`planning-flow`: the whole flow headless — demo portfolios, import (sync) and sources, plan, export."""
 
 from __future__ import annotations
 
@@ -10,10 +10,17 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from planning_core.domain import TenantContext
 from planning_core.errors import InvalidInput, PlanningError
 from planning_core.plan import PlanDocument
 from planning_core.service.flow import PlanningService, format_validation_error, parse_config
-from planning_core.service.workspace import DEMO_CLIENT, DEMO_ENGAGEMENT, open_database, workspace
+from planning_core.service.workspace import (
+    DEMO_CLIENT,
+    DEMO_ENGAGEMENT,
+    LOCAL_USER,
+    open_database,
+    workspace,
+)
 
 
 def _read_config(path: Path | None) -> dict[str, Any]:
@@ -97,31 +104,98 @@ def _load_portfolio_file(path: Path, fmt: str | None, *, skip_bad_rows: bool = F
     return preview
 
 
+def _source_name(args: argparse.Namespace, path: Path) -> str:
+    """The source a file is imported as: --source, else the file's name."""
+    from planning_core.service.portfolio import check_source_name
+
+    return check_source_name(args.source if args.source is not None else path.name)
+
+
+def _existing_workspace(database, client: str, engagement: str) -> TenantContext | None:
+    """The workspace's tenant if the client account and engagement exist (nothing is created)."""
+    with database.tenancy() as tenancy:
+        client_id = next((i for i, n in tenancy.list_client_accounts() if n == client), None)
+        if client_id is None:
+            return None
+        engagement_id = next((i for i, n in tenancy.list_engagements(client_id) if n == engagement), None)
+    if engagement_id is None:
+        return None
+    return TenantContext(client_account_id=client_id, engagement_id=engagement_id, user_id=LOCAL_USER)
+
+
 def cmd_import(args: argparse.Namespace) -> int:
-    preview = _load_portfolio_file(Path(args.path), args.format, skip_bad_rows=args.skip_bad_rows)
+    from planning_core import limits
+    from planning_core.domain import Portfolio
+    from planning_core.service.portfolio import PortfolioService, compute_sync
+
+    path = Path(args.path)
+    preview = _load_portfolio_file(path, args.format, skip_bad_rows=args.skip_bad_rows)
     portfolio = preview.portfolio
-    if args.dry_run:
-        print(
-            f"import format={preview.format} applications={len(portfolio.applications)} "
-            f"dependencies={len(portfolio.dependencies)} problems={len(preview.problems)} dry_run=yes"
-        )
-        return 0
+    source = _source_name(args, path)
+    limits.check_portfolio_size(portfolio)
     database = open_database(args.database_url)
     try:
-        tenant = workspace(database, client_account=args.client, engagement=args.engagement)
-        apps, deps = PlanningService(database, tenant).import_portfolio(portfolio)
+        if args.dry_run:
+            tenant = _existing_workspace(database, args.client, args.engagement)
+            if tenant is None:
+                sync, _ = compute_sync(Portfolio(), [], source, portfolio)
+            else:
+                sync = PortfolioService(database, tenant).preview_sync(source, portfolio)
+        else:
+            tenant = workspace(database, client_account=args.client, engagement=args.engagement)
+            sync = PortfolioService(database, tenant).sync(source, portfolio, format=preview.format)
     finally:
         database.dispose()
     print(
-        f"import format={preview.format} applications={apps} dependencies={deps} "
-        f"problems={len(preview.problems)}"
+        f"import format={preview.format} source={source} applications={len(portfolio.applications)} "
+        f"dependencies={len(portfolio.dependencies)} problems={len(preview.problems)}"
+        + (" dry_run=yes" if args.dry_run else "")
     )
+    for line in sync.lines():
+        print(line)
+    return 0
+
+
+def cmd_sources(args: argparse.Namespace) -> int:
+    from planning_core.service.portfolio import PortfolioService
+
+    database = open_database(args.database_url)
+    try:
+        tenant = _existing_workspace(database, args.client, args.engagement)
+        if tenant is None:
+            if args.remove is not None:
+                raise InvalidInput(f"Source {args.remove!r} does not exist in this engagement.")
+            return 0
+        service = PortfolioService(database, tenant)
+        if args.remove is not None:
+            removed = service.remove_source(args.remove)
+            print(f"removed source {args.remove}")
+            for line in removed.lines():
+                print(line)
+            return 0
+        for info in service.sources():
+            print(
+                f"source {info.name} applications={info.applications} dependencies={info.dependencies} "
+                f"imported={info.imported_at.isoformat()}"
+            )
+    finally:
+        database.dispose()
     return 0
 
 
 def cmd_plan(args: argparse.Namespace) -> int:
-    config = parse_config(_read_config(Path(args.config) if args.config else None))
-    preview = _load_portfolio_file(Path(args.portfolio), args.format, skip_bad_rows=args.skip_bad_rows)
+    """Plan exactly the file: every check first, then one transaction (sync + plan), then the phases."""
+    from planning_core import limits
+    from planning_core.service.portfolio import PortfolioService, check_plan_request
+
+    config = parse_config(_read_config(Path(args.config) if args.config else None), analyst=True)
+    name = args.name or ""
+    check_plan_request(config, name, 1)
+    path = Path(args.portfolio)
+    preview = _load_portfolio_file(path, args.format, skip_bad_rows=args.skip_bad_rows)
+    source = _source_name(args, path)
+    limits.check_portfolio_size(preview.portfolio)
+    check_plan_request(config, name, len(preview.portfolio.applications))
     if preview.pins:
         for app in preview.portfolio.applications:
             if app.application_id in preview.pins and app.pinned_wave is None:
@@ -129,12 +203,15 @@ def cmd_plan(args: argparse.Namespace) -> int:
     database = open_database(args.database_url)
     try:
         tenant = workspace(database, client_account=args.client, engagement=args.engagement)
-        service = PlanningService(database, tenant)
-        service.import_portfolio(preview.portfolio)
-        selected = [a.application_id for a in preview.portfolio.applications]
-        plan = service.initialize(
-            selected_application_ids=selected, config=config, name=args.name or "", run=True
+        plan_id, _ = PortfolioService(database, tenant).create_plan_of_source(
+            source=source,
+            portfolio=preview.portfolio,
+            config=config,
+            name=name,
+            format=preview.format,
+            other_dependencies=args.with_other_dependencies,
         )
+        plan = PlanningService(database, tenant).run_all(plan_id)
     finally:
         database.dispose()
     out = Path(args.out) if args.out else None
@@ -183,17 +260,44 @@ def build_parser() -> argparse.ArgumentParser:
             help="import the valid rows when some rows have errors (they are listed)",
         )
 
-    imp = sub.add_parser("import", help="import a portfolio file into an engagement")
+    def source_option(p: argparse.ArgumentParser) -> None:
+        p.add_argument(
+            "--source",
+            default=None,
+            help="the source this file is (default: the file's name); importing a source again syncs it",
+        )
+
+    imp = sub.add_parser(
+        "import", help="import (sync) a portfolio file into an engagement as a named source"
+    )
     imp.add_argument("path")
-    imp.add_argument("--dry-run", action="store_true", help="preview only; write nothing")
+    imp.add_argument(
+        "--dry-run", action="store_true", help="preview what would be added, changed and removed; write nothing"
+    )
+    source_option(imp)
     tenant_options(imp)
     imp.set_defaults(func=cmd_import)
+
+    sources = sub.add_parser("sources", help="list the sources of an engagement's portfolio, or remove one")
+    sources.add_argument("--remove", default=None, metavar="NAME", help="remove this source")
+    sources.add_argument(
+        "--database-url", default=None, help="default: DATABASE_URL, else the embedded SQLite file"
+    )
+    sources.add_argument("--client", default=DEMO_CLIENT, help="client account name")
+    sources.add_argument("--engagement", default=DEMO_ENGAGEMENT, help="engagement name")
+    sources.set_defaults(func=cmd_sources)
 
     plan = sub.add_parser("plan", help="import a portfolio, run every phase, write plan.json and exports")
     plan.add_argument("--portfolio", required=True)
     plan.add_argument("--config", default=None, help="JSON file of planning settings")
     plan.add_argument("--out", default=None, help="folder for plan.json, report.pdf, plan.xlsx, ...")
     plan.add_argument("--name", default=None)
+    plan.add_argument(
+        "--with-other-dependencies",
+        action="store_true",
+        help="also enforce the dependencies other sources give among the file's applications",
+    )
+    source_option(plan)
     tenant_options(plan)
     plan.set_defaults(func=cmd_plan)
     return parser

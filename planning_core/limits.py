@@ -12,6 +12,10 @@ MAX_UPLOAD_BYTES = MAX_UPLOAD_MB * 1024 * 1024
 MAX_APPLICATIONS_PER_IMPORT = 20_000
 MAX_DEPENDENCIES_PER_IMPORT = 200_000
 MAX_APPLICATIONS_PER_PLAN = 5_000
+# Waves of one plan, and the highest wave an application may be pinned to (a pin to wave N makes the plan
+# at least N waves long). Every export (PDF, XLSX, CSV, MS Project, JSON) is tested up to these sizes.
+MAX_WAVES_PER_PLAN = 1_000
+MAX_PINNED_WAVE = MAX_WAVES_PER_PLAN
 MAX_REASON_LENGTH = 2_000
 MAX_SOURCE_NAME_LENGTH = 200
 # A plan's first day: the calendar engines add years of waves to it, so it must leave room before 9999.

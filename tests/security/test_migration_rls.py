@@ -51,8 +51,13 @@ TENANT_TABLES = [
     "applications",
     "engagement_learnings",
     "plan_revisions",
+    "plan_sources",
     "planning_flows",
     "planning_jobs",
+    "portfolio_imports",
+    "portfolio_source_applications",
+    "portfolio_source_dependencies",
+    "portfolio_sources",
     "project_timelines",
     "resource_allocations",
     "resource_pools",
@@ -69,8 +74,8 @@ HEAD_POLICIES = sorted(
 
 def test_upgrade_downgrade_upgrade_keeps_policies_exact(fresh: Database) -> None:
     fresh.upgrade()
-    assert _state(fresh) == ("0003_row_level_security", HEAD_POLICIES, TENANT_TABLES, True)
+    assert _state(fresh) == ("0004_portfolio_sources", HEAD_POLICIES, TENANT_TABLES, True)
     fresh.downgrade("0002_jobs_and_memory")
     assert _state(fresh) == ("0002_jobs_and_memory", [("planning_jobs", "job_worker")], [], False)
     fresh.upgrade()
-    assert _state(fresh) == ("0003_row_level_security", HEAD_POLICIES, TENANT_TABLES, True)
+    assert _state(fresh) == ("0004_portfolio_sources", HEAD_POLICIES, TENANT_TABLES, True)

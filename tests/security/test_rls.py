@@ -41,8 +41,10 @@ def _seed_tenant(database: Database, label: str) -> tuple[TenantContext, str]:
     """A tenant with a fully planned portfolio plus a job and a learning (rows in every tenant table)."""
     tenant = make_tenant(database, label, user_id=f"{label}-user", role="analyst")
     service = PlanningService(database, tenant)
-    service.import_portfolio(tiny_portfolio())
+    service.import_portfolio(tiny_portfolio(), source="tiny.xlsx")
     plan = service.initialize(selected_application_ids=app_ids(tiny_portfolio()), config=FAST_CONFIG)
+    with database.unit_of_work(tenant) as repo:
+        repo.portfolio.set_plan_sources(plan.planning_flow_id, ["tiny.xlsx"])
     values = {"ca": tenant.client_account_id, "eng": tenant.engagement_id, "flow": plan.planning_flow_id}
     with database.owner_engine.begin() as owner:
         owner.execute(
@@ -226,6 +228,11 @@ def test_the_app_engine_is_a_non_owner_role_and_every_tenant_table_forces_rls(tw
             "planning_flows",
             "planning_jobs",
             "plan_revisions",
+            "plan_sources",
+            "portfolio_imports",
+            "portfolio_source_applications",
+            "portfolio_source_dependencies",
+            "portfolio_sources",
             "project_timelines",
             "resource_allocations",
             "resource_pools",
