@@ -23,6 +23,7 @@ from planning_core.errors import (
     PlanningError,
     StaleWriteError,
 )
+from planning_core.portfolio.common import DEPENDENCY_ONLY
 from planning_core.service import phases as phases_module
 from planning_core.service.flow import PlanningService
 
@@ -320,11 +321,13 @@ def test_reimport_changes_nothing_and_a_second_source_merges(database, tenant) -
     svc = PlanningService(database, tenant)
     assert svc.import_portfolio(small_portfolio()) == (6, 3)
     assert svc.import_portfolio(small_portfolio()) == (0, 0)
-    # A dependency export names the same applications by name only, with new ids: it merges into them.
+    # A dependency export knows the applications by name only (placeholders with ids of its own):
+    # each unique name resolves to the inventory's application (issue 12: names resolve placeholders only).
+    traffic = {DEPENDENCY_ONLY: "true"}
     export = Portfolio(
         applications=[
-            Application(application_id="x-web", name="App web"),
-            Application(application_id="x-batch", name="App batch"),
+            Application(application_id="x-web", name="App web", attributes=traffic),
+            Application(application_id="x-batch", name="App batch", attributes=traffic),
         ],
         dependencies=[Dependency(source_application_id="x-batch", target_application_id="x-web")],
     )
