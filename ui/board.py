@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import streamlit as st
 
 from planning_core import views
-from planning_core.domain import Portfolio
-from planning_core.engines.waves import edits
-from planning_core.engines.waves.models import Violation, WavePlan
 from planning_core.errors import ConstraintViolationError, PlanningError, StaleWriteError
 from planning_core.plan import PlanDocument
 from ui import state
@@ -26,19 +22,15 @@ BADGE = {"low": "gray", "medium": "blue", "high": "orange", "critical": "red"}
 
 @dataclass
 class PendingEdit:
-    """An edit that breaks hard constraints, waiting for the analyst's confirmation."""
+    """A wave edit that breaks hard constraints, waiting for the analyst's confirmation."""
 
     planning_flow_id: str
     version: int
     revision: int
-    wave_plan: WavePlan
+    operation: str
+    arguments: dict[str, Any]
     reason: str
-    violations: list[Violation]
-
-
-def portfolio_of(plan: PlanDocument) -> Portfolio:
-    """The plan's applications and dependencies (already validated when stored)."""
-    return Portfolio.model_construct(applications=plan.applications, dependencies=plan.dependencies)
+    violations: list[Any] = field(default_factory=list)
 
 
 def _bump() -> None:
@@ -50,26 +42,32 @@ def _total(plan: PlanDocument) -> str:
     return views.money(cost.total, cost.currency) if cost else "not computed"
 
 
-def save(plan: PlanDocument, wave_plan: WavePlan, *, reason: str, confirm: bool = False) -> None:
-    """Store an edited wave plan (later phases recompute); hard violations first ask for confirmation."""
+def apply(
+    plan: PlanDocument, operation: str, reason: str, *, confirm: bool = False, **arguments: Any
+) -> None:
+    """Have the service run one wave edit on the stored plan and save it (later phases recompute);
+    an edit that breaks hard constraints first asks for confirmation."""
     service = state.service()
     if service is None:
         return
-    background = service.runs_in_background()  # the specialists review the recomputed phases
     try:
-        saved = service.update(
-            planning_flow_id=plan.planning_flow_id,
-            expected_version=plan.version,
-            wave_plan=wave_plan,
+        handle = service.edit_waves(
+            plan.planning_flow_id,
+            plan.version,
+            operation,
             reason=reason,
             confirm_violations=confirm,
-            recompute=False if background else None,
+            **arguments,
         )
-        if background:
-            state.run_in_background(saved.planning_flow_id)
     except ConstraintViolationError as error:
         st.session_state[PENDING] = PendingEdit(
-            plan.planning_flow_id, plan.version, plan.revision, wave_plan, reason, list(error.violations)
+            plan.planning_flow_id,
+            plan.version,
+            plan.revision,
+            operation,
+            arguments,
+            reason,
+            list(error.violations),
         )
         st.rerun()  # the page opens the confirmation dialog at its top
     except StaleWriteError as error:
@@ -81,6 +79,8 @@ def save(plan: PlanDocument, wave_plan: WavePlan, *, reason: str, confirm: bool 
         _bump()
         flash("error", str(error))
         st.rerun()
+    saved = handle.plan
+    assert saved is not None
     st.session_state.pop(PENDING, None)
     state.set_history(
         views.record_edit(
@@ -94,7 +94,7 @@ def save(plan: PlanDocument, wave_plan: WavePlan, *, reason: str, confirm: bool 
     hard = views.hard_violations(saved)
     message = (
         f"Saved: {reason}. Later phases are being recomputed in the background."
-        if background
+        if handle.queued
         else f"Saved: {reason}. Later phases recomputed; total cost {_total(saved)} (was {_total(plan)})."
     )
     flash(
@@ -103,17 +103,6 @@ def save(plan: PlanDocument, wave_plan: WavePlan, *, reason: str, confirm: bool 
     )
     _bump()
     st.rerun()
-
-
-def apply(plan: PlanDocument, operation: Callable[..., WavePlan], reason: str, **kwargs: Any) -> None:
-    """Run one pure edit operation on the wave plan and save the result."""
-    assert plan.wave_plan is not None
-    try:
-        new = operation(plan.wave_plan, portfolio_of(plan), plan.planning_config, **kwargs)
-    except PlanningError as error:
-        st.error(str(error), icon=":material/error:")
-        return
-    save(plan, new, reason=reason)
 
 
 def _cancel_pending() -> None:
@@ -138,7 +127,11 @@ def confirm_dialog(plan: PlanDocument) -> None:
     )
     keep, cancel = st.columns(2)
     if button("Save anyway", type="primary", icon=":material/warning:", key="confirm_save"):
-        save(plan, pending.wave_plan, reason=pending.reason, confirm=True)
+        if pending.version != plan.version:  # the violations listed were those of an older version
+            _cancel_pending()
+            flash("error", "The plan changed since this edit was checked; nothing was saved. Make the edit again.")
+            st.rerun()
+        apply(plan, pending.operation, pending.reason, confirm=True, **pending.arguments)
     if button("Cancel the edit", icon=":material/undo:", key="confirm_cancel"):
         _cancel_pending()
         st.rerun()
@@ -187,7 +180,7 @@ def toolbar(plan: PlanDocument) -> None:
             _rollback(plan, target, after, "Redone")
     if reoptimise:
         with st.spinner("Re-optimising…"):
-            apply(plan, edits.reoptimize_around_locks, "Re-optimised around the locks")
+            apply(plan, "reoptimize_around_locks", "Re-optimised around the locks")
 
 
 # --------------------------------------------------------------------------- cards
@@ -306,23 +299,7 @@ def table(plan: PlanDocument, frame: Any) -> None:
 
 def _apply_table_edit(plan: PlanDocument, change: views.BoardEdit) -> None:
     """Apply moves then lock changes as one edit (one revision)."""
-    assert plan.wave_plan is not None
-    portfolio, config = portfolio_of(plan), plan.planning_config
-    new = plan.wave_plan
-    try:
-        for app_id, locked in change.locks.items():
-            if not locked:
-                new = edits.set_application_lock(new, portfolio, config, application_id=app_id, locked=False)
-        for app_id, wave in change.moves.items():
-            new = edits.move_application(new, portfolio, config, application_id=app_id, to_wave=wave)
-        for app_id, locked in change.locks.items():
-            if locked:
-                new = edits.set_application_lock(new, portfolio, config, application_id=app_id, locked=True)
-    except PlanningError as error:
-        _bump()
-        flash("error", str(error))
-        st.rerun()
-    save(plan, new, reason=describe(change))
+    apply(plan, "edit_assignments", describe(change), moves=dict(change.moves), locks=dict(change.locks))
 
 
 def describe(change: views.BoardEdit) -> str:
@@ -382,7 +359,7 @@ def application_actions(plan: PlanDocument, frame: Any) -> None:
     if move:
         apply(
             plan,
-            edits.move_application,
+            "move_application",
             f"Moved {app} to wave {target}",
             application_id=app,
             to_wave=int(target),
@@ -390,7 +367,7 @@ def application_actions(plan: PlanDocument, frame: Any) -> None:
     if lock:
         apply(
             plan,
-            edits.set_application_lock,
+            "set_application_lock",
             f"{'Unlocked' if locked else 'Locked'} {app}",
             application_id=app,
             locked=not locked,
@@ -405,7 +382,7 @@ def wave_actions(plan: PlanDocument) -> None:
     with st.form("add_wave", border=False):
         name = st.text_input("New wave name", max_chars=200, key="wave_new_name", placeholder="optional")
         if submit("Add a wave at the end", icon=":material/add:", key="wave_add"):
-            apply(plan, edits.add_wave, "Added a wave", name=name)
+            apply(plan, "add_wave", "Added a wave", name=name)
     if not numbers:
         return
     number = st.selectbox("Wave", numbers, format_func=lambda n: f"W{n} · {names[n]}", key="wave_pick")
@@ -413,7 +390,7 @@ def wave_actions(plan: PlanDocument) -> None:
     with st.form("rename_wave", border=False):
         new_name = st.text_input("Rename to", max_chars=200, key="wave_rename")
         if submit("Rename", icon=":material/edit:", key="wave_rename_submit"):
-            apply(plan, edits.rename_wave, f"Renamed wave {number}", wave_number=number, name=new_name)
+            apply(plan, "rename_wave", f"Renamed wave {number}", wave_number=number, name=new_name)
     position = st.number_input(
         "Move to position", min_value=1, max_value=len(numbers), value=number, key=f"wave_pos_{number}"
     )
@@ -432,7 +409,7 @@ def wave_actions(plan: PlanDocument) -> None:
     if reorder:
         apply(
             plan,
-            edits.reorder_wave,
+            "reorder_wave",
             f"Moved wave {number} to position {position}",
             wave_number=number,
             new_position=int(position),
@@ -440,10 +417,10 @@ def wave_actions(plan: PlanDocument) -> None:
     if lock:
         apply(
             plan,
-            edits.set_wave_lock,
+            "set_wave_lock",
             f"{'Unlocked' if wave.locked else 'Locked'} wave {number}",
             wave_number=number,
             locked=not wave.locked,
         )
     if delete:
-        apply(plan, edits.delete_wave, f"Deleted wave {number}", wave_number=number)
+        apply(plan, "delete_wave", f"Deleted wave {number}", wave_number=number)

@@ -96,7 +96,7 @@ def plan_banner(plan: PlanDocument | None) -> None:
     if plan is None:
         return
     service = state.service()
-    if service is not None and service.runs_in_background() and state.active_job(plan.planning_flow_id):
+    if service is not None and service.active_run(plan.planning_flow_id):
         _job_progress(plan.planning_flow_id)
     hard = views.hard_violations(plan)
     if hard:
@@ -125,7 +125,8 @@ def plan_banner(plan: PlanDocument | None) -> None:
 @st.fragment(run_every=2)
 def _job_progress(planning_flow_id: str) -> None:
     """While a background run works on the plan: its progress; when it ends, the fresh plan."""
-    job = state.active_job(planning_flow_id)
+    service = state.service()
+    job = service.active_run(planning_flow_id) if service is not None else None
     if job is None:
         state.set_plan(None)  # reload the plan the run stored
         st.rerun()
@@ -142,25 +143,25 @@ def _recompute_button(plan: PlanDocument, *, key: str) -> None:
 
 
 def recompute(plan: PlanDocument) -> None:
-    """Run every phase from the first one not completed, with visible progress."""
+    """Run every phase from the first one not completed: inline with visible progress, or queued for
+    the background (the service decides; the banner then shows the run's progress)."""
     service = state.service()
     if service is None:
         return
-    if service.runs_in_background():
-        if run_action(lambda: state.run_in_background(plan.planning_flow_id)) is not None:
-            flash("info", "The phases are being recomputed in the background. You can keep working.")
-        st.rerun()
     with st.status("Recomputing the plan…", expanded=True) as status:
-        result = run_action(
-            lambda: service.run_all(
+        handle = run_action(
+            lambda: service.request_run(
                 plan.planning_flow_id, progress=lambda phase, message: status.write(message)
             )
         )
-        if result is None:
+        if handle is None:
             status.update(label="Recompute failed", state="error")
             return
-        status.update(label="Plan recomputed", state="complete")
-    state.set_plan(result)
+        status.update(label="Recompute started" if handle.queued else "Plan recomputed", state="complete")
+    if handle.queued:
+        flash("info", "The phases are being recomputed in the background. You can keep working.")
+    else:
+        state.set_plan(handle.plan)
     st.rerun()
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import streamlit as st
 
 from planning_core import views
-from planning_core.engines.resources.engine import apply_manual_allocation
 from planning_core.plan import PlanDocument
 from ui import state
 from ui.components import button, flash, run_action
@@ -34,8 +33,6 @@ def pools_editor(plan: PlanDocument) -> None:
     pools = views.pool_records(edited)
     values = {**plan.planning_config.model_dump(), "resource_pools": pools}
     config, errors = views.config_errors(values)
-    if not pools:
-        config, errors = None, {"resource_pools": "Keep at least one resource pool."}
     for message in errors.values():
         st.error(f"Resource pools: {message}", icon=":material/error:")
     changed = bool(
@@ -54,18 +51,18 @@ def pools_editor(plan: PlanDocument) -> None:
         key="pools_save",
     ):
         service = state.service()
-        saved = run_action(
-            lambda: service.update(
-                planning_flow_id=plan.planning_flow_id,
-                expected_version=plan.version,
-                config=config,
-                reason="Resource pools edited",
+        if service is None:
+            return
+        handle = run_action(
+            lambda: service.change_config(
+                plan.planning_flow_id, plan.version, config, reason="Resource pools edited"
             )
         )
-        if saved is not None:
-            state.set_plan(saved)
+        if handle is not None:
+            state.set_plan(handle.plan)
             st.session_state["pools_nonce"] = st.session_state.get("pools_nonce", 0) + 1
-            flash("success", "Resource pools saved; the plan was recomputed.")
+            later = "is being recomputed in the background" if handle.queued else "was recomputed"
+            flash("success", f"Resource pools saved; the plan {later}.")
             st.rerun()
 
 
@@ -99,23 +96,22 @@ def override_form(plan: PlanDocument) -> None:
     )
     if not button("Apply the override", icon=":material/tune:", key="ovr_submit"):
         return
-    try:
-        updated = apply_manual_allocation(
-            allocation, wave_number=int(wave), role=role, hours=float(hours), reason=reason
-        )
-    except Exception as error:  # InvalidInput: shown at the form
-        st.error(str(error), icon=":material/error:")
-        return
     service = state.service()
-    saved = run_action(
-        lambda: service.update(
-            planning_flow_id=plan.planning_flow_id,
-            expected_version=plan.version,
-            resource_allocation=updated,
-            reason=f"{role} in wave {wave} set to {hours:g} h: {reason.strip()}",
+    if service is None:
+        return
+    handle = run_action(
+        lambda: service.override_allocation(
+            plan.planning_flow_id,
+            plan.version,
+            wave_number=int(wave),
+            role=role,
+            hours=float(hours),
+            reason=reason,
         )
     )
-    if saved is not None:
-        state.set_plan(saved)
-        flash("success", f"{role} in wave {wave} set to {hours:g} h; timeline and costs recomputed.")
+    if handle is not None:
+        state.set_plan(handle.plan)
+        later = "are being recomputed in the background" if handle.queued else "recomputed"
+        flash("success", f"{role} in wave {wave} set to {hours:g} h; timeline and costs {later}.")
         st.rerun()
+

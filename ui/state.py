@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 import streamlit as st
@@ -11,14 +10,7 @@ from planning_core import views
 from planning_core.domain import Portfolio, TenantContext
 from planning_core.plan import PlanDocument
 from planning_core.service.flow import PlanningService
-from planning_core.service.runs import (
-    JobInfo,
-    WorkerHandle,
-    enqueue_run,
-    latest_job,
-    reap_dead_jobs,
-    start_inprocess_worker,
-)
+from planning_core.service.runs import WorkerHandle, reap_dead_jobs, start_inprocess_worker
 from planning_core.service.workspace import (
     LOCAL_USER,
     ensure_demo_portfolio,
@@ -26,8 +18,8 @@ from planning_core.service.workspace import (
     open_database,
     workspace,
 )
+from planning_core.settings import get_settings
 
-DEMO_APPS_ENV = "PLANNING_DEMO_APPS"  # applications of the demo created on an empty database (0: none)
 PLAN_KEY = "plan_doc"
 TENANT_KEY = "tenant"
 HISTORY_KEY = "edit_history"
@@ -35,19 +27,11 @@ NEXT_PLAN_KEY = "select_plan_next"
 PORTFOLIO_GENERATION_KEY = "portfolio_generation"
 
 
-def demo_apps() -> int:
-    """How many demo applications an empty database starts with (PLANNING_DEMO_APPS, default 300)."""
-    try:
-        return max(0, int(os.environ.get(DEMO_APPS_ENV, "300")))
-    except ValueError:
-        return 300
-
-
 @st.cache_resource(show_spinner="Opening the planning database…")
 def get_database() -> Any:
     """The process-wide database (connected, upgraded; the demo workspace created when empty)."""
     database = open_database()
-    apps = demo_apps()
+    apps = get_settings().demo_apps  # PLANNING_DEMO_APPS (0: no demo)
     if apps and not list_client_accounts(database, user_id=LOCAL_USER):
         tenant = workspace(database)
         ensure_demo_portfolio(database, tenant, apps=apps, seed=7)
@@ -71,9 +55,10 @@ def tenant() -> TenantContext | None:
 
 
 def service() -> PlanningService | None:
-    """The planning service of the chosen client account and engagement."""
+    """The planning service of the chosen client account and engagement (runs it queues are taken by
+    this process's background worker)."""
     current = tenant()
-    return PlanningService(get_database(), current) if current else None
+    return PlanningService(get_database(), current, start_worker=_background_worker) if current else None
 
 
 def set_plan(plan: PlanDocument | None) -> None:
@@ -140,21 +125,3 @@ def _background_worker() -> WorkerHandle:
     database = get_database()
     reap_dead_jobs(database)
     return start_inprocess_worker(database)
-
-
-def run_in_background(planning_flow_id: str) -> str | None:
-    """Queue the plan's remaining phases for the background worker; the job id, or None when no tenant."""
-    current = tenant()
-    if current is None:
-        return None
-    _background_worker()
-    return enqueue_run(get_database(), current, planning_flow_id)
-
-
-def active_job(planning_flow_id: str) -> JobInfo | None:
-    """The plan's queued or running background job, if any."""
-    current = tenant()
-    if current is None:
-        return None
-    job = latest_job(get_database(), current, planning_flow_id)
-    return job if job is not None and job.status in ("queued", "running") else None

@@ -265,9 +265,6 @@ def config_from_values(values: dict[str, Any]) -> tuple[PlanningConfig | None, d
     if holiday_error:
         errors["holidays"] = holiday_error
         config = None
-    if not raw["resource_pools"]:
-        errors["resource_pools"] = "Add at least one resource pool."
-        config = None
     return config, errors
 
 
@@ -340,21 +337,11 @@ def _request_create() -> None:
 
 
 def _create(selected: list[str], config: PlanningConfig, name: str) -> None:
+    """Create the plan, then have its phases run (inline with live progress, or in the background: the
+    service decides) and open the wave board."""
     service = state.service()
     if service is None:
         return
-    if service.runs_in_background():  # the specialists review each phase: that may take minutes
-        plan = run_action(
-            lambda: service.initialize(selected_application_ids=selected, config=config, name=name, run=False)
-        )
-        if plan is None:
-            return
-        run_action(lambda: state.run_in_background(plan.planning_flow_id))
-        flash("info", "The plan was created; its phases run in the background. You can keep working.")
-        state.select_plan_next(plan.planning_flow_id)
-        state.set_plan(None)
-        reset()
-        st.switch_page(PAGES["waves"])
     with st.status("Creating the plan…", expanded=True) as status:
 
         def progress(phase: Any, message: str) -> None:
@@ -362,16 +349,19 @@ def _create(selected: list[str], config: PlanningConfig, name: str) -> None:
             status.write(message)
 
         plan = run_action(
-            lambda: service.initialize(
-                selected_application_ids=selected, config=config, name=name, progress=progress
-            )
+            lambda: service.initialize(selected_application_ids=selected, config=config, name=name, run=False)
         )
-        if plan is None:
+        handle = None if plan is None else run_action(
+            lambda: service.request_run(plan.planning_flow_id, progress=progress)
+        )
+        if plan is None or handle is None:
             status.update(label="The plan could not be created", state="error")
             return
         status.update(label="Plan created", state="complete")
     state.select_plan_next(plan.planning_flow_id)
-    state.set_plan(plan)
+    if handle.queued:
+        flash("info", "The plan was created; its phases run in the background. You can keep working.")
+    state.set_plan(handle.plan)
     reset()
     st.switch_page(PAGES["waves"])
 

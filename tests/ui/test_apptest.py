@@ -336,3 +336,23 @@ def test_manual_allocation_needs_a_reason_and_is_saved_with_it(planned) -> None:
         (first.wave_number, first.role, 123.0, "contractors test this wave")
     ]
     assert saved.phase_statuses["cost_estimation"] == "completed"
+
+
+def test_the_wizard_asks_for_at_least_one_resource_pool() -> None:
+    from planning_core.domain import PlanningConfig
+    from ui.wizard import SCALARS, config_from_values
+
+    defaults = PlanningConfig()
+    values = {
+        **defaults.model_dump(include=set(SCALARS)),
+        "holidays": "",
+        "data_transfer_cost_per_gb": 0.0,
+        "dual_running_cost_per_server_per_month": 0.0,
+        "dual_running_months": 1.0,
+        "blackouts": views.blackouts_frame(defaults),
+        "pools": views.pools_frame(defaults.resource_pools),
+    }
+    config, errors = config_from_values(values)
+    assert errors == {} and config is not None
+    config, errors = config_from_values({**values, "pools": views.pools_frame([])})
+    assert (config, errors) == (None, {"resource_pools": "add at least one resource pool"})
