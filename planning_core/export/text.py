@@ -13,7 +13,7 @@ from xml.sax.saxutils import escape
 
 from reportlab.lib.fonts import addMapping
 from reportlab.lib.styles import ParagraphStyle
-from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase import pdfmetrics, ttfonts
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfbase.ttfonts import TTFont
 
@@ -28,23 +28,56 @@ FONT_DIRS = (
     Path("/usr/local/share/fonts/truetype/dejavu"),
     Path("/usr/share/fonts/dejavu"),
 )
-# Fonts with CJK glyphs (DejaVu has none), tried in order; Debian package fonts-droid-fallback.
-FALLBACK_FONT_FILES = (
-    Path("/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf"),
-    Path("/usr/share/fonts-droid-fallback/truetype/DroidSansFallback.ttf"),
+# Fonts for the characters DejaVu Sans lacks, tried in this order for each character (first file found of
+# each): Chinese and Japanese (fonts-droid-fallback), Korean Hangul (fonts-nanum), then symbols and emoji in
+# black and white (fonts-symbola). Colour emoji fonts (bitmaps) cannot be embedded by reportlab.
+FALLBACK_FONTS: tuple[tuple[str, tuple[Path, ...]], ...] = (
+    (
+        "PF-Fallback",
+        (
+            Path("/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf"),
+            Path("/usr/share/fonts-droid-fallback/truetype/DroidSansFallback.ttf"),
+        ),
+    ),
+    (
+        "PF-Korean",
+        (
+            Path("/usr/share/fonts/truetype/nanum/NanumGothic.ttf"),
+            Path("/usr/share/fonts/nanum/NanumGothic.ttf"),
+        ),
+    ),
+    (
+        "PF-Symbols",
+        (
+            Path("/usr/share/fonts/truetype/ancient-scripts/Symbola_hint.ttf"),
+            Path("/usr/share/fonts/truetype/ancient-scripts/Symbola.ttf"),
+        ),
+    ),
 )
+FALLBACK_FONT_FILES = FALLBACK_FONTS[0][1]
 
 
 @dataclass(frozen=True)
 class Fonts:
-    """The font names the PDF uses, and which characters the main font can draw."""
+    """The font names the PDF uses, and which characters the main font and each fallback can draw."""
 
     regular: str
     bold: str
     italic: str
-    fallback: str | None
+    fallback: str | None  # the first fallback font found (CJK), None when there is none
     covered: frozenset[int] | None  # None: a standard font, no fallback handling
     fallback_covered: frozenset[int]
+    fallbacks: tuple[tuple[str, frozenset[int]], ...] = ()  # every fallback found, in order
+
+    def font_for(self, char: str) -> str | None:
+        """The fallback font to draw a character in, or None for the main font (or when none has it)."""
+        code = ord(char)
+        if self.covered is None or code in self.covered:
+            return None
+        for name, covered in self.fallbacks:
+            if code in covered:
+                return name
+        return None
 
 
 def strip_controls(value: object) -> str:
@@ -74,6 +107,21 @@ def _find_font(name: str) -> Path | None:
     return None
 
 
+_ASTRAL_ENTRY = re.compile(r"^(<[0-9A-F]{2}> )<([0-9A-F]{5,6})>$", re.MULTILINE)
+
+
+def _to_unicode_cmap(fontname: str, subset: list[int]) -> str:
+    """reportlab's ToUnicode map with characters beyond U+FFFF (emoji) written as UTF-16 surrogate pairs,
+    as the PDF format requires; reportlab writes five hex digits, which readers take for another letter."""
+    cmap = _REPORTLAB_TO_UNICODE(fontname, subset)
+    return _ASTRAL_ENTRY.sub(
+        lambda m: f"{m[1]}<{chr(int(m[2], 16)).encode('utf-16-be').hex().upper()}>", cmap
+    )
+
+
+_REPORTLAB_TO_UNICODE = ttfonts.makeToUnicodeCMap
+
+
 @lru_cache(maxsize=1)
 def register_fonts() -> Fonts:
     """Register DejaVu Sans (Unicode) and a CJK fallback once; Helvetica with a warning if absent."""
@@ -90,6 +138,7 @@ def register_fonts() -> Fonts:
             stacklevel=2,
         )
         return Fonts("Helvetica", "Helvetica-Bold", "Helvetica-Oblique", None, None, frozenset())
+    ttfonts.makeToUnicodeCMap = _to_unicode_cmap  # so that copied or searched emoji read back as emoji
     main = TTFont("PF-Sans", str(regular))
     pdfmetrics.registerFont(main)
     pdfmetrics.registerFont(TTFont("PF-Sans-Bold", str(bold)))
@@ -98,29 +147,26 @@ def register_fonts() -> Fonts:
     addMapping("PF-Sans", 1, 0, "PF-Sans-Bold")
     addMapping("PF-Sans", 0, 1, "PF-Sans-Italic")
     addMapping("PF-Sans", 1, 1, "PF-Sans-Bold")
-    fallback_name, fallback_covered = None, frozenset[int]()
-    for path in FALLBACK_FONT_FILES:
-        if path.is_file():
-            font = TTFont("PF-Fallback", str(path))
-            pdfmetrics.registerFont(font)
-            fallback_name, fallback_covered = "PF-Fallback", frozenset(font.face.charToGlyph)
-            break
+    found: list[tuple[str, frozenset[int]]] = []
+    for name, paths in FALLBACK_FONTS:
+        path = next((path for path in paths if path.is_file()), None)
+        if path is None:
+            continue
+        font = TTFont(name, str(path))
+        pdfmetrics.registerFont(font)
+        for bold_flag, italic_flag in ((0, 0), (1, 0), (0, 1), (1, 1)):  # <b> and <i> inside a fallback run
+            addMapping(name, bold_flag, italic_flag, name)
+        found.append((name, frozenset(font.face.charToGlyph)))
     covered = frozenset(main.face.charToGlyph)
-    return Fonts("PF-Sans", "PF-Sans-Bold", "PF-Sans-Italic", fallback_name, covered, fallback_covered)
-
-
-def _needs_fallback(char: str, fonts: Fonts) -> bool:
-    code = ord(char)
-    return (
-        fonts.covered is not None
-        and code not in fonts.covered
-        and fonts.fallback is not None
-        and code in fonts.fallback_covered
+    first_name, first_covered = found[0] if found else (None, frozenset[int]())
+    return Fonts(
+        "PF-Sans", "PF-Sans-Bold", "PF-Sans-Italic", first_name, covered, first_covered, tuple(found)
     )
 
 
 def markup(value: object, *, limit: int | None = None) -> str:
-    """User text as safe Paragraph markup: escaped, one line, CJK runs switched to the fallback font."""
+    """User text as safe Paragraph markup: escaped, one line, each run of characters the main font lacks
+    switched to the first fallback font that has them (CJK, Hangul, symbols and emoji)."""
     text = one_line(value)
     if limit is not None:
         text = truncate(text, limit)
@@ -129,26 +175,26 @@ def markup(value: object, *, limit: int | None = None) -> str:
     if has_rtl(text):
         text = visual_order(text)
     fonts = register_fonts()
-    if fonts.fallback is None:
+    if not fonts.fallbacks:
         return escape(text)
     parts: list[str] = []
     run: list[str] = []
-    run_fallback = False
+    run_font: str | None = None
     for char in text:
-        use_fallback = _needs_fallback(char, fonts)
-        if run and use_fallback != run_fallback:
-            parts.append(_run_markup("".join(run), run_fallback, fonts))
+        font = fonts.font_for(char)
+        if run and font != run_font:
+            parts.append(_run_markup("".join(run), run_font))
             run = []
         run.append(char)
-        run_fallback = use_fallback
+        run_font = font
     if run:
-        parts.append(_run_markup("".join(run), run_fallback, fonts))
+        parts.append(_run_markup("".join(run), run_font))
     return "".join(parts)
 
 
-def _run_markup(text: str, fallback: bool, fonts: Fonts) -> str:
-    if fallback:
-        return f'<font name="{fonts.fallback}">{escape(text)}</font>'
+def _run_markup(text: str, font: str | None) -> str:
+    if font is not None:
+        return f'<font name="{font}">{escape(text)}</font>'
     return escape(text)
 
 
@@ -191,10 +237,16 @@ def shaped_style(style: ParagraphStyle) -> ParagraphStyle:
 
 
 def label_font(text: str, fonts: Fonts, default: str) -> str:
-    """The font to draw a plain label in: the CJK fallback when the main font lacks some of its glyphs."""
-    if text.isascii() or fonts.fallback is None:
+    """The font to draw a plain label in (one font per label): the fallback that has the most of the
+    glyphs the main font lacks, else `default`."""
+    if text.isascii() or not fonts.fallbacks:
         return default
-    return fonts.fallback if any(_needs_fallback(char, fonts) for char in text) else default
+    counts: dict[str, int] = {}
+    for char in text:
+        font = fonts.font_for(char)
+        if font is not None:
+            counts[font] = counts.get(font, 0) + 1
+    return max(counts, key=counts.__getitem__) if counts else default
 
 
 def fit_text(text: str, font: str, size: float, width: float) -> str:

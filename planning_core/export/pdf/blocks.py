@@ -91,10 +91,14 @@ class Styles:
 
 
 class ReportParagraph(Paragraph):
-    """A paragraph that shapes right-to-left scripts (Arabic, Hebrew) when uharfbuzz is installed."""
+    """A paragraph that shapes right-to-left scripts (Arabic, Hebrew) when uharfbuzz is installed.
 
-    def __init__(self, text: str, style: ParagraphStyle, *args: object, **kwargs: object) -> None:
-        if has_rtl(text):
+    When a long paragraph splits across pages, reportlab builds the two halves from the already parsed
+    fragments with `text=None`; they keep the (possibly shaped) style of the whole.
+    """
+
+    def __init__(self, text: str | None, style: ParagraphStyle, *args: object, **kwargs: object) -> None:
+        if text and has_rtl(text):
             style = shaped_style(style)
         super().__init__(text, style, *args, **kwargs)
 
@@ -110,6 +114,11 @@ class CellParagraph(ReportParagraph):
             self._wrapped_size = super().wrap(availWidth, availHeight)
             self._wrapped_for = availWidth
         return self._wrapped_size
+
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:  # noqa: N803
+        result = super().split(availWidth, availHeight)
+        self._wrapped_for = None  # a refused split drops the wrapped lines: wrap again before drawing
+        return result
 
 
 @dataclass
@@ -192,6 +201,10 @@ class Heading(ReportParagraph):
         self.key = key
         self.toc = toc
 
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:  # noqa: N803
+        """Never split: a heading moves whole to the next page (it carries one bookmark)."""
+        return []
+
 
 # ---------------------------------------------------------------- building blocks
 
@@ -219,7 +232,8 @@ def table(
         [_cell(cell, i in flat, i in numeric, widths[i] - 6, styles) for i, cell in enumerate(row)]
         for row in rows[1:]
     ]
-    result = Table([head] + body, colWidths=widths, repeatRows=1, hAlign="LEFT")
+    # splitInRow: a row taller than a page (a warning naming hundreds of waves) continues on the next page
+    result = Table([head] + body, colWidths=widths, repeatRows=1, hAlign="LEFT", splitInRow=1)
     commands: list[tuple] = [
         ("FONT", (0, 1), (-1, -1), styles.fonts.regular, styles.small.fontSize, styles.small.leading),
         ("BACKGROUND", (0, 0), (-1, 0), NAVY),
@@ -257,7 +271,7 @@ def key_values(pairs: list[tuple[str, str]], styles: Styles, width: float) -> Ta
     rows = [
         [ReportParagraph(label, styles.small), ReportParagraph(value, styles.small)] for label, value in pairs
     ]
-    result = Table(rows, colWidths=[width * 0.34, width * 0.66], hAlign="LEFT")
+    result = Table(rows, colWidths=[width * 0.34, width * 0.66], hAlign="LEFT", splitInRow=1)
     result.setStyle(
         TableStyle(
             [
@@ -280,7 +294,7 @@ def ai_box(text: str, styles: Styles, width: float, source: str = "") -> Table:
         Spacer(1, 2),
         ReportParagraph(multiline_markup(text) or "-", styles.small),
     ]
-    box = Table([[cell]], colWidths=[width], hAlign="LEFT")
+    box = Table([[cell]], colWidths=[width], hAlign="LEFT", splitInRow=1)
     box.setStyle(
         TableStyle(
             [

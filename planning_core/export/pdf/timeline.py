@@ -44,8 +44,10 @@ def timeline_section(plan: PlanDocument, styles: Styles, fonts: Fonts) -> list[F
     )
     flow.append(gantt.legend(fonts, width))
     names = {w.wave_number: w.name for w in plan.wave_plan.waves} if plan.wave_plan else {}
-    first_height = tall - 2 * MARGIN - HEADER_GAP - 70
-    pages = gantt.gantt_pages(timeline, names, width=width, height=first_height, fonts=fonts)
+    frame_height = tall - 2 * MARGIN - HEADER_GAP - 12  # less the frame's padding and a little room
+    pages = gantt.gantt_pages(
+        timeline, names, width=width, height=frame_height - 72, fonts=fonts, next_height=frame_height
+    )
     for index, drawing in enumerate(pages):
         if index:
             flow.append(PageBreak())

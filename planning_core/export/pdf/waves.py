@@ -54,7 +54,18 @@ def wave_plan_section(plan: PlanDocument, styles: Styles, width: float) -> list[
         )
     )
     list_waves = len(wave_plan.waves) <= TOC_WAVE_LIMIT
+    empty = [w.wave_number for w in wave_plan.waves if not w.applications]
+    if empty:
+        flow.append(
+            ReportParagraph(
+                f"{len(empty):,} {'wave holds' if len(empty) == 1 else 'waves hold'} no applications (the "
+                f"numbering keeps room up to the highest pinned wave): {number_ranges(empty)}.",
+                styles.body,
+            )
+        )
     for wave in wave_plan.waves:
+        if not wave.applications:
+            continue
         window = windows.get(wave.wave_number)
         flow.append(CondPageBreak(60 * mm))
         title = _wave_title(wave.wave_number, wave.name)
@@ -103,6 +114,20 @@ def wave_plan_section(plan: PlanDocument, styles: Styles, width: float) -> list[
             )
         )
     return flow
+
+
+def number_ranges(numbers: list[int]) -> str:
+    """Sorted wave numbers as ranges: [1, 2, 3, 7, 9, 10] -> '1\u20133, 7, 9\u201310'."""
+    parts: list[str] = []
+    start = previous = None
+    for number in [*sorted(numbers), None]:
+        if previous is not None and number == previous + 1:
+            previous = number
+            continue
+        if start is not None:
+            parts.append(str(start) if start == previous else f"{start}\u2013{previous}")
+        start = previous = number
+    return ", ".join(parts)
 
 
 def _wave_title(number: int, name: str) -> str:
