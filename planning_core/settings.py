@@ -15,6 +15,13 @@ Environment variables (all optional):
   the database URL itself).
 - ``PLANNING_DEMO_APPS``: applications of the demo portfolio the dashboard creates on an empty
   database (default 300; 0: none; a value that is not a whole number means the default).
+- ``PLANNING_FLOW_PURE_PYTHON``: ``1`` runs the wave planner's search kernel as plain Python instead of
+  the numba-compiled one (same answers, slower).
+- ``PLANNING_RUN_HEARTBEAT_S``: how often a running plan (a CLI run or a background worker) records
+  that it is alive (default 5 s); ``PLANNING_RUN_STALE_AFTER_S``: a plan whose running phase has no
+  heartbeat for this long is shown as interrupted and may be resumed (default 30 s).
+- ``PLANNING_LOG_FILE``: where the full details of a fault go (default ``planning-flow.log`` in the
+  data directory); the command line and the dashboard show one line.
 - ``PLANNING_LLM_MODEL``, ``PLANNING_LLM_BASE_URL``, ``PLANNING_LLM_API_KEY``,
   ``PLANNING_LLM_TIMEOUT_S``, ``PLANNING_LLM_MAX_RETRIES``: the LLM advisers (off without a model).
 """
@@ -107,8 +114,14 @@ class Settings(BaseSettings):
         default=None, validation_alias="PLANNING_MIGRATION_DATABASE_URL"
     )
     demo_apps: int = Field(default=DEFAULT_DEMO_APPS, validation_alias="PLANNING_DEMO_APPS")
+    pure_python_kernels: bool = Field(default=False, validation_alias="PLANNING_FLOW_PURE_PYTHON")
+    run_heartbeat_s: float = Field(default=5.0, gt=0, validation_alias="PLANNING_RUN_HEARTBEAT_S")
+    run_stale_after_s: float = Field(default=30.0, gt=0, validation_alias="PLANNING_RUN_STALE_AFTER_S")
+    log_file_setting: Path | None = Field(default=None, validation_alias="PLANNING_LOG_FILE")
 
-    @field_validator("app_db_role", "app_db_password", "migration_database_url", mode="before")
+    @field_validator(
+        "app_db_role", "app_db_password", "migration_database_url", "log_file_setting", mode="before"
+    )
     @classmethod
     def _empty_is_unset(cls, value: Any) -> Any:
         """An empty variable counts as unset."""
@@ -138,6 +151,10 @@ class Settings(BaseSettings):
     def llm_configured(self) -> bool:
         """True when a model name is set (an LLM advisor can run)."""
         return bool(self.llm_model)
+
+    def log_file(self) -> Path:
+        """Where fault details are logged: PLANNING_LOG_FILE, else planning-flow.log in the data directory."""
+        return self.log_file_setting or self.data_dir / "planning-flow.log"
 
     def database_url(self) -> str:
         """The configured database URL (normalised), else an SQLite file in the data directory."""

@@ -159,3 +159,12 @@ def tenant(database: Database) -> TenantContext:
 def other_tenant(database: Database) -> TenantContext:
     """A second fresh tenant, for isolation tests."""
     return make_tenant(database, "tenant-b")
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _compiled_kernel() -> None:
+    """Compile the wave planner's search kernel once (numba, cached on disk) before any timed planning,
+    so that no test's solver time limit pays for the compilation."""
+    from planning_core.engines.waves.fast import warm_up
+
+    warm_up()

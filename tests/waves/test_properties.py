@@ -63,6 +63,11 @@ def test_random_plans_are_complete_valid_and_above_the_bound(case: tuple[Portfol
     wave_of = plan.wave_of()
     assert {k: wave_of[k] for k in pins} == pins
     hard = [v for v in validate_wave_plan(plan, portfolio, config) if v.hard]
+    # A group that precedence and move-together tie together but that is larger than one wave cannot be
+    # kept together: the planner splits it at its weakest cut and says so; only then may it be split.
+    oversized = any("does not fit one wave" in w for w in plan.warnings)
+    if oversized:
+        hard = [v for v in hard if v.constraint != "move_together"]
     if not pins:
         assert hard == []
     else:  # pins an analyst chose may clash with precedence or capacity; nothing else may break

@@ -19,6 +19,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from planning_core.engines.waves import fast, kernel
 from planning_core.graph import mask_sum, reach_masks, topological_order
 
 BEAM_STEPS = 3000  # extension steps of the exact load enumeration per beam state
@@ -291,6 +292,7 @@ class Search:
 
         tail = self.tail
         steps = [0]
+        count_free = sum(inst.counts) <= inst.max_count  # else the app room may still shrink
 
         def extend(
             cands: list[int],
@@ -322,6 +324,7 @@ class Search:
                 return
             if (
                 out
+                and count_free
                 and lowest > 0
                 and any(inst.weights[v] <= lowest + 1e-9 and inst.counts[v] <= count_left for v in out)
             ):
@@ -407,35 +410,122 @@ def solve_decision(
 
 
 def improve_waves(
-    inst: Instance, *, lower: int, upper: int, deadline: float
+    inst: Instance, *, lower: int, upper: int, deadline: float, compiled: bool | None = None
 ) -> tuple[list[int] | None, int, int]:
-    """Close the gap between lower and upper: beam searches look for a plan with one wave less,
-    complete searches try to prove the lower bound, forward and backward, with growing budgets.
+    """Close the gap between lower and upper.
+
+    First Hoffmann dives with several priority orders, forward and backward (upper bound); then
+    rounds of the station-oriented branch and bound (`kernel.search`, compiled when numba is there)
+    on m = lower, forward and backward, with doubling node budgets: a limited discrepancy dive (the
+    best loads of each wave first) and the complete search; a plan closes the gap, a complete search
+    without one lifts the lower bound. While the gap is two waves or more, each round also
+    looks for a plan with one wave less (the branch and bound on upper - 1, then the beam search).
 
     Returns (best plan found or None, proved lower bound, best wave count).
     """
-    backward = inst.reversed()
+    fwd = fast.prepare(inst.weights, inst.counts, inst.succ, inst.capacity, inst.max_count)
+    back_inst = inst.reversed()
+    bwd = fast.prepare(back_inst.weights, back_inst.counts, back_inst.succ, inst.capacity, inst.max_count)
+    directions = ((fwd, inst, False), (bwd, back_inst, True))
     best: list[int] | None = None
-    budget = 1_000
+    clock = _Clock(deadline, compiled)
+
+    def keep(wave: list[int] | None, flip: bool) -> bool:
+        nonlocal best, upper
+        if wave is None or max(wave) >= upper:
+            return False
+        m = max(wave)
+        best, upper = ([m + 1 - k for k in wave] if flip else wave), m
+        return True
+
+    steps = max(HOFFMANN_STEPS // max(inst.n, 1), 200)
+    for orders in zip(*(fast.priority_orders(p, HOFFMANN_ORDERS) for p, _, _ in directions), strict=True):
+        for (prep, _, flip), order in zip(directions, orders, strict=True):
+            if lower >= upper or clock.out():
+                return best, lower, upper
+            keep(clock.run_hoffmann(prep, order, steps), flip)
+    budget = FIRST_BUDGET
+    max_loads = 2000
     width = 4
-    while lower < upper and time.perf_counter() < deadline:
-        m = upper - 1
-        found = None
-        for problem, flip in ((inst, False), (backward, True)):
-            found = beam_search(problem, m, width=width, per_state=3, deadline=deadline)
-            if found is not None:
-                best, upper = ([m + 1 - k for k in found] if flip else found), m
-                break
-        if found is not None:
-            continue
-        for problem, flip in ((inst, False), (backward, True)):
-            wave, complete = solve_decision(problem, lower, deadline=deadline, node_limit=budget)
-            if wave is not None:
-                return ([lower + 1 - k for k in wave] if flip else wave), lower, lower
-            if complete:
+    disc = 0
+    while lower < upper and not clock.out():
+        for prep, _, flip in directions:  # limited discrepancy dives: the best loads first
+            status, wave = clock.run(prep, lower, budget, disc + 1, keep=disc + 1, max_disc=disc)
+            if status == kernel.FOUND:
+                keep(wave, flip)
+                return best, lower, upper
+        progressed = False
+        for prep, _, flip in directions:  # the complete search: a plan or a proof
+            status, wave = clock.run(prep, lower, budget, max_loads)
+            if status == kernel.FOUND:
+                keep(wave, flip)
+                return best, lower, upper
+            if status == kernel.INFEASIBLE:
                 lower += 1
+                progressed = True
                 break
-        else:
+            if clock.out():
+                break
+        if progressed or lower >= upper:
+            continue
+        if lower < upper - 1:
+            for prep, problem, flip in directions:
+                status, wave = clock.run(prep, upper - 1, budget, disc + 1, keep=disc + 1, max_disc=disc)
+                if keep(wave, flip):
+                    progressed = True
+                    break
+                found = beam_search(problem, upper - 1, width=width, per_state=3, deadline=deadline)
+                if keep(found, flip):
+                    progressed = True
+                    break
+        if not progressed:
             budget *= 2
             width *= 2
+            disc = disc * 2 + 1
+            max_loads = min(max_loads * 2, 20_000)
     return best, lower, upper
+
+
+HOFFMANN_ORDERS = 6  # priority orders of the Hoffmann dives (each forward and backward)
+HOFFMANN_STEPS = 4_000_000  # load enumeration steps of one dive, shared over its waves
+FIRST_BUDGET = 50_000  # nodes + enumeration steps of the first branch and bound run
+
+
+class _Clock:
+    """Node budgets that fit the deadline: the kernel counts nodes, this turns time into nodes."""
+
+    def __init__(self, deadline: float, compiled: bool | None) -> None:
+        self.deadline = deadline
+        self.compiled = compiled
+        self.nodes = 0
+        self.seconds = 0.0
+
+    def out(self) -> bool:
+        return time.perf_counter() >= self.deadline
+
+    def _limit(self, budget: int) -> int:
+        left = self.deadline - time.perf_counter()
+        if self.seconds > 0.05 and self.nodes > 1000:
+            rate = self.nodes / self.seconds
+            return max(min(budget, int(rate * left)), 1000)
+        return budget
+
+    def run(
+        self, prep: fast.Prepared, m: int, budget: int, max_loads: int, *, keep: int = 0, max_disc: int = -1
+    ) -> tuple[int, list[int] | None]:
+        started = time.perf_counter()
+        status, wave, nodes = fast.run(
+            prep,
+            m,
+            node_limit=self._limit(budget),
+            max_loads=max_loads,
+            keep_best=keep,
+            max_disc=max_disc,
+            compiled=self.compiled,
+        )
+        self.nodes += nodes
+        self.seconds += time.perf_counter() - started
+        return status, wave
+
+    def run_hoffmann(self, prep: fast.Prepared, order: list[int], steps: int) -> list[int] | None:
+        return fast.hoffmann(prep, order, step_cap=steps, compiled=self.compiled)

@@ -21,7 +21,7 @@ MAX_CP_UNITS = 3000
 MAX_CP_CELLS = 400_000
 MAX_BB_UNITS = 600
 RESTARTS = 3000  # random-priority constructions before the branch and bound (seeded: deterministic)
-RESTART_SHARE = 0.3  # at most this share of the time limit
+RESTART_SHARE = 0.1  # at most this share of the time limit
 
 
 def _scaled(problem: WaveProblem) -> tuple[list[int], int]:
