@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -262,11 +262,23 @@ class ResourcePool(Model):
     hourly_rate: Annotated[Money, Field(ge=0, le=100_000)] = Decimal("100")
     currency: Annotated[str, Field(min_length=3, max_length=3)] = "USD"
     skills: list[ShortText] = Field(default_factory=list, max_length=100)
+    # Crew bounds: people of this role one activity uses (None: the scheduler's documented default,
+    # see planning_core.engines.schedule.crews). Both are clamped to the headcount.
+    min_crew: Annotated[int, Field(ge=1, le=10_000)] | None = None
+    max_crew: Annotated[int, Field(ge=1, le=10_000)] | None = None
 
     @field_validator("skills")
     @classmethod
     def _skills(cls, value: list[str]) -> list[str]:
         return sorted({s.strip().lower() for s in value if s.strip()})
+
+    @model_validator(mode="after")
+    def _crew(self) -> ResourcePool:
+        if self.min_crew is not None and self.max_crew is not None and self.min_crew > self.max_crew:
+            raise ValueError(
+                f"the {self.role} pool's minimum crew ({self.min_crew}) is above its maximum ({self.max_crew})"
+            )
+        return self
 
     @field_validator("hourly_rate")
     @classmethod
@@ -291,16 +303,59 @@ class OneOffCost(Model):
         return to_money(value)
 
 
+class CostOverride(Model):
+    """An analyst's cost line: ``add`` a new line to a category, or ``set`` a computed category's amount.
+
+    Categories are those of the estimate's breakdown (``labour``, ``data_transfer``, ``dual_running``,
+    ``programme_team``, ``environments``, ``one_off:<name>``) or, for ``add``, any new name. The reason is
+    required and shown with the line.
+    """
+
+    category: Annotated[str, Field(min_length=1, max_length=200)]
+    amount: Annotated[Money, Field(ge=-1e12, le=1e12)]
+    mode: Literal["add", "set"] = "add"
+    reason: Annotated[str, Field(min_length=1, max_length=1000)]
+    name: ShortText = ""
+
+    @field_validator("amount")
+    @classmethod
+    def _cents(cls, value: Decimal) -> Decimal:
+        return to_money(value)
+
+    @field_validator("reason")
+    @classmethod
+    def _reason(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("a cost override needs a reason")
+        return value.strip()
+
+
 class CostInputs(Model):
-    """Inputs of the cost phase beyond labour."""
+    """Inputs of the cost phase beyond labour.
+
+    Time-based costs run for every week of the programme (schedule start to end, calendar weeks):
+    ``programme_team_cost_per_week`` (the programme office: leadership, PMO, change and service
+    management, not part of the role pools) and ``environment_cost_per_week`` (landing zone, tooling and
+    non-production environments). ``dual_running_months`` is the dual-running period of each wave before
+    a timeline exists; once scheduled, each wave's applications run twice from the wave's start to the end
+    of its hypercare.
+    """
 
     one_off_costs: list[OneOffCost] = Field(default_factory=list)
     data_transfer_cost_per_gb: Annotated[Money, Field(ge=0, le=1e6)] = Decimal("0.02")
     dual_running_cost_per_server_per_month: Annotated[Money, Field(ge=0, le=1e7)] = Decimal("150")
     dual_running_months: Annotated[float, Field(ge=0, le=60)] = 1.0
     effort_uncertainty_pct: Annotated[float, Field(ge=0, le=200)] = 20.0
+    programme_team_cost_per_week: Annotated[Money, Field(ge=0, le=1e9)] = Decimal("8000")
+    environment_cost_per_week: Annotated[Money, Field(ge=0, le=1e9)] = Decimal("1500")
+    cost_overrides: list[CostOverride] = Field(default_factory=list, max_length=200)
 
-    @field_validator("data_transfer_cost_per_gb", "dual_running_cost_per_server_per_month")
+    @field_validator(
+        "data_transfer_cost_per_gb",
+        "dual_running_cost_per_server_per_month",
+        "programme_team_cost_per_week",
+        "environment_cost_per_week",
+    )
     @classmethod
     def _cents(cls, value: Decimal) -> Decimal:
         return to_money(value)
@@ -365,7 +420,12 @@ class PlanningConfig(Model):
     pilot_max_apps: Annotated[int, Field(ge=1, le=50)] = 3
     solver_time_limit_seconds: Annotated[float, Field(gt=0, le=600)] = 10.0
     random_seed: Annotated[int, Field(ge=0, le=2**31 - 1)] = 0
+    # Iterations of the risk simulation run with the cost estimate (seed: random_seed; 0: no simulation).
+    risk_iterations: Annotated[int, Field(ge=0, le=20_000)] = 500
     auto_progress: bool = True
+    # The specialists' valid suggestions: "apply" applies them at once (the command line's default, for
+    # automation); "review" keeps them pending for the analyst (the dashboard's wizard sets it).
+    suggestion_mode: Literal["apply", "review"] = "apply"
 
     @field_validator("max_apps_per_wave")
     @classmethod

@@ -125,12 +125,15 @@ def test_whole_cost_estimate_to_the_cent(wave_plan_of) -> None:
             CategoryCost(category="one_off:licences", amount=D("1234.56")),
             CategoryCost(category="one_off:tooling", amount=D("25000.00")),
             CategoryCost(category="data_transfer", amount=D("36.30")),
-            CategoryCost(category="dual_running", amount=D("1350.00")),
+            CategoryCost(category="dual_running", amount=D("1350.00"), time_based=True),
+            # issue 15: the weekly programme costs need a timeline (none here, hence zero and a warning)
+            CategoryCost(category="programme_team", amount=D("0.00"), time_based=True),
+            CategoryCost(category="environments", amount=D("0.00"), time_based=True),
         ],
         # triangular(74556, 82840, 99408) on labour: P50 85059.69, P80 90333.33; plus 27620.86 other costs
         p50_total=D("112680.55"),
         p80_total=D("117954.19"),
-        warnings=[],
+        warnings=["no timeline: the programme team and environment costs per week are not included"],
     )
 
 

@@ -20,7 +20,7 @@ from planning_core.domain import (
 )
 from planning_core.engines.resources.models import Allocation, ApplicationRoleHours, ResourceAllocation
 from planning_core.engines.schedule.engine import activity_for_role, build_timeline, cutover_days
-from planning_core.engines.schedule.models import Activity, Milestone, ResourceLoad, Timeline, WaveWindow
+from planning_core.engines.schedule.models import Activity, Timeline, WaveWindow
 from planning_core.engines.waves.models import WavePlan
 from planning_core.errors import InvalidInput
 from tests import builders
@@ -117,141 +117,60 @@ def d(day: int) -> date:
 
 
 def test_two_waves_whole_timeline() -> None:
-    """Hand-derived: W2's migration waits for both engineers, its test for the tester.
+    """Hand-derived with the crew model (issue 15; the whole-crew timeline this test held before is gone).
 
-    W1: plan 24 h architect = 3 days; migrate 64 h / 16 h a day = 4 days (2 people); test 16 h = 2 days;
-    cut-over 1 day (2 apps); hypercare 5. W2: plan 1, migrate 1 (2 people), test 1, cut-over 1,
-    hypercare 5. The `precedes` link (a before c) makes the critical path W1 to its cut-over (10 days), then
-    W2's cut-over and hypercare: 16 working days. Among optimal schedules the most compact waves start W2's
-    plan at offset 7, its migration at 8 (engineers free after 7) and its test at 9 (the tester is on W1
-    until 9). W1-test -> W2-test is a resource link on the critical path.
+    Default maximum crew: one person per week of an activity's hours. W1: plan 24 h -> 1 architect, 3 days;
+    migrate 64 h -> 1 engineer (64 < 2 x 40), 8 days; test 16 h -> 2 days; cut-over 1 (2 apps); hypercare 5:
+    19 days. W2: plan, migrate (16 h, 1 engineer: 2 days), test 1 day each; its cut-over follows W1's (the
+    `precedes` link a -> c) at offset 14, hypercare to offset 19: 20 working days, the critical-path bound.
+    W2's work closes up on its cut-over (plan 18 January, the second engineer is free: both migrate together).
     """
     timeline = build_timeline(A_BEFORE_C, TWO_WAVES, TWO_WAVES_HOURS, config())
-    activities = [
-        act(1, "plan", "Plan and design", d(4), d(6), 3, [], {ARCHITECT: 24.0}, d(4), 0),
-        act(1, "migrate", "Migrate", d(7), d(12), 4, ["W1-plan"], {ENGINEER: 64.0}, d(7), 0),
-        act(1, "test", "Test", d(13), d(14), 2, ["W1-migrate"], {TESTER: 16.0}, d(13), 0),
-        act(1, "cutover", "Cut-over", d(15), d(15), 1, ["W1-test"], {}, d(15), 0),
-        act(1, "hypercare", "Hypercare", d(18), d(22), 5, ["W1-cutover"], {}, d(19), 1),
-        act(2, "plan", "Plan and design", d(13), d(13), 1, ["W1-plan"], {ARCHITECT: 8.0}, d(13), 0),
-        act(2, "migrate", "Migrate", d(14), d(14), 1, ["W2-plan"], {ENGINEER: 16.0}, d(14), 0),
-        act(2, "test", "Test", d(15), d(15), 1, ["W2-migrate"], {TESTER: 8.0}, d(15), 0),
-        act(2, "cutover", "Cut-over", d(18), d(18), 1, ["W2-test", "W1-cutover"], {}, d(18), 0),
-        act(2, "hypercare", "Hypercare", d(19), d(25), 5, ["W2-cutover"], {}, d(19), 0),
+    assert schedule_of(timeline) == {
+        "W1-plan": (d(4), d(6)),
+        "W1-migrate": (d(7), d(18)),
+        "W1-test": (d(19), d(20)),
+        "W1-cutover": (d(21), d(21)),
+        "W1-hypercare": (d(22), d(28)),
+        "W2-plan": (d(18), d(18)),
+        "W2-migrate": (d(19), d(20)),
+        "W2-test": (d(21), d(21)),
+        "W2-cutover": (d(22), d(22)),
+        "W2-hypercare": (d(25), d(29)),
+    }
+    assert {a.id: a.crew for a in timeline.activities if a.crew} == {
+        "W1-plan": {ARCHITECT: 1},
+        "W1-migrate": {ENGINEER: 1},
+        "W1-test": {TESTER: 1},
+        "W2-plan": {ARCHITECT: 1},
+        "W2-migrate": {ENGINEER: 1},
+        "W2-test": {TESTER: 1},
+    }
+    assert next(a for a in timeline.activities if a.id == "W2-cutover").predecessors == ["W2-test", "W1-cutover"]
+    assert timeline.waves == [
+        WaveWindow(wave_number=1, start=d(4), end=d(28)),
+        WaveWindow(wave_number=2, start=d(18), end=d(29)),
     ]
-    weeks = [d(4), d(11), d(18), d(25)]
-    load = (
-        [
-            ResourceLoad(role=ENGINEER, week_start=w, hours=h, capacity_hours=c)
-            for w, h, c in zip(weeks, [32.0, 48.0, 0.0, 0.0], [80.0, 80.0, 80.0, 16.0], strict=True)
-        ]
-        + [
-            ResourceLoad(role=ARCHITECT, week_start=w, hours=h, capacity_hours=c)
-            for w, h, c in zip(weeks, [24.0, 8.0, 0.0, 0.0], [40.0, 40.0, 40.0, 8.0], strict=True)
-        ]
-        + [
-            ResourceLoad(role=TESTER, week_start=w, hours=h, capacity_hours=c)
-            for w, h, c in zip(weeks, [0.0, 24.0, 0.0, 0.0], [40.0, 40.0, 40.0, 8.0], strict=True)
-        ]
-    )
-    milestones = [
-        Milestone(
-            id="W1-gate-review",
-            name="Wave 1 gate review",
-            date=d(6),
-            wave_number=1,
-            kind="gate_review",
-            description="end of planning",
-        ),
-        Milestone(
-            id="W1-cutover",
-            name="Wave 1 cut-over",
-            date=d(15),
-            wave_number=1,
-            kind="cutover",
-            description="cut-over starts",
-        ),
-        Milestone(
-            id="W1-go-live",
-            name="Wave 1 go-live",
-            date=d(15),
-            wave_number=1,
-            kind="go_live",
-            description="end of cut-over",
-        ),
-        Milestone(
-            id="W1-complete",
-            name="Wave 1 complete",
-            date=d(22),
-            wave_number=1,
-            kind="completion",
-            description="end of hypercare",
-        ),
-        Milestone(
-            id="W2-gate-review",
-            name="Wave 2 gate review",
-            date=d(13),
-            wave_number=2,
-            kind="gate_review",
-            description="end of planning",
-        ),
-        Milestone(
-            id="W2-cutover",
-            name="Wave 2 cut-over",
-            date=d(18),
-            wave_number=2,
-            kind="cutover",
-            description="cut-over starts",
-        ),
-        Milestone(
-            id="W2-go-live",
-            name="Wave 2 go-live",
-            date=d(18),
-            wave_number=2,
-            kind="go_live",
-            description="end of cut-over",
-        ),
-        Milestone(
-            id="W2-complete",
-            name="Wave 2 complete",
-            date=d(25),
-            wave_number=2,
-            kind="completion",
-            description="end of hypercare",
-        ),
-        Milestone(
-            id="migration-complete",
-            name="Migration complete",
-            date=d(25),
-            kind="completion",
-            description="last wave's hypercare ends",
-        ),
+    assert timeline.critical_path == ["W1-plan", "W1-migrate", "W1-test", "W1-cutover", "W2-cutover", "W2-hypercare"]
+    assert [(r.role, r.week_start, r.hours, r.capacity_hours) for r in timeline.resource_load if r.role == ENGINEER] == [
+        (ENGINEER, d(4), 16.0, 80.0),
+        (ENGINEER, d(11), 40.0, 80.0),
+        (ENGINEER, d(18), 24.0, 80.0),
+        (ENGINEER, d(25), 0.0, 80.0),
     ]
-    assert timeline == Timeline(
-        start_date=d(4),
-        end_date=d(25),
-        total_working_days=16,
-        total_duration_days=22,
-        waves=[
-            WaveWindow(wave_number=1, start=d(4), end=d(22)),
-            WaveWindow(wave_number=2, start=d(13), end=d(25)),
-        ],
-        activities=activities,
-        milestones=milestones,
-        critical_path=["W1-plan", "W1-migrate", "W1-test", "W1-cutover", "W2-cutover", "W2-hypercare"],
-        resource_load=load,
-        warnings=[],
-        solver={
-            "method": "serial-sgs+fbi+cp-sat",
-            "status": "optimal",
-            "makespan_days": 16,
-            "lower_bound_days": 16,
-            "cpm_lower_bound_days": 16,
-            "heuristic_makespan_days": 16,
-            "activities": 10,
-            "bottleneck_role": ENGINEER,  # 80 h of 256 (31 %), architect 25 %, tester 19 %
-        },
-    )
+    assert [m.id for m in timeline.milestones][-1] == "migration-complete"
+    assert (timeline.end_date, timeline.total_working_days, timeline.warnings, timeline.violations) == (d(29), 20, [], [])
+    assert timeline.solver == {
+        "method": "wave-window-sgs",
+        "status": "optimal",
+        "makespan_days": 20,
+        "lower_bound_days": 20,
+        "cpm_lower_bound_days": 20,
+        "heuristic_makespan_days": 20,
+        "activities": 10,
+        "bottleneck_role": ENGINEER,
+        "waves_over_limit": 0,
+    }
 
 
 def schedule_of(timeline: Timeline) -> dict[str, tuple[date, date]]:
@@ -261,7 +180,7 @@ def schedule_of(timeline: Timeline) -> dict[str, tuple[date, date]]:
 def test_without_the_dependency_wave_2_cuts_over_independently() -> None:
     no_deps = Portfolio(applications=[A, B, C])
     timeline = build_timeline(no_deps, TWO_WAVES, TWO_WAVES_HOURS, config())
-    assert schedule_of(timeline)["W2-cutover"] == (d(18), d(18))
+    assert schedule_of(timeline)["W2-cutover"] == (d(13), d(13))  # both waves work in parallel
     assert next(a for a in timeline.activities if a.id == "W2-cutover").predecessors == ["W2-test"]
 
 
@@ -270,25 +189,31 @@ def test_dependency_holds_cutover_after_the_earlier_waves_cutover() -> None:
     light = allocation([("a", 1, ENGINEER, 160), ("c", 2, TESTER, 8)])
     free = build_timeline(Portfolio(applications=[A, B, C]), TWO_WAVES, light, config())
     held = build_timeline(A_BEFORE_C, TWO_WAVES, light, config())
-    # W1: plan 1, migrate 10 days (offsets 1-10), test 1, cut-over 1 at offset 12 = 20 January.
+    # W1: plan 1, migrate 160 h with its 2 engineers (4 weeks of hours): 10 days, test 1, cut-over at
+    # offset 12 = 20 January.
     assert schedule_of(free)["W1-cutover"] == (d(20), d(20))
-    assert schedule_of(free)["W2-cutover"] == (d(8), d(8))  # plan, migrate, test: offsets 1-3
+    assert schedule_of(free)["W2-cutover"] == (d(7), d(7))  # plan, migrate, test: offsets 0-2
     assert schedule_of(held)["W2-cutover"] == (d(21), d(21))
 
 
-def test_plans_run_one_after_another() -> None:
+def test_plans_of_different_waves_run_in_parallel() -> None:
+    """Issue 15: no one-planning-team chain any more; plans overlap when the architects allow."""
     timeline = build_timeline(Portfolio(applications=[A, B, C]), TWO_WAVES, allocation([]), config())
     schedule = schedule_of(timeline)
-    assert (schedule["W1-plan"], schedule["W2-plan"]) == ((d(4), d(4)), (d(5), d(5)))
+    assert (schedule["W1-plan"], schedule["W2-plan"]) == ((d(4), d(4)), (d(4), d(4)))
 
 
 def test_role_capacity_is_never_exceeded_when_waves_compete() -> None:
-    """Two waves each need both engineers for 2 days: their migrations cannot overlap."""
+    """Two waves each need 32 engineer hours (one person per week of it: 1 engineer, 4 days): with two
+    engineers both waves migrate at once, each with one of them, and never more than two together."""
     apps = {1: [app("a")], 2: [app("b")]}
     hours = allocation([("a", 1, ENGINEER, 32), ("b", 2, ENGINEER, 32)])
     timeline = build_timeline(Portfolio(applications=[app("a"), app("b")]), plan_of(apps), hours, config())
     schedule = schedule_of(timeline)
-    assert (schedule["W1-migrate"], schedule["W2-migrate"]) == ((d(5), d(6)), (d(7), d(8)))
+    assert (schedule["W1-migrate"], schedule["W2-migrate"]) == ((d(5), d(8)), (d(5), d(8)))
+    one = config(resource_pools=[ResourcePool(role=ENGINEER, headcount=1)])
+    serial = schedule_of(build_timeline(Portfolio(applications=[app("a"), app("b")]), plan_of(apps), hours, one))
+    assert (serial["W1-migrate"], serial["W2-migrate"]) == ((d(5), d(8)), (d(11), d(14)))
 
 
 def test_waves_overlap_when_roles_have_capacity() -> None:
@@ -300,10 +225,10 @@ def test_waves_overlap_when_roles_have_capacity() -> None:
     )
     schedule = schedule_of(timeline)
     assert (schedule["W1-migrate"], schedule["W1-test"], schedule["W2-migrate"], schedule["W2-test"]) == (
-        (d(5), d(6)),
-        (d(7), d(8)),
-        (d(7), d(8)),
+        (d(5), d(8)),
         (d(11), d(12)),
+        (d(7), d(12)),
+        (d(13), d(14)),
     )
 
 
@@ -315,35 +240,44 @@ def test_blackout_window_and_holiday_are_skipped() -> None:
     timeline = build_timeline(
         Portfolio(applications=[A, B, C]), plan_of({1: [A]}), allocation([("a", 1, ENGINEER, 48)]), cfg
     )
-    # plan Mon 4; migrate 48 h / 16 = 3 days: Wed 6, Tue 12, Wed 13; test Thu 14; cut-over Fri 15;
-    # hypercare 18-22 January.
+    # plan Mon 4; migrate 48 h at one engineer (48 < 2 x 40) = 6 days: Wed 6, 12-15, Mon 18; test Tue 19;
+    # cut-over Wed 20; hypercare 21-27 January.
     assert schedule_of(timeline) == {
         "W1-plan": (d(4), d(4)),
-        "W1-migrate": (d(6), d(13)),
-        "W1-test": (d(14), d(14)),
-        "W1-cutover": (d(15), d(15)),
-        "W1-hypercare": (d(18), d(22)),
+        "W1-migrate": (d(6), d(18)),
+        "W1-test": (d(19), d(19)),
+        "W1-cutover": (d(20), d(20)),
+        "W1-hypercare": (d(21), d(27)),
     }
-    assert (timeline.total_working_days, timeline.total_duration_days) == (11, 19)
+    assert (timeline.total_working_days, timeline.total_duration_days) == (14, 24)
 
 
-def test_long_wave_gets_a_warning_and_short_wave_none() -> None:
+def test_long_wave_is_a_hard_violation_and_short_wave_none() -> None:
+    """Issue 15: the wave limit is a constraint (a hard wave_duration violation), no longer a warning."""
     hours = allocation(
         [("a", 1, ENGINEER, 16 * 40)]
-    )  # plan 1 + migrate 40 + test 1 + cut-over 1 + hypercare 5
+    )  # plan 1 + migrate 40 (both engineers) + test 1 + cut-over 1 + hypercare 5
     timeline = build_timeline(
         Portfolio(applications=[A]), plan_of({1: [A]}), hours, config(wave_duration_limit_days=30)
     )
-    assert timeline.warnings == [
+    assert timeline.warnings == []
+    [violation] = timeline.violations
+    assert (violation.constraint, violation.wave_numbers, violation.application_ids, violation.hard) == (
+        "wave_duration",
+        [1],
+        ["a"],
+        True,
+    )
+    assert violation.message.startswith(
         "wave 1 runs 66 calendar days (2027-01-04 to 2027-03-10), longer than the 30-day wave limit"
-    ]
+    )
     short = build_timeline(
         Portfolio(applications=[A]),
         plan_of({1: [A]}),
         allocation([("a", 1, ENGINEER, 16)]),
         config(wave_duration_limit_days=30),
     )
-    assert short.warnings == []
+    assert (short.warnings, short.violations) == ([], [])
 
 
 def test_role_without_pool_is_scheduled_at_one_person_with_a_warning() -> None:
@@ -376,7 +310,7 @@ def test_application_hours_follow_the_wave_plan() -> None:
     timeline = build_timeline(Portfolio(applications=[A, C]), plan_of({1: [A, C]}), hours, config())
     migrate = next(a for a in timeline.activities if a.id == "W1-migrate")
     assert (migrate.duration_days, migrate.role_hours, [w.wave_number for w in timeline.waves]) == (
-        3,
+        6,  # one engineer: 48 h is less than two people-weeks
         {ENGINEER: 48.0},
         [1],
     )
@@ -396,7 +330,7 @@ def test_allocations_are_used_when_there_are_no_application_hours() -> None:
         ]
     )
     timeline = build_timeline(Portfolio(applications=[A]), plan_of({1: [A]}), rows, config())
-    assert schedule_of(timeline)["W1-migrate"] == (d(5), d(6))
+    assert schedule_of(timeline)["W1-migrate"] == (d(5), d(8))  # 32 h at one engineer
 
 
 def test_an_activity_longer_than_ten_years_is_refused() -> None:
@@ -536,16 +470,18 @@ def test_thousand_applications_in_well_under_two_seconds() -> None:
     assert elapsed < 2.0
 
 
-def test_several_long_waves_get_one_warning_naming_each() -> None:
+def test_several_long_waves_get_one_violation_each() -> None:
     hours = allocation([("a", 1, ENGINEER, 16 * 40), ("c", 2, ENGINEER, 16 * 20)])
     timeline = build_timeline(
         Portfolio(applications=[A, C]), plan_of({1: [A], 2: [C]}), hours, config(wave_duration_limit_days=30)
     )
-    assert timeline.warnings == [
-        "2 waves run longer than the 30-day wave limit: waves 1 (66 days), 2 (38 days); the longest, wave 1, "
-        "runs 66 calendar days (2027-01-04 to 2027-03-10). Add people to the roles they need, or plan "
-        "smaller waves."
+    assert [(v.constraint, v.wave_numbers) for v in timeline.violations] == [
+        ("wave_duration", [1]),
+        ("wave_duration", [2]),
     ]
+    assert timeline.violations[1].message.startswith(
+        "wave 2 runs 38 calendar days (2027-03-01 to 2027-04-07), longer than the 30-day wave limit"
+    )
 
 
 def test_compaction_moves_planning_next_to_migration_and_keeps_capacity() -> None:

@@ -15,6 +15,8 @@ class WaveCost(Model):
     one_off: Money
     dual_running: Money
     data_transfer: Money
+    time_based: Money = Decimal("0")  # the wave's share of the programme's weekly costs
+    adjustments: Money = Decimal("0")  # analysts' cost overrides (booked in the first wave)
     total: Money
 
 
@@ -26,8 +28,10 @@ class RoleCost(Model):
 
 
 class CategoryCost(Model):
-    category: str  # labour, one_off:<category>, data_transfer, dual_running
+    category: str  # labour, one_off:<category>, data_transfer, dual_running, programme_team, environments
     amount: Money
+    time_based: bool = False  # moves with the schedule's dates
+    reason: str = ""  # an analyst's override: why the line was added or adjusted
 
 
 class CostEstimate(Model):
@@ -38,6 +42,9 @@ class CostEstimate(Model):
     one_off_total: Money
     data_transfer_total: Money
     dual_running_total: Money
+    time_based_total: Money = Decimal("0")  # programme team and environments over the programme's weeks
+    adjustments_total: Money = Decimal("0")  # analysts' cost overrides
+    programme_weeks: float = 0.0
     subtotal: Money
     contingency_percentage: float
     contingency: Money

@@ -48,11 +48,23 @@ class SkillGap(Model):
     severity: str = "medium"
 
 
+class RoleUtilisation(Model):
+    """One role over the programme's weeks, from the schedule (``resources.utilisation``)."""
+
+    role: str
+    scheduled_hours: float
+    capacity_hours: float
+    utilisation_pct: float
+    over_allocated_hours: float = 0.0  # what the schedule needs beyond capacity (roles without a pool)
+
+
 class ResourceAllocation(Model):
-    """Output of phase 2."""
+    """Output of phase 2 (its utilisation refreshed from the timeline once scheduled)."""
 
     allocations: list[Allocation] = Field(default_factory=list)
     application_hours: list[ApplicationRoleHours] = Field(default_factory=list)
     skill_gaps: list[SkillGap] = Field(default_factory=list)
     total_hours: float = 0.0
     warnings: list[str] = Field(default_factory=list)
+    utilisation_by_role: list[RoleUtilisation] = Field(default_factory=list)
+    utilisation_source: str = "estimate"  # "estimate" (wave limit as capacity) or "schedule"

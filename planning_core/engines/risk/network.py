@@ -206,7 +206,7 @@ def _add_activities(network: RiskNetwork, timeline: Timeline, config: PlanningCo
                 RoleWork(
                     cell=cell_index.get((activity.wave_number, role), -1),
                     hours=float(h),
-                    daily_hours=pool.headcount * person_day if pool else config.hours_per_day,
+                    daily_hours=activity.crew.get(role, pool.headcount) * person_day if pool else config.hours_per_day,
                     person_day_hours=person_day,
                     headcount=pool.headcount if pool else 0,
                     capacity_index=capacity_index[role] if pool else -1,

@@ -8,57 +8,60 @@ architect, manager, pm, lead, analyst -> plan; test, qa, quality -> test; every 
 (migration engineers, developers, dba, ...) -> migrate. Cut-over takes ``cutover_days(apps)`` (1 day up
 to 5 applications, else 2) and hypercare ``HYPERCARE_DAYS`` (5); both carry no role hours.
 
-Durations. Hours of role r in an activity = sum of ``allocation.application_hours`` of the wave's
-applications for r (falling back to ``allocation.allocations`` of the wave). The role's daily capacity is
-headcount x capacity_hours_per_week / working_days_per_week; the activity lasts the longest of
-ceil(hours / daily capacity) over its roles (at least 1 day). It then needs, per role, the people that do
-its hours in that duration (ceil, at most the headcount): that is its renewable resource demand, and the
-RCPSP keeps every role within its headcount on every working day. Roles without a pool (or with no
-headcount or no weekly hours) are not capacity-constrained: their hours run at one person of
-``hours_per_day`` and a warning says so. An application's hours count in the wave where the wave plan
-puts it.
+Durations and crews. Hours of role r in an activity = sum of ``allocation.application_hours`` of the
+wave's applications for r (falling back to ``allocation.allocations`` of the wave). An activity uses
+between a minimum and a maximum number of people of each role (``crews``: by default 1 to
+min(headcount, one person per week of its hours), or the pool's ``min_crew``/``max_crew``); its duration
+follows from its hours and the crew it gets. Roles without a pool (or with no headcount or no weekly
+hours) are not capacity-constrained: their hours run at one person of ``hours_per_day`` and a warning
+says so. An application's hours count in the wave where the wave plan puts it.
 
-Links between waves: each wave's plan starts after the previous wave's plan (one planning team); a wave
-holding an application that a ``precedes`` dependency puts after an application of an earlier wave starts
-its cut-over after that wave's cut-over. Waves otherwise overlap when roles have capacity.
+Links between waves: a wave holding an application that a ``precedes`` dependency puts after an
+application of an earlier wave starts its cut-over after that wave's cut-over. Waves otherwise overlap
+as far as people allow: several waves proceed in parallel with smaller crews.
 
-Solver: small instances (up to ``CP_SAT_MAX_ACTIVITIES`` activities) go to CP-SAT under the config's time
-limit (capped at ``CP_SAT_MAX_SECONDS``, deterministic time, one worker); larger ones use the priority
-rules with forward-backward improvement.
+Scheduling (``placement``): each wave is placed whole, fixed cut-overs first and then in wave order, on
+a day-by-role profile of people, so that on no working day does a role use more people than its
+headcount (hence no week's hours exceed its capacity). The crews are picked so that the wave finishes
+early and its window (plan start to hypercare end, calendar days) stays within
+``wave_duration_limit_days``; a window that cannot (its work does not fit even at the largest crews, or
+the people are taken) is a hard ``wave_duration`` violation naming the wave (``Timeline.violations``,
+to be merged into the wave plan's violations). A wave's ``not_before`` day delays its first activity;
+its ``fixed_cutover`` day places its cut-over there with the work before it, and a hard
+``fixed_cutover`` violation when that cannot hold. The lower bound (``bounds``) does not depend on the
+crews picked.
 
 CPM on the resource-feasible schedule: the schedule's resource sequencing becomes extra finish-to-start
 links (``cpm.resource_links``: two activities sharing a role that do not overlap keep their order), then
 ordinary CPM over precedence + resource links, with every activity released at its scheduled start, gives
 the latest starts, total slack (latest - scheduled start: how far it can slip without moving the end,
 capacities included) and the critical path (a chain of zero-slack activities, each starting when a
-precedence or resource link lets it). Among schedules of the same makespan, CP-SAT prefers compact waves
-(least sum of plan-start to hypercare-start spans); the heuristic schedules waves in wave order.
+precedence or resource link lets it).
 
 Resource load: each activity's role hours spread evenly over its working days, summed per week (Monday);
-capacity = headcount x weekly hours x working days of that week / working days per week. A wave whose
-window (plan start to hypercare end) spans more calendar days than ``wave_duration_limit_days`` gets a
-warning.
+capacity = headcount x weekly hours x working days of that week / working days per week.
 """
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
-
-import numpy as np
+from datetime import date, timedelta
 
 from planning_core.domain import DependencyType, PlanningConfig, Portfolio, ResourcePool
 from planning_core.engines.resources.models import ResourceAllocation
+from planning_core.engines.schedule.bounds import lower_bounds
 from planning_core.engines.schedule.calendar import WorkingCalendar
 from planning_core.engines.schedule.cpm import CpmResult, critical_path_method, resource_links
+from planning_core.engines.schedule.crews import Mode, activity_modes, person_day_hours
 from planning_core.engines.schedule.models import Activity, Milestone, ResourceLoad, Timeline, WaveWindow
-from planning_core.engines.schedule.rcpsp import PRIORITY_RULES, RcpspProblem, RcpspSolution, solve_rcpsp
-from planning_core.engines.waves.models import Wave, WavePlan
+from planning_core.engines.schedule.placement import Placed, WaveTask, schedule_waves
+from planning_core.engines.waves.models import Violation, Wave, WavePlan
 from planning_core.errors import InvalidInput
 
 ACTIVITY_KINDS: tuple[str, ...] = ("plan", "migrate", "test", "cutover", "hypercare")
+WORK_KINDS: tuple[str, ...] = ("plan", "migrate", "test")
 ACTIVITY_NAMES: dict[str, str] = {
     "plan": "Plan and design",
     "migrate": "Migrate",
@@ -78,10 +81,10 @@ ROLE_ACTIVITY_RULES: tuple[tuple[str, str], ...] = (
 )
 DEFAULT_ROLE_ACTIVITY = "migrate"
 HYPERCARE_DAYS = 5
-CP_SAT_MAX_ACTIVITIES = 60
-CP_SAT_MAX_SECONDS = 5.0
 EPS = 1e-9
 MAX_ACTIVITY_DAYS = 2_600  # ten years of working days
+WAVE_DURATION = "wave_duration"
+FIXED_CUTOVER = "fixed_cutover"
 
 
 def activity_for_role(role: str) -> str:
@@ -106,7 +109,7 @@ def activity_id(wave_number: int, kind: str) -> str:
 
 @dataclass
 class _Spec:
-    """An activity before scheduling: its duration, role hours and people per role."""
+    """An activity: its duration, role hours and people per role (the placed mode's, once scheduled)."""
 
     id: str
     wave_number: int
@@ -115,6 +118,7 @@ class _Spec:
     role_hours: dict[str, float] = field(default_factory=dict)
     people: dict[str, int] = field(default_factory=dict)
     predecessors: list[str] = field(default_factory=list)
+    modes: list[Mode] = field(default_factory=list)
 
 
 def _wave_role_hours(wave_plan: WavePlan, allocation: ResourceAllocation) -> dict[int, dict[str, float]]:
@@ -136,54 +140,28 @@ def _wave_role_hours(wave_plan: WavePlan, allocation: ResourceAllocation) -> dic
     return {w: dict(h) for w, h in hours.items()}
 
 
-def _person_day_hours(pool: ResourcePool, config: PlanningConfig) -> float:
-    """Hours one person of a pool works per working day."""
-    return pool.capacity_hours_per_week / config.working_days_per_week
-
-
-def _work_activity(
-    wave_number: int,
-    kind: str,
-    role_hours: dict[str, float],
-    pools: dict[str, ResourcePool],
-    config: PlanningConfig,
-) -> _Spec:
-    """A plan/migrate/test activity: duration from the bottleneck role, people per role."""
-    days = 1
-    for role, hours in role_hours.items():
-        pool = pools.get(role)
-        if pool is not None:
-            daily = pool.headcount * _person_day_hours(pool, config)
-        else:
-            daily = config.hours_per_day
-        days = max(days, math.ceil(hours / daily - EPS))
-    people: dict[str, int] = {}
-    for role, hours in role_hours.items():
-        pool = pools.get(role)
-        if pool is not None and hours > 0:
-            need = math.ceil(hours / (days * _person_day_hours(pool, config)) - EPS)
-            people[role] = max(1, min(pool.headcount, need))
-    return _Spec(
-        id=activity_id(wave_number, kind),
-        wave_number=wave_number,
-        kind=kind,
-        duration=days,
-        role_hours={r: round(h, 2) for r, h in sorted(role_hours.items())},
-        people=people,
-    )
-
-
 def _wave_activities(
-    wave: Wave, hours: dict[str, float], pools: dict[str, ResourcePool], config: PlanningConfig
+    wave: Wave, hours: dict[str, float], staffed: dict[str, ResourcePool], config: PlanningConfig
 ) -> list[_Spec]:
-    """The five activities of one wave, chained finish-to-start."""
+    """The five activities of one wave, chained finish-to-start (work activities with their modes)."""
     by_kind: dict[str, dict[str, float]] = {"plan": {}, "migrate": {}, "test": {}}
     for role, h in sorted(hours.items()):
         if h > 0:
             by_kind[activity_for_role(role)][role] = h
-    specs = [
-        _work_activity(wave.wave_number, k, by_kind[k], pools, config) for k in ("plan", "migrate", "test")
-    ]
+    specs = []
+    for kind in WORK_KINDS:
+        modes = activity_modes(by_kind[kind], staffed, config)
+        specs.append(
+            _Spec(
+                id=activity_id(wave.wave_number, kind),
+                wave_number=wave.wave_number,
+                kind=kind,
+                duration=modes[0].duration,
+                role_hours={r: round(h, 2) for r, h in sorted(by_kind[kind].items())},
+                people=modes[0].people,
+                modes=modes,
+            )
+        )
     specs.append(
         _Spec(
             activity_id(wave.wave_number, "cutover"),
@@ -200,11 +178,8 @@ def _wave_activities(
     return specs
 
 
-def _cross_wave_links(waves: list[Wave], portfolio: Portfolio, warnings: list[str]) -> list[tuple[str, str]]:
-    """Plan after the previous wave's plan; cut-over after the cut-over of waves it depends on."""
-    links: list[tuple[str, str]] = []
-    for before, after in zip(waves, waves[1:], strict=False):
-        links.append((activity_id(before.wave_number, "plan"), activity_id(after.wave_number, "plan")))
+def _cross_wave_links(waves: list[Wave], portfolio: Portfolio, warnings: list[str]) -> list[tuple[int, int]]:
+    """(earlier wave, later wave) pairs whose cut-overs a ``precedes`` dependency orders."""
     wave_of = {a.application_id: w.wave_number for w in waves for a in w.applications}
     pairs: set[tuple[int, int]] = set()
     for dep in portfolio.dependencies:
@@ -220,38 +195,7 @@ def _cross_wave_links(waves: list[Wave], portfolio: Portfolio, warnings: list[st
             )
             continue
         pairs.add((src, dst))
-    for src, dst in sorted(pairs):
-        links.append((activity_id(src, "cutover"), activity_id(dst, "cutover")))
-    return links
-
-
-def _solve(
-    specs: list[_Spec], links: list[tuple[str, str]], roles: list[str], config: PlanningConfig
-) -> RcpspSolution:
-    """Resource-constrained schedule of the activities (CP-SAT when small, heuristic otherwise)."""
-    index = {s.id: i for i, s in enumerate(specs)}
-    problem = RcpspProblem(
-        durations=[s.duration for s in specs],
-        demands=[[s.people.get(r, 0) for r in roles] for s in specs],
-        capacities=[next(p for p in config.resource_pools if p.role == r).headcount for r in roles],
-        links=[(index[a], index[b], 0) for a, b in links],
-    )
-    small = len(specs) <= CP_SAT_MAX_ACTIVITIES
-    order = {n: i for i, n in enumerate(sorted({s.wave_number for s in specs}))}
-    wave_first = [order[s.wave_number] * len(ACTIVITY_KINDS) + ACTIVITY_KINDS.index(s.kind) for s in specs]
-    spans = [{"plan": -1, "hypercare": 1}.get(s.kind, 0) for s in specs]
-    return solve_rcpsp(
-        problem,
-        time_limit_seconds=min(config.solver_time_limit_seconds, CP_SAT_MAX_SECONDS),
-        use_cp_sat=small,
-        num_workers=1,
-        seed=config.random_seed,
-        samples=0,
-        deterministic=True,
-        rules=PRIORITY_RULES if small else (),
-        priority=wave_first,
-        secondary_weights=spans,
-    )
+    return sorted(pairs)
 
 
 def _resource_load(
@@ -265,19 +209,20 @@ def _resource_load(
     """Hours per role per week (spread evenly over each activity's days) against weekly capacity."""
     hours: dict[tuple[str, date], float] = defaultdict(float)
     days_in_week: dict[date, int] = defaultdict(int)
-    for offset in range(makespan):
-        days_in_week[calendar.week_start(calendar.nth_working_day(offset))] += 1
+    week_of = [calendar.week_start(calendar.nth_working_day(offset)) for offset in range(makespan)]
+    for week in week_of:
+        days_in_week[week] += 1
     for spec in specs:
         for role, total in spec.role_hours.items():
             per_day = total / spec.duration
             for offset in range(starts[spec.id], starts[spec.id] + spec.duration):
-                hours[(role, calendar.week_start(calendar.nth_working_day(offset)))] += per_day
+                hours[(role, week_of[offset])] += per_day
     roles = [p.role for p in config.resource_pools] + sorted({r for r, _ in hours} - set(pools))
     loads: list[ResourceLoad] = []
     for role in roles:
         pool = pools.get(role)
         for week in sorted(days_in_week):
-            capacity = pool.headcount * _person_day_hours(pool, config) * days_in_week[week] if pool else 0.0
+            capacity = pool.headcount * person_day_hours(pool, config) * days_in_week[week] if pool else 0.0
             loads.append(
                 ResourceLoad(
                     role=role,
@@ -348,78 +293,174 @@ def build_timeline(
     hours = _wave_role_hours(wave_plan, allocation)
     warnings.extend(_capacity_warnings(hours, pools))
     staffed = {r: p for r, p in pools.items() if p.headcount > 0 and p.capacity_hours_per_week > 0}
-    specs = [s for w in waves for s in _wave_activities(w, hours.get(w.wave_number, {}), staffed, config)]
+    by_wave = {w.wave_number: _wave_activities(w, hours.get(w.wave_number, {}), staffed, config) for w in waves}
+    specs = [s for w in waves for s in by_wave[w.wave_number]]
     _check_durations(specs)
     links = [(p, s.id) for s in specs for p in s.predecessors]
-    cross = _cross_wave_links(waves, portfolio, warnings)
-    for before, after in cross:
-        next(s for s in specs if s.id == after).predecessors.append(before)
-    links.extend(cross)
-    roles = [
-        p.role for p in config.resource_pools if p.role in staffed and any(p.role in s.people for s in specs)
-    ]
-    solution = _solve(specs, links, roles, config)
-    starts = _compact_waves(specs, links, roles, config, list(solution.starts))
+    pairs = _cross_wave_links(waves, portfolio, warnings)
+    for src, dst in pairs:
+        before, after = activity_id(src, "cutover"), activity_id(dst, "cutover")
+        by_wave[dst][3].predecessors.append(before)
+        links.append((before, after))
+    violations: list[Violation] = []
+    tasks = _tasks(waves, by_wave, pairs, calendar, violations)
+    roles = [p.role for p in config.resource_pools if p.role in staffed]
+    daily = {r: p.headcount * person_day_hours(p, config) for r, p in staffed.items()}
+    window_end = _window_end(calendar, config.wave_duration_limit_days)
+    placed = schedule_waves(tasks, roles, [daily[r] for r in roles], window_end)
+    starts = _apply(by_wave, placed)
     cpm = _resource_cpm(specs, links, starts)
-    return _assemble(specs, cpm, solution, calendar, pools, config, waves, warnings)
+    work_hours = {n: [s.role_hours for s in by_wave[n][:3]] for n in by_wave}
+    cpm_bound, bound = lower_bounds(tasks, work_hours, daily)
+    violations.extend(_placement_violations(waves, tasks, placed, pairs, calendar, window_end, config))
+    timeline = _assemble(specs, cpm, calendar, pools, config, waves, warnings)
+    timeline.violations = violations
+    timeline.solver = {
+        "method": "wave-window-sgs",
+        "status": "optimal" if cpm.makespan <= bound else "feasible",
+        "makespan_days": cpm.makespan,
+        "lower_bound_days": min(bound, cpm.makespan),
+        "cpm_lower_bound_days": cpm_bound,
+        "heuristic_makespan_days": cpm.makespan,
+        "activities": len(specs),
+        "bottleneck_role": _bottleneck_role(specs, pools, config, cpm.makespan),
+        "waves_over_limit": sum(1 for v in violations if v.constraint == WAVE_DURATION),
+    }
+    return timeline
 
 
-def _compact_waves(
-    specs: list[_Spec],
-    links: list[tuple[str, str]],
-    roles: list[str],
-    config: PlanningConfig,
-    starts: list[int],
-) -> list[int]:
-    """Right-justify every activity that has successors, latest first, up to its successors' starts and
-    within every role's headcount: a wave no longer plans weeks before it can migrate. Activities
-    without successors stay, so the makespan and every capacity still hold."""
-    index = {s.id: i for i, s in enumerate(specs)}
-    successors: list[list[int]] = [[] for _ in specs]
-    for before, after in links:
-        successors[index[before]].append(index[after])
-    horizon = max(starts[i] + s.duration for i, s in enumerate(specs))
-    headcount = {p.role: p.headcount for p in config.resource_pools}
-    capacity = np.array([headcount[r] for r in roles], dtype=np.int64)[:, None]
-    demand = np.array([[s.people.get(r, 0) for r in roles] for s in specs], dtype=np.int64).reshape(
-        len(specs), -1
-    )
-    usage = np.zeros((len(roles), horizon + 1), dtype=np.int64)
-    for i, s in enumerate(specs):
-        usage[:, starts[i] : starts[i] + s.duration] += demand[i][:, None]
-    movable = [i for i, s in enumerate(specs) if successors[i] and s.duration > 0]
-    for i in sorted(movable, key=lambda i: (-(starts[i] + specs[i].duration), -starts[i], i)):
-        duration = specs[i].duration
-        bound = min(starts[j] for j in successors[i]) - duration
-        if bound <= starts[i]:
-            continue
-        usage[:, starts[i] : starts[i] + duration] -= demand[i][:, None]
-        fits = (usage + demand[i][:, None] <= capacity).all(axis=0)
-        starts[i] = _latest_window(fits, bound, duration, floor=starts[i])
-        usage[:, starts[i] : starts[i] + duration] += demand[i][:, None]
+def _window_end(calendar: WorkingCalendar, limit: int) -> Callable[[int], int]:
+    """For a wave starting at an offset, the first offset its window may no longer use (calendar days)."""
+    cache: dict[int, int] = {}
+
+    def end(start: int) -> int:
+        if start not in cache:
+            cache[start] = calendar.offset_of(calendar.nth_working_day(start) + timedelta(days=limit))
+        return cache[start]
+
+    return end
+
+
+def _tasks(
+    waves: list[Wave],
+    by_wave: dict[int, list[_Spec]],
+    pairs: list[tuple[int, int]],
+    calendar: WorkingCalendar,
+    violations: list[Violation],
+) -> list[WaveTask]:
+    """What the placement needs of each wave: modes, cut-over and hypercare days, dates as offsets."""
+    tasks = []
+    for wave in waves:
+        specs = by_wave[wave.wave_number]
+        release = calendar.offset_of(max(wave.not_before, calendar.origin)) if wave.not_before else 0
+        fixed = None
+        if wave.fixed_cutover is not None:
+            if wave.fixed_cutover < calendar.origin:
+                violations.append(
+                    _violation(
+                        FIXED_CUTOVER,
+                        f"wave {wave.wave_number}'s fixed cut-over {wave.fixed_cutover} is before the migration "
+                        f"starts ({calendar.origin})",
+                        wave,
+                    )
+                )
+            else:
+                fixed = calendar.offset_of(wave.fixed_cutover)
+        tasks.append(
+            WaveTask(
+                number=wave.wave_number,
+                work=[s.modes for s in specs[:3]],
+                tail=(specs[3].duration, specs[4].duration),
+                release=release,
+                fixed=fixed,
+                after=[src for src, dst in pairs if dst == wave.wave_number],
+            )
+        )
+    return tasks
+
+
+def _apply(by_wave: dict[int, list[_Spec]], placed: dict[int, Placed]) -> list[int]:
+    """The placed modes as durations and people; start offsets in the specs' order."""
+    starts: list[int] = []
+    for number, specs in by_wave.items():
+        wave = placed[number]
+        for spec, mode, start in zip(specs[:3], wave.modes, wave.starts, strict=True):
+            spec.duration, spec.people = mode.duration, mode.people
+            starts.append(start)
+        starts.extend([wave.cutover, wave.cutover + specs[3].duration])
     return starts
 
 
-def _latest_window(fits: np.ndarray, bound: int, duration: int, *, floor: int) -> int:
-    """The latest start in [floor, bound] whose `duration` days all fit (floor itself always does)."""
-    blocked = np.flatnonzero(~fits)
-    start = bound
-    while start > floor:
-        k = int(np.searchsorted(blocked, start + duration)) - 1
-        if k < 0 or blocked[k] < start:
-            return start
-        start = int(blocked[k]) - duration
-    return floor
+def _violation(constraint: str, message: str, wave: Wave, *others: int) -> Violation:
+    return Violation(
+        constraint=constraint,
+        message=message,
+        application_ids=[a.application_id for a in wave.applications],
+        wave_numbers=[wave.wave_number, *others],
+    )
 
 
-def _check_durations(specs: list[_Spec]) -> None:
-    """Refuse activities that could not finish within the calendar's horizon."""
-    longest = max(specs, key=lambda s: s.duration)
-    if longest.duration > MAX_ACTIVITY_DAYS:
-        raise InvalidInput(
-            f"{longest.id} would take {longest.duration:,} working days: check its role hours "
-            f"({', '.join(f'{r} {h:,.0f} h' for r, h in longest.role_hours.items())}) and the pools' headcount"
-        )
+def _placement_violations(
+    waves: list[Wave],
+    tasks: list[WaveTask],
+    placed: dict[int, Placed],
+    pairs: list[tuple[int, int]],
+    calendar: WorkingCalendar,
+    window_end: Callable[[int], int],
+    config: PlanningConfig,
+) -> list[Violation]:
+    """Windows over the limit, fixed cut-overs missed, cut-over links broken by a fixed cut-over."""
+    limit = config.wave_duration_limit_days
+    by_number = {t.number: t for t in tasks}
+    found: list[Violation] = []
+    for wave in waves:
+        task, where = by_number[wave.wave_number], placed[wave.wave_number]
+        if where.fixed_missed and wave.fixed_cutover is not None:
+            found.append(
+                _violation(
+                    FIXED_CUTOVER,
+                    f"wave {wave.wave_number} cannot cut over on {wave.fixed_cutover}: its work (or the cut-overs "
+                    f"it must follow) does not fit before that day; it cuts over on "
+                    f"{calendar.nth_working_day(where.cutover)}",
+                    wave,
+                )
+            )
+        start, end = calendar.nth_working_day(where.starts[0]), calendar.nth_working_day(where.end - 1)
+        span = (end - start).days + 1
+        if span > limit:
+            shortest = sum(m[0].duration for m in task.work) + sum(task.tail)
+            allowed = window_end(where.starts[0]) - where.starts[0]
+            if shortest > allowed:
+                largest = max(wave.applications, key=lambda a: (a.effort_hours, a.application_id))
+                why = (
+                    f"even at the largest crews its work takes {shortest} working days and the limit allows "
+                    f"{allowed}; its largest application, {largest.application_id} ({largest.effort_hours:,.0f} h)"
+                    + (", does not fit alone" if len(wave.applications) == 1 else ": split the wave or add people")
+                )
+            else:
+                why = "the people it needs are busy with other waves: add people or move the wave"
+            found.append(
+                _violation(
+                    WAVE_DURATION,
+                    f"wave {wave.wave_number} runs {span} calendar days ({start} to {end}), longer than the "
+                    f"{limit}-day wave limit: {why}",
+                    wave,
+                )
+            )
+    cut = {t.number: t.tail[0] for t in tasks}
+    for src, dst in pairs:
+        if placed[dst].cutover < placed[src].cutover + cut[src]:
+            wave = next(w for w in waves if w.wave_number == dst)
+            found.append(
+                _violation(
+                    FIXED_CUTOVER,
+                    f"wave {dst} cuts over before wave {src} has, which a dependency forbids: move the fixed "
+                    "cut-over",
+                    wave,
+                    src,
+                )
+            )
+    return found
 
 
 def _capacity_warnings(hours: dict[int, dict[str, float]], pools: dict[str, ResourcePool]) -> list[str]:
@@ -437,6 +478,16 @@ def _capacity_warnings(hours: dict[int, dict[str, float]], pools: dict[str, Reso
     ]
 
 
+def _check_durations(specs: list[_Spec]) -> None:
+    """Refuse activities that could not finish within the calendar's horizon."""
+    longest = max(specs, key=lambda s: s.duration)
+    if longest.duration > MAX_ACTIVITY_DAYS:
+        raise InvalidInput(
+            f"{longest.id} would take {longest.duration:,} working days: check its role hours "
+            f"({', '.join(f'{r} {h:,.0f} h' for r, h in longest.role_hours.items())}) and the pools' headcount"
+        )
+
+
 def _resource_cpm(specs: list[_Spec], links: list[tuple[str, str]], starts: list[int]) -> CpmResult:
     """CPM over precedence links plus the schedule's resource links."""
     durations = {s.id: s.duration for s in specs}
@@ -452,7 +503,7 @@ def _bottleneck_role(
     """The role with the highest utilisation over the whole timeline ("" when no role has hours)."""
     best, best_use = "", 0.0
     for role, pool in pools.items():
-        capacity = pool.headcount * _person_day_hours(pool, config) * makespan
+        capacity = pool.headcount * person_day_hours(pool, config) * makespan
         hours = sum(s.role_hours.get(role, 0.0) for s in specs)
         if capacity > 0 and hours / capacity > best_use:
             best, best_use = role, hours / capacity
@@ -462,14 +513,13 @@ def _bottleneck_role(
 def _assemble(
     specs: list[_Spec],
     cpm: CpmResult,
-    solution: RcpspSolution,
     calendar: WorkingCalendar,
     pools: dict[str, ResourcePool],
     config: PlanningConfig,
     waves: list[Wave],
     warnings: list[str],
 ) -> Timeline:
-    """Dates, activities, wave windows, milestones, load and warnings."""
+    """Dates, activities, wave windows, milestones and load."""
     es = cpm.earliest_start
     dates = {
         s.id: (calendar.nth_working_day(es[s.id]), calendar.nth_working_day(es[s.id] + s.duration - 1))
@@ -487,6 +537,7 @@ def _assemble(
             duration_days=s.duration,
             predecessors=list(s.predecessors),
             role_hours=s.role_hours,
+            crew=dict(sorted(s.people.items())),
             earliest_start=dates[s.id][0],
             latest_start=calendar.nth_working_day(cpm.latest_start[s.id]),
             slack_days=cpm.total_slack[s.id],
@@ -496,17 +547,17 @@ def _assemble(
     ]
     start, end = calendar.nth_working_day(0), calendar.nth_working_day(cpm.makespan - 1)
     windows = []
-    too_long: list[tuple[WaveWindow, int]] = []
     for wave in waves:
         mine = [a for a in activities if a.wave_number == wave.wave_number]
-        window = WaveWindow(
-            wave_number=wave.wave_number, start=min(a.start for a in mine), end=max(a.end for a in mine)
+        windows.append(
+            WaveWindow(
+                wave_number=wave.wave_number,
+                start=min(a.start for a in mine),
+                end=max(a.end for a in mine),
+                not_before=wave.not_before,
+                fixed_cutover=wave.fixed_cutover,
+            )
         )
-        windows.append(window)
-        span = (window.end - window.start).days + 1
-        if span > config.wave_duration_limit_days:
-            too_long.append((window, span))
-    warnings.extend(_duration_warnings(too_long, config.wave_duration_limit_days))
     return Timeline(
         start_date=start,
         end_date=end,
@@ -518,33 +569,4 @@ def _assemble(
         critical_path=cpm.critical_path,
         resource_load=_resource_load(specs, es, calendar, pools, config, cpm.makespan),
         warnings=warnings,
-        solver={
-            "method": solution.method,
-            "status": solution.status,
-            "makespan_days": cpm.makespan,
-            "lower_bound_days": solution.lower_bound,
-            "cpm_lower_bound_days": solution.cpm_lower_bound,
-            "heuristic_makespan_days": solution.heuristic_makespan,
-            "activities": len(specs),
-            "bottleneck_role": _bottleneck_role(specs, pools, config, cpm.makespan),
-        },
     )
-
-
-def _duration_warnings(too_long: list[tuple[WaveWindow, int]], limit: int) -> list[str]:
-    """One warning for waves that run longer than the wave limit (one line, however many waves)."""
-    if not too_long:
-        return []
-    if len(too_long) == 1:
-        window, span = too_long[0]
-        return [
-            f"wave {window.wave_number} runs {span} calendar days ({window.start} to {window.end}), longer than "
-            f"the {limit}-day wave limit"
-        ]
-    longest, span = max(too_long, key=lambda item: (item[1], -item[0].wave_number))
-    listed = ", ".join(f"{w.wave_number} ({days} days)" for w, days in too_long)
-    return [
-        f"{len(too_long)} waves run longer than the {limit}-day wave limit: waves {listed}; the longest, "
-        f"wave {longest.wave_number}, runs {span} calendar days ({longest.start} to {longest.end}). "
-        "Add people to the roles they need, or plan smaller waves."
-    ]

@@ -7,6 +7,7 @@ from datetime import date
 from pydantic import Field
 
 from planning_core.domain import Model
+from planning_core.engines.waves.models import Violation
 
 
 class Activity(Model):
@@ -21,6 +22,7 @@ class Activity(Model):
     duration_days: int  # working days
     predecessors: list[str] = Field(default_factory=list)
     role_hours: dict[str, float] = Field(default_factory=dict)
+    crew: dict[str, int] = Field(default_factory=dict)  # people per capacity-checked role
     earliest_start: date
     latest_start: date
     slack_days: int  # working days of total float
@@ -31,6 +33,8 @@ class WaveWindow(Model):
     wave_number: int
     start: date
     end: date
+    not_before: date | None = None  # the wave's override, when it has one
+    fixed_cutover: date | None = None
 
 
 class Milestone(Model):
@@ -65,4 +69,7 @@ class Timeline(Model):
     critical_path: list[str] = Field(default_factory=list)
     resource_load: list[ResourceLoad] = Field(default_factory=list)
     warnings: list[str] = Field(default_factory=list)
+    # Hard violations the schedule finds (wave_duration, fixed_cutover); the flow merges them into the
+    # wave plan's violations.
+    violations: list[Violation] = Field(default_factory=list)
     solver: dict[str, str | float | int | bool] = Field(default_factory=dict)

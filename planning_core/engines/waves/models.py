@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from enum import StrEnum
 from typing import Annotated
 
@@ -39,6 +40,9 @@ class Wave(Model):
     applications: list[WaveAssignment] = Field(default_factory=list)
     locked: bool = False
     is_pilot: bool = False
+    # Analyst's date overrides (honoured by the scheduler; infeasible -> a hard "fixed_cutover" violation):
+    not_before: date | None = None  # the wave's first activity starts on or after this day
+    fixed_cutover: date | None = None  # the wave's cut-over starts on this day (next working day)
 
     @property
     def total_effort_hours(self) -> float:
