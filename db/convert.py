@@ -13,6 +13,7 @@ from pydantic import BaseModel
 from db.models import (
     ApplicationRow,
     DependencyRow,
+    PlanBaselineRow,
     PlanRow,
     ResourceAllocationRow,
     ResourcePoolRow,
@@ -33,10 +34,11 @@ from planning_core.domain import (
 )
 from planning_core.engines.costs.models import CostEstimate
 from planning_core.engines.resources.models import AllocationSource, ResourceAllocation
+from planning_core.engines.risk.models import RiskAnalysis
 from planning_core.engines.schedule.models import Timeline
 from planning_core.engines.synthesis.models import Synthesis
 from planning_core.engines.waves.models import WavePlan
-from planning_core.plan import AgentRun, PlanDocument
+from planning_core.plan import AgentRun, Baseline, PlanDocument, ScenarioOrigin, Suggestion
 
 # PlanDocument attribute -> (planning_flows column, document model)
 DOCUMENT_COLUMNS: dict[str, tuple[str, type[BaseModel]]] = {
@@ -45,7 +47,10 @@ DOCUMENT_COLUMNS: dict[str, tuple[str, type[BaseModel]]] = {
     "timeline": ("timeline_data", Timeline),
     "cost_estimation": ("cost_estimation_data", CostEstimate),
     "synthesis": ("synthesis_data", Synthesis),
+    "risk": ("risk_data", RiskAnalysis),
 }
+# A document written whenever another one is: the risk simulation belongs to the cost estimate.
+WRITTEN_WITH = {"risk": "cost_estimation"}
 MAX_UTILISATION_PCT = Decimal("99999.99")
 _CENT = Decimal("0.01")
 
@@ -149,12 +154,14 @@ def flow_document_values(plan: PlanDocument, documents: Iterable[str] | None = N
         "planning_config": plan.planning_config.model_dump(mode="json"),
         "selected_applications": list(plan.selected_applications),
         "agent_execution_log": [run.model_dump(mode="json") for run in plan.agent_execution_log],
+        "suggestions": [s.model_dump(mode="json") for s in plan.suggestions],
         "warnings": list(plan.warnings),
         "planning_completed_at": plan.planning_completed_at,
+        "scenario_data": _dump(plan.scenario),
     }
     wanted = None if documents is None else set(documents)
     for attribute, (column, _model) in DOCUMENT_COLUMNS.items():
-        if wanted is None or attribute in wanted:
+        if wanted is None or attribute in wanted or WRITTEN_WITH.get(attribute) in wanted:
             values[column] = _dump(getattr(plan, attribute))
     return values
 
@@ -173,6 +180,7 @@ def row_to_plan(
             data = getattr(row, column)
             documents[attribute] = None if data is None else model.model_validate(data)
     log = row.agent_execution_log if with_documents else []
+    suggestions = row.suggestions if with_documents else []
     return PlanDocument(
         planning_flow_id=row.id,
         name=row.name,
@@ -189,10 +197,42 @@ def row_to_plan(
         selected_applications=list(row.selected_applications),
         warnings=list(row.warnings or []),
         agent_execution_log=[AgentRun.model_validate(item) for item in log or []],
+        suggestions=[Suggestion.model_validate(item) for item in suggestions or []],
         created_at=row.created_at,
         updated_at=row.updated_at,
         planning_completed_at=row.planning_completed_at,
+        scenario=None if row.scenario_data is None else ScenarioOrigin.model_validate(row.scenario_data),
         **documents,
+    )
+
+
+def baseline_values(baseline: Baseline, tenant: TenantContext) -> dict[str, Any]:
+    """Column values of a plan_baselines row (its id is the database's)."""
+    return {
+        **tenant_values(tenant),
+        "planning_flow_id": baseline.planning_flow_id,
+        "name": baseline.name,
+        "revision": baseline.revision,
+        "created_at": baseline.created_at,
+        "created_by": baseline.created_by,
+        "data": baseline.model_dump(
+            mode="json", exclude={"baseline_id", "planning_flow_id", "name", "revision", "created_at", "created_by"}
+        ),
+    }
+
+
+def row_to_baseline(row: PlanBaselineRow) -> Baseline:
+    """A Baseline from its row."""
+    return Baseline.model_validate(
+        {
+            **row.data,
+            "baseline_id": row.id,
+            "planning_flow_id": row.planning_flow_id,
+            "name": row.name,
+            "revision": row.revision,
+            "created_at": row.created_at,
+            "created_by": row.created_by,
+        }
     )
 
 
@@ -204,19 +244,31 @@ def resource_rows(
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
     """resource_pools, resource_skills and resource_allocations rows of a plan.
 
-    A pool's total capacity is the sum of its role's capacity over the allocated waves (0 before the
-    resource phase ran); utilisation = allocated / total x 100, capped at 99,999.99 %.
+    Once the timeline ran, a pool's figures are its role's over the programme's weeks, from the schedule
+    (``resource_allocation.utilisation_by_role``: the numbers every page shows). Before that, its total
+    capacity is the sum of its role's capacity over the allocated waves (0 before the resource phase ran).
+    Utilisation (the schedule's figure, else allocated / total x 100) is capped at 99,999.99 %.
     """
     allocations = plan.resource_allocation.allocations if plan.resource_allocation else []
+    by_role = (
+        {u.role: u for u in plan.resource_allocation.utilisation_by_role} if plan.resource_allocation else {}
+    )
     pools: list[dict[str, Any]] = []
     skills: list[dict[str, Any]] = []
     pool_ids: dict[str, str] = {}
     for pool in plan.planning_config.resource_pools:
         pool_id = str(uuid.uuid4())
         pool_ids[pool.role] = pool_id
-        total = sum(a.capacity_hours for a in allocations if a.role == pool.role)
-        allocated = sum(a.hours for a in allocations if a.role == pool.role)
-        utilisation = Decimal(0) if total <= 0 else min(hours(allocated / total * 100), MAX_UTILISATION_PCT)
+        scheduled = by_role.get(pool.role)
+        if scheduled is not None:
+            total, allocated = scheduled.capacity_hours, scheduled.scheduled_hours
+            utilisation = min(hours(scheduled.utilisation_pct), MAX_UTILISATION_PCT)
+        else:
+            total = sum(a.capacity_hours for a in allocations if a.role == pool.role)
+            allocated = sum(a.hours for a in allocations if a.role == pool.role)
+            utilisation = (
+                Decimal(0) if total <= 0 else min(hours(allocated / total * 100), MAX_UTILISATION_PCT)
+            )
         pools.append(
             {
                 "id": pool_id,

@@ -20,17 +20,20 @@ from planning_core.agents import advise, llm_configured
 from planning_core.domain import PHASE_ORDER, Phase, PhaseStatus, Portfolio, TenantContext
 from planning_core.errors import InvalidInput, PlanningError, StaleWriteError
 from planning_core.plan import PlanDocument
+from planning_core.service.heartbeat import Heartbeat
 from planning_core.service.memory import memory_context, record_learning
 from planning_core.service.phases import (
     PHASE_DOCUMENT,
     PHASE_LABELS,
+    PHASE_WRITES,
     blocking_violations,
     check_prerequisites,
     later_phases,
     run_engine,
 )
-from planning_core.service.queue import RunHandle, enqueue_run
+from planning_core.service.queue import COMPLETION_BLOCKED, RunHandle, enqueue_run
 from planning_core.service.revisions import RevisionNote, collect_warnings, set_current, snapshot
+from planning_core.settings import get_settings
 
 ProgressCallback = Callable[[Phase, str], None]
 
@@ -116,28 +119,13 @@ class PlanStore:
         re-runnable; an engine that fails marks its phase failed and the earlier good documents stay.
         """
         changed = list(documents)
-        for phase in phases:
-            if progress:
-                progress(phase, f"{PHASE_LABELS[phase]}…")
-            plan.phase_statuses[phase] = PhaseStatus.RUNNING
-            set_current(plan)
-            with self._uow(Action.EDIT_PLAN) as repo:
-                plan = repo.plans.save_plan(plan, expected_version=plan.version, documents=tuple(changed))
-            changed = []
-            try:
-                self._apply_phase(plan, portfolio, phase)
-            except PlanningError as error:
-                self._store_failure(plan, portfolio, phase, str(error), tuple(changed))
-                raise
-            except Exception as error:  # an engine bug must not leave the phase 'running'
-                self._store_failure(
-                    plan, portfolio, phase, f"{type(error).__name__}: {error}", tuple(changed)
-                )
-                raise PlanningError(
-                    f"{PHASE_LABELS[phase]} failed unexpectedly ({type(error).__name__}); "
-                    "the last good plan is unchanged and the phase can be re-run."
-                ) from error
-            changed.append(PHASE_DOCUMENT[phase])
+        with Heartbeat(
+            lambda: self._beat(plan.planning_flow_id),
+            get_settings().run_heartbeat_s,
+            name=f"plan-heartbeat-{plan.planning_flow_id[:8]}",
+        ):
+            for phase in phases:
+                plan, changed = self._run_phase(plan, portfolio, phase, changed, progress)
         try:
             return self._store(plan, portfolio, tuple(dict.fromkeys(changed)), note, complete=complete)
         except StaleWriteError:
@@ -149,18 +137,54 @@ class PlanStore:
                 )
             raise
 
+    def _run_phase(
+        self,
+        plan: PlanDocument,
+        portfolio: Portfolio,
+        phase: Phase,
+        changed: list[str],
+        progress: ProgressCallback | None,
+    ) -> tuple[PlanDocument, list[str]]:
+        """Mark the phase running (with the documents computed so far and a fresh heartbeat), run its
+        engine, and return the plan with the documents changed since that write."""
+        if progress:
+            progress(phase, f"{PHASE_LABELS[phase]}…")
+        plan.phase_statuses[phase] = PhaseStatus.RUNNING
+        set_current(plan)
+        with self._uow(Action.EDIT_PLAN) as repo:
+            plan = repo.plans.save_plan(plan, expected_version=plan.version, documents=tuple(changed))
+            repo.plans.touch_heartbeat(plan.planning_flow_id)
+        try:
+            self._apply_phase(plan, portfolio, phase)
+        except PlanningError as error:
+            self._store_failure(plan, portfolio, phase, str(error), ())
+            raise
+        except Exception as error:  # an engine bug must not leave the phase 'running'
+            self._store_failure(plan, portfolio, phase, f"{type(error).__name__}: {error}", ())
+            raise PlanningError(
+                f"{PHASE_LABELS[phase]} failed unexpectedly ({type(error).__name__}); "
+                "the last good plan is unchanged and the phase can be re-run."
+            ) from error
+        return plan, list(PHASE_WRITES[phase])
+
+    def _beat(self, planning_flow_id: str) -> None:
+        """The plan's heartbeat: its run is alive (status shows it running, not interrupted)."""
+        with self.database.unit_of_work(self.tenant) as repo:
+            repo.plans.touch_heartbeat(planning_flow_id)
+
     def _apply_phase(self, plan: PlanDocument, portfolio: Portfolio, phase: Phase) -> None:
         """One engine (and its specialist, when an LLM is configured) on the in-memory plan."""
-        document, agent_run = advise(
+        advice = advise(
             phase=phase,
             plan=plan,
             portfolio=portfolio,
             document=run_engine(plan, portfolio, phase),
             memory=memory_context(self.database, self.tenant) if llm_configured() else "",
         )
-        setattr(plan, PHASE_DOCUMENT[phase], document)
-        if agent_run.outcome != "skipped":
-            plan.agent_execution_log = [*plan.agent_execution_log, agent_run]
+        setattr(plan, PHASE_DOCUMENT[phase], advice.document)
+        if advice.run.outcome != "skipped":
+            plan.agent_execution_log = [*plan.agent_execution_log, advice.run]
+        plan.suggestions = advice.suggestions
         plan.phase_statuses[phase] = PhaseStatus.COMPLETED
         for later in later_phases(phase):
             if plan.phase_statuses.get(later) == PhaseStatus.COMPLETED:
@@ -197,7 +221,7 @@ class PlanStore:
         if blocking:
             plan.phase_statuses[Phase.COMPLETED] = PhaseStatus.PENDING
             plan.warnings = collect_warnings(plan) + [
-                f"The plan cannot be completed: {len(blocking)} hard violation(s) to fix on the wave board."
+                f"{COMPLETION_BLOCKED}: {len(blocking)} hard violation(s) to fix on the wave board."
             ]
             plan.planning_completed_at = None
         else:

@@ -1,0 +1,81 @@
+"""One capacity truth through the flow (issue 15), on SQLite and Postgres: the timeline phase gives the
+allocation its utilisation from the schedule and lists the schedule's hard violations on the wave plan,
+and the stored resource_pools rows show the same numbers as the plan."""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from planning_core.domain import Application, Phase, PhaseStatus, Portfolio, SixR
+from planning_core.service.flow import PlanningService
+
+
+def _portfolio(big_effort: float) -> Portfolio:
+    return Portfolio(
+        applications=[
+            Application(application_id="big", name="Big", six_r_strategy=SixR.REFACTOR, effort_hours=big_effort),
+            Application(application_id="small", name="Small", effort_hours=40.0),
+        ]
+    )
+
+
+def _config() -> dict:
+    """One developer and one engineer: a refactor's hours decide how long its wave lasts."""
+    pool = {"capacity_hours_per_week": 40, "hourly_rate": 100, "currency": "USD", "skills": []}
+    return {
+        "max_apps_per_wave": 1,
+        "wave_duration_limit_days": 30,
+        "pilot_wave": False,
+        "resource_pools": [
+            {"role": "developer", "headcount": 1, **pool},
+            {"role": "migration_engineer", "headcount": 1, **pool},
+            {"role": "tester", "headcount": 1, **pool},
+            {"role": "project_manager", "headcount": 1, **pool},
+        ],
+    }
+
+
+def _plan(database, tenant, big_effort: float):
+    service = PlanningService(database, tenant)
+    service.import_portfolio(_portfolio(big_effort))
+    return service, service.initialize(selected_application_ids=["big", "small"], config=_config())
+
+
+def _pct(value: float) -> Decimal:
+    return Decimal(str(value)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def test_a_wave_over_the_duration_limit_is_a_hard_violation_on_the_wave_plan(database, tenant) -> None:
+    _service, plan = _plan(database, tenant, big_effort=2000.0)
+    over = [v for v in plan.wave_plan.violations if v.constraint == "wave_duration"]
+    assert [(v.hard, v.wave_numbers, v.application_ids) for v in over] == [
+        (True, [plan.wave_plan.wave_of()["big"]], ["big"])
+    ]
+    assert plan.phase_statuses[Phase.COMPLETED] != PhaseStatus.COMPLETED
+
+
+def test_waves_within_the_limit_carry_no_schedule_violation(database, tenant) -> None:
+    _service, plan = _plan(database, tenant, big_effort=40.0)
+    assert [v for v in plan.wave_plan.violations if v.hard] == []
+    assert plan.phase_statuses[Phase.COMPLETED] == PhaseStatus.COMPLETED
+
+
+def test_utilisation_comes_from_the_schedule_and_the_pool_rows_agree(database, tenant) -> None:
+    _service, plan = _plan(database, tenant, big_effort=40.0)
+    allocation = plan.resource_allocation
+    assert allocation.utilisation_source == "schedule"
+    weekly = {}
+    for load in plan.timeline.resource_load:
+        weekly.setdefault(load.role, [0.0, 0.0])
+        weekly[load.role][0] += load.hours
+        weekly[load.role][1] += load.capacity_hours
+    by_role = {u.role: u for u in allocation.utilisation_by_role}
+    assert {r: (round(u.scheduled_hours, 6), round(u.capacity_hours, 6)) for r, u in by_role.items()} == {
+        r: (round(h, 6), round(c, 6)) for r, (h, c) in weekly.items()
+    }
+    with database.unit_of_work(tenant) as repo:
+        rows = repo.plans.resource_pool_rows(plan.planning_flow_id)
+    assert {r["role_name"]: Decimal(r["utilization_percentage"]) for r in rows} == {
+        role: _pct(by_role[role].utilisation_pct) if role in by_role else Decimal("0.00")
+        for role in (p.role for p in plan.planning_config.resource_pools)
+    }
