@@ -18,8 +18,10 @@ from planning_core.engines.resources.engine import apply_manual_allocation
 from planning_core.engines.resources.models import ResourceAllocation
 from planning_core.engines.waves import edits as wave_edits
 from planning_core.engines.waves.constraints import validate_wave_plan
-from planning_core.engines.waves.models import WavePlan
-from planning_core.errors import ConstraintViolationError, InvalidInput, PhaseOrderError
+from planning_core.engines.waves.engine import plan_waves
+from planning_core.engines.waves.models import Source, WavePlan
+from planning_core.engines.waves.pins import plan_pins, with_pins
+from planning_core.errors import ConstraintViolationError, InvalidInput, PhaseOrderError, PlanningError
 from planning_core.plan import PlanDocument
 from planning_core.service.queue import RunHandle
 from planning_core.service.revisions import check_version, collect_warnings, set_current, wave_changes
@@ -60,6 +62,7 @@ WAVE_OPERATIONS: dict[str, Callable[..., WavePlan]] = {
     "set_wave_lock": wave_edits.set_wave_lock,
     "delete_wave": wave_edits.delete_wave,
     "reoptimize_around_locks": wave_edits.reoptimize_around_locks,
+    "set_wave_dates": wave_edits.set_wave_dates,
     "edit_assignments": edit_assignments,
 }
 
@@ -96,6 +99,92 @@ def _operation(name: str, arguments: dict[str, Any]) -> Callable[..., WavePlan]:
     except TypeError as error:
         raise InvalidInput(f"Wave edit {name!r}: {error}.") from error
     return operation
+
+
+# The first phase a setting feeds (settings not listed feed wave planning).
+SETTING_PHASE: dict[str, Phase | None] = {
+    "migration_start_date": Phase.TIMELINE_GENERATION,
+    "working_days_per_week": Phase.TIMELINE_GENERATION,
+    "hours_per_day": Phase.TIMELINE_GENERATION,
+    "holidays": Phase.TIMELINE_GENERATION,
+    "blackout_windows": Phase.TIMELINE_GENERATION,
+    "contingency_percentage": Phase.COST_ESTIMATION,
+    "cost_inputs": Phase.COST_ESTIMATION,
+    "auto_progress": None,
+    "suggestion_mode": None,
+}
+
+
+def first_affected_phase(previous: PlanningConfig, new: PlanningConfig) -> Phase | None:
+    """The earliest phase whose input changes with the new settings (None: no result changes)."""
+    old, now = previous.model_dump(mode="json"), new.model_dump(mode="json")
+    earliest: Phase | None = None
+    for name, value in now.items():
+        if old.get(name) != value:
+            phase = SETTING_PHASE.get(name, Phase.WAVE_PLANNING)
+            if phase is not None:
+                earliest = _earliest(earliest, phase)
+    return earliest
+
+
+def manual_work(wave_plan: WavePlan) -> dict[str, str]:
+    """The analyst's work on a wave plan: application or wave -> what was done ('locked in wave 3',
+    'moved to wave 4 by hand', 'wave 5 locked')."""
+    work: dict[str, str] = {}
+    for wave in wave_plan.waves:
+        if wave.locked:
+            work[f"wave {wave.wave_number}"] = f"wave {wave.wave_number} ({wave.name or 'Wave'}) locked"
+        for app in wave.applications:
+            if app.pinned:
+                work[app.application_id] = f"{app.application_id} locked in wave {wave.wave_number}"
+            elif app.source == Source.ANALYST:
+                work[app.application_id] = f"{app.application_id} moved to wave {wave.wave_number} by hand"
+    return work
+
+
+def replan_keeping_manual_work(
+    wave_plan: WavePlan, portfolio: Portfolio, config: PlanningConfig
+) -> tuple[WavePlan, list[str]]:
+    """Plan the waves under new settings with every lock, locked wave and hand-made move kept where it
+    still holds; returns the wave plan and the manual work that no longer holds (dropped, described)."""
+    work = manual_work(wave_plan)
+    hand = {
+        a.application_id: w.wave_number
+        for w in wave_plan.waves
+        for a in w.applications
+        if a.source == Source.ANALYST and not a.pinned and not w.locked
+    }
+    locked = [w for w in wave_plan.waves if w.locked]
+    pins = {**hand, **plan_pins(wave_plan, portfolio)}
+    dropped: list[str] = []
+    for _attempt in range(3):
+        try:
+            new = plan_waves(with_pins(portfolio, pins), config, locked_waves=locked or None)
+        except PlanningError:
+            new = None
+        broken: set[str] = set()
+        if new is not None:
+            for violation in validate_wave_plan(new, portfolio, config):
+                if violation.hard:
+                    broken.update(a for a in violation.application_ids if a in pins)
+                    broken.update(f"wave {n}" for n in violation.wave_numbers if f"wave {n}" in work)
+        else:
+            broken = set(pins) | {f"wave {w.wave_number}" for w in locked}
+        if not broken:
+            break
+        dropped.extend(work[key] for key in sorted(broken) if key in work and work[key] not in dropped)
+        pins = {app: wave for app, wave in pins.items() if app not in broken}
+        locked = [w for w in locked if f"wave {w.wave_number}" not in broken]
+        for w in locked:
+            pins.update({a.application_id: w.wave_number for a in w.applications})
+    if new is None:
+        new = plan_waves(portfolio, config)
+    kept = {a.application_id: a for w in wave_plan.waves for a in w.applications if a.application_id in pins}
+    for w in new.waves:
+        w.applications = [
+            kept[a.application_id].model_copy() if a.application_id in kept else a for a in w.applications
+        ]
+    return wave_edits.refresh_plan(new, portfolio, config), dropped
 
 
 def _earliest(current: Phase | None, phase: Phase) -> Phase:
@@ -140,13 +229,34 @@ class PlanEdits(PlanStore):
         *,
         reason: str = "",
     ) -> RunHandle:
-        """Replace the plan's configuration (an admin's change when pools or rates change); every phase
-        is recomputed, locked waves and applications kept."""
+        """Replace the plan's settings; the phases they feed are recomputed. When the waves are re-planned,
+        locked waves, locked applications and moves made by hand are kept where they still hold; the
+        revision's changes list under 'manual_work_dropped' those that no longer do (see
+        `preview_config_change`)."""
         reason = limits.check_reason(reason)
         parsed = parse_config(config, analyst=True)
         plan, portfolio = self._load_for_edit(planning_flow_id, expected_version, config=parsed)
-        changes = {"planning_config": self._set_config(plan, parsed)}
-        return self._save_edit(plan, portfolio, reason, changes, Phase.WAVE_PLANNING)
+        earliest = first_affected_phase(plan.planning_config, parsed)
+        changes: dict[str, Any] = {"planning_config": self._set_config(plan, parsed)}
+        if earliest == Phase.WAVE_PLANNING and plan.wave_plan is not None:
+            new, dropped = replan_keeping_manual_work(plan.wave_plan, portfolio, parsed)
+            changes["wave_plan"] = self._set_wave_plan(plan, portfolio, new, True)
+            changes["manual_work_dropped"] = dropped
+            earliest = Phase.RESOURCE_ALLOCATION
+        return self._save_edit(plan, portfolio, reason, changes, earliest)
+
+    def preview_config_change(
+        self, planning_flow_id: str, expected_version: int, config: PlanningConfig | dict[str, Any]
+    ) -> tuple[Phase | None, list[str]]:
+        """What `change_config` would do, without saving: the first phase recomputed (None: nothing) and
+        the manual work (locks, locked waves, moves by hand) that would no longer hold."""
+        parsed = parse_config(config, analyst=True)
+        plan, portfolio = self._load_for_edit(planning_flow_id, expected_version, config=parsed)
+        earliest = first_affected_phase(plan.planning_config, parsed)
+        if earliest != Phase.WAVE_PLANNING or plan.wave_plan is None:
+            return earliest, []
+        _, dropped = replan_keeping_manual_work(plan.wave_plan, portfolio, parsed)
+        return earliest, dropped
 
     def override_allocation(
         self,

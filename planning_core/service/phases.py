@@ -14,6 +14,7 @@ from planning_core.engines.risk.models import RiskAnalysis
 from planning_core.engines.schedule.engine import build_timeline
 from planning_core.engines.synthesis.engine import synthesize
 from planning_core.engines.waves.constraints import hard_violations
+from planning_core.engines.waves.edits import carry_wave_dates
 from planning_core.engines.waves.engine import plan_waves
 from planning_core.engines.waves.models import Violation, WavePlan
 from planning_core.errors import PhaseOrderError
@@ -31,7 +32,9 @@ PHASE_DOCUMENT: dict[Phase, str] = {
 
 def _run_wave_planning(plan: PlanDocument, portfolio: Portfolio) -> object:
     locked = [w for w in plan.wave_plan.waves if w.locked] if plan.wave_plan else None
-    return plan_waves(portfolio, plan.planning_config, locked_waves=locked or None)
+    planned = plan_waves(portfolio, plan.planning_config, locked_waves=locked or None)
+    # The analyst's wave dates (not-before, fixed cut-over) survive re-planning, by wave number.
+    return carry_wave_dates(plan.wave_plan, planned) if plan.wave_plan else planned
 
 
 def _run_resource_allocation(plan: PlanDocument, portfolio: Portfolio) -> object:

@@ -4,9 +4,13 @@ and the stored resource_pools rows show the same numbers as the plan."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
+import pytest
+
 from planning_core.domain import Application, Phase, PhaseStatus, Portfolio, SixR
+from planning_core.errors import InvalidInput
 from planning_core.service.flow import PlanningService
 
 
@@ -79,3 +83,37 @@ def test_utilisation_comes_from_the_schedule_and_the_pool_rows_agree(database, t
         role: _pct(by_role[role].utilisation_pct) if role in by_role else Decimal("0.00")
         for role in (p.role for p in plan.planning_config.resource_pools)
     }
+
+
+def test_a_wave_not_before_date_is_honoured_audited_and_survives_replanning(database, tenant) -> None:
+    service, plan = _plan(database, tenant, big_effort=40.0)
+    wave = plan.wave_plan.wave_of()["small"]
+    not_before = plan.timeline.start_date + timedelta(days=60)
+    handle = service.edit_waves(
+        plan.planning_flow_id,
+        plan.version,
+        "set_wave_dates",
+        reason="Change freeze until the audit",
+        wave_number=wave,
+        not_before=not_before,
+    )
+    edited = handle.plan
+    window = {w.wave_number: w for w in edited.timeline.waves}[wave]
+    assert (window.not_before, window.start >= not_before) == (not_before, True)
+    assert service.revisions(plan.planning_flow_id)[-1].summary.startswith("Change freeze")
+    replanned = service.run_all(plan.planning_flow_id)
+    assert {w.wave_number: w.not_before for w in replanned.wave_plan.waves}[wave] == not_before
+
+
+def test_wave_dates_that_contradict_each_other_are_refused_and_change_nothing(database, tenant) -> None:
+    service, plan = _plan(database, tenant, big_effort=40.0)
+    start = plan.planning_config.migration_start_date
+    for dates in (
+        {"not_before": start + timedelta(days=30), "fixed_cutover": start + timedelta(days=10)},
+        {"not_before": start - timedelta(days=1)},
+    ):
+        with pytest.raises(InvalidInput):
+            service.edit_waves(
+                plan.planning_flow_id, plan.version, "set_wave_dates", reason="", wave_number=1, **dates
+            )
+    assert service.get_plan(plan.planning_flow_id).version == plan.version

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from planning_core.domain import PlanningConfig, Portfolio
 from planning_core.engines.waves.bounds import best_bound, lower_bounds
 from planning_core.engines.waves.constraints import cut_weight, validate_wave_plan
@@ -171,4 +173,43 @@ def reoptimize_around_locks(plan: WavePlan, portfolio: Portfolio, config: Planni
         w.applications = [kept.get(a.application_id, a) for a in w.applications]
         for a in w.applications:
             a.pinned = a.application_id in kept or a.pinned
-    return refresh_plan(result, portfolio, config)
+    return refresh_plan(carry_wave_dates(plan, result), portfolio, config)
+
+
+def set_wave_dates(
+    plan: WavePlan,
+    portfolio: Portfolio,
+    config: PlanningConfig,
+    *,
+    wave_number: int,
+    not_before: date | None = None,
+    fixed_cutover: date | None = None,
+) -> WavePlan:
+    """Give a wave a not-before date and/or a fixed cut-over date (None clears it); the scheduler honours
+    both, and one it cannot hold becomes a hard violation naming the wave."""
+    new = plan.model_copy(deep=True)
+    wave = _wave(new, wave_number)
+    for label, value in (("not-before", not_before), ("cut-over", fixed_cutover)):
+        if value is not None and value < config.migration_start_date:
+            raise InvalidInput(
+                f"The {label} date {value.isoformat()} of wave {wave_number} is before the migration "
+                f"starts ({config.migration_start_date.isoformat()})."
+            )
+    if not_before is not None and fixed_cutover is not None and fixed_cutover < not_before:
+        raise InvalidInput(
+            f"Wave {wave_number}'s cut-over ({fixed_cutover.isoformat()}) cannot be before its "
+            f"not-before date ({not_before.isoformat()})."
+        )
+    wave.not_before = not_before
+    wave.fixed_cutover = fixed_cutover
+    return refresh_plan(new, portfolio, config)
+
+
+def carry_wave_dates(previous: WavePlan, new: WavePlan) -> WavePlan:
+    """The analyst's wave date overrides of `previous`, kept by wave number on a re-planned `new`
+    (a date set on "wave 4" stays on wave 4 whatever it now holds)."""
+    dates = {w.wave_number: (w.not_before, w.fixed_cutover) for w in previous.waves}
+    for wave in new.waves:
+        if wave.wave_number in dates and wave.not_before is None and wave.fixed_cutover is None:
+            wave.not_before, wave.fixed_cutover = dates[wave.wave_number]
+    return new
