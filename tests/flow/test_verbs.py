@@ -162,7 +162,11 @@ def test_change_config_recomputes_and_keeps_at_least_one_pool(service, plan) -> 
     assert service.get_plan(plan.planning_flow_id).version == plan.version
 
     handle = service.change_config(
-        plan.planning_flow_id, plan.version, {**config, "max_apps_per_wave": 5}, reason="bigger waves"
+        plan.planning_flow_id,
+        plan.version,
+        # bigger waves need a longer window, or they would break the duration limit (a hard constraint)
+        {**config, "max_apps_per_wave": 5, "wave_duration_limit_days": 120},
+        reason="bigger waves",
     )
     saved = handle.plan
     assert saved.planning_config.max_apps_per_wave == 5
