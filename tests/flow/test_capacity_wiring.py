@@ -11,7 +11,9 @@ import pytest
 
 from planning_core.domain import Application, Phase, PhaseStatus, Portfolio, SixR
 from planning_core.errors import InvalidInput
+from planning_core.service import capacity
 from planning_core.service.flow import PlanningService
+from tests.conftest import make_tenant
 
 
 def _portfolio(big_effort: float) -> Portfolio:
@@ -117,3 +119,28 @@ def test_wave_dates_that_contradict_each_other_are_refused_and_change_nothing(da
                 plan.planning_flow_id, plan.version, "set_wave_dates", reason="", wave_number=1, **dates
             )
     assert service.get_plan(plan.planning_flow_id).version == plan.version
+
+
+def test_team_for_a_deadline_is_found_applied_and_refused_when_out_of_reach(database) -> None:
+    admin = make_tenant(database, "team", user_id="team-admin", role="admin")  # pools need the admin role
+    service, plan = _plan(database, admin, big_effort=400.0)
+    end = capacity.earliest_end(service, plan.planning_flow_id)
+    assert end == plan.timeline.end_date
+    bounds = {"developer": (1, 3), "migration_engineer": (1, 2)}
+    own = capacity.team_for(service, plan.planning_flow_id, end, bounds)
+    assert (own.met, own.headcounts, own.end_date) == (True, {"developer": 1, "migration_engineer": 1}, end)
+    too_early = plan.planning_config.migration_start_date + timedelta(days=3)
+    refused = capacity.team_for(service, plan.planning_flow_id, too_early, bounds)
+    assert (refused.met, refused.earliest_end_date > too_early) == (False, True)
+
+    # A 400-hour refactor done by one developer: three finish it weeks earlier.
+    faster = capacity.team_for(service, plan.planning_flow_id, end - timedelta(days=14), bounds)
+    assert (faster.met, faster.headcounts["developer"] > 1) == (True, True)
+    handle = capacity.apply_team(service, plan.planning_flow_id, plan.version, faster.headcounts, reason="Deadline")
+    pools = {p.role: p.headcount for p in handle.plan.planning_config.resource_pools}
+    assert {r: pools[r] for r in faster.headcounts} == faster.headcounts
+    assert handle.plan.timeline.end_date == faster.end_date
+    assert service.revisions(plan.planning_flow_id)[-1].summary == "Deadline"
+    with pytest.raises(InvalidInput):
+        capacity.apply_team(service, plan.planning_flow_id, handle.plan.version, {"developer": -1}, reason="x")
+    assert service.get_plan(plan.planning_flow_id).version == handle.plan.version
