@@ -233,6 +233,28 @@ class PortfolioImportRow(TenantMixin, Base):
     imported_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
     imported_by: Mapped[str] = mapped_column(String(200), nullable=False, default="")
     counts: Mapped[dict[str, int]] = mapped_column(JSONDocument, nullable=False, default=dict)
+    # Every default the importer applied (one line each: column, value assumed, rows, why).
+    defaults: Mapped[list[str]] = mapped_column(JSONDocument, nullable=False, default=list)
+
+
+class PortfolioEditRow(TenantMixin, Base):
+    """One analyst's edit of the portfolio (an application's fields, archive or restore, a dependency added
+    or removed): who, when, before and after. ``import_id``: the import the edited row came from."""
+
+    __tablename__ = "portfolio_edits"
+    __table_args__ = tenant_table_args("portfolio_edits")
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    action: Mapped[str] = mapped_column(String(30), nullable=False)
+    application_id: Mapped[str] = mapped_column(String(100), nullable=False)
+    target_application_id: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    dependency_type: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    before: Mapped[dict[str, Any]] = mapped_column(JSONDocument, nullable=False, default=dict)
+    after: Mapped[dict[str, Any]] = mapped_column(JSONDocument, nullable=False, default=dict)
+    reason: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    import_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    edited_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+    edited_by: Mapped[str] = mapped_column(String(200), nullable=False, default="")
 
 
 class SourceApplicationRow(TenantMixin, Base):
@@ -302,11 +324,15 @@ class PlanRow(TenantMixin, TimestampMixin, Base):
     cost_estimation_data: Mapped[dict[str, Any] | None] = mapped_column(JSONDocument, nullable=True)
     synthesis_data: Mapped[dict[str, Any] | None] = mapped_column(JSONDocument, nullable=True)
     agent_execution_log: Mapped[list[Any]] = mapped_column(JSONDocument, nullable=False, default=list)
+    suggestions: Mapped[list[Any]] = mapped_column(JSONDocument, nullable=False, default=list)
     ui_state: Mapped[dict[str, Any]] = mapped_column(JSONDocument, nullable=False, default=dict)
     validation_errors: Mapped[list[Any]] = mapped_column(JSONDocument, nullable=False, default=list)
     warnings: Mapped[list[str]] = mapped_column(JSONDocument, nullable=False, default=list)
     planning_completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # The risk simulation of the cost estimate, and where a scenario comes from (NULL: a main plan).
+    risk_data: Mapped[dict[str, Any] | None] = mapped_column(JSONDocument, nullable=True)
+    scenario_data: Mapped[dict[str, Any] | None] = mapped_column(JSONDocument, nullable=True)
 
 
 class PlanSourceRow(TenantMixin, Base):
@@ -323,6 +349,22 @@ class PlanSourceRow(TenantMixin, Base):
     )
     source_name: Mapped[str] = mapped_column(String(200), nullable=False)
 
+
+class PlanBaselineRow(TenantMixin, Base):
+    """A plan's state saved as a baseline: its dates, waves and cost at one revision (`data`)."""
+
+    __tablename__ = "plan_baselines"
+    __table_args__ = tenant_table_args("plan_baselines")
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    planning_flow_id: Mapped[str] = mapped_column(
+        ForeignKey("planning_flows.id", ondelete="CASCADE"), nullable=False
+    )
+    name: Mapped[str] = mapped_column(String(200), nullable=False)
+    revision: Mapped[int] = mapped_column(Integer, nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(200), nullable=False, default="")
+    data: Mapped[dict[str, Any]] = mapped_column(JSONDocument, nullable=False)
 
 class PlanRevisionRow(TenantMixin, Base):
     """One revision of a plan: who, when, what changed, and a snapshot to roll back to."""

@@ -13,6 +13,7 @@ from sqlalchemy.orm import load_only
 from db import convert
 from db.base import TenantScoped, rowcount
 from db.models import (
+    PlanBaselineRow,
     PlanRevisionRow,
     PlanRow,
     ProjectTimelineRow,
@@ -26,7 +27,7 @@ from db.tenancy import TenancyRepository
 from db.types import utcnow
 from planning_core.domain import PHASE_ORDER, Phase, PhaseStatus, PlanningConfig
 from planning_core.errors import NotFound, StaleWriteError
-from planning_core.plan import PlanDocument
+from planning_core.plan import Baseline, PlanDocument
 
 # Documents from which save derives relational rows (resource pools come from the configuration).
 RELATIONAL_SOURCES = frozenset({"resource_allocation", "timeline", "planning_config"})
@@ -57,6 +58,7 @@ class PlanRepository(TenantScoped):
             planning_config=config.model_dump(mode="json"),
             selected_applications=list(selected_application_ids),
             agent_execution_log=[],
+            suggestions=[],
             ui_state={},
             validation_errors=[],
             warnings=[],
@@ -106,6 +108,7 @@ class PlanRepository(TenantScoped):
             PlanRow.created_at,
             PlanRow.updated_at,
             PlanRow.planning_completed_at,
+            PlanRow.scenario_data,
         ]
         query = (
             select(PlanRow)
@@ -238,6 +241,11 @@ class PlanRepository(TenantScoped):
         """When the plan last reported a running phase, or None."""
         return self._row(planning_flow_id, PlanRow.heartbeat_at).heartbeat_at
 
+    def heartbeats(self) -> dict[str, datetime | None]:
+        """Every plan's last heartbeat (None: never ran), by plan id."""
+        rows = self.session.execute(select(PlanRow.id, PlanRow.heartbeat_at).where(self._scoped(PlanRow)))
+        return {plan_id: beat for plan_id, beat in rows}
+
     def delete_plan(self, planning_flow_id: str) -> None:
         """Delete a plan with its revisions and relational rows; NotFound if absent."""
         self._row(planning_flow_id, PlanRow.id)
@@ -245,6 +253,11 @@ class PlanRepository(TenantScoped):
         self.session.execute(
             delete(PlanRevisionRow)
             .where(self._scoped(PlanRevisionRow), PlanRevisionRow.planning_flow_id == planning_flow_id)
+            .execution_options(synchronize_session=False)
+        )
+        self.session.execute(
+            delete(PlanBaselineRow)
+            .where(self._scoped(PlanBaselineRow), PlanBaselineRow.planning_flow_id == planning_flow_id)
             .execution_options(synchronize_session=False)
         )
         self.session.execute(
@@ -337,3 +350,21 @@ class PlanRepository(TenantScoped):
             )
         )
         return [convert.pool_dict(p, [s for s in skills if s.resource_pool_id == p.id]) for p in pools]
+
+    # ----------------------------------------------------------------- baselines
+    def add_baseline(self, baseline: Baseline) -> Baseline:
+        """Store a baseline of a plan of this engagement; returns it with its id."""
+        self._row(baseline.planning_flow_id, PlanRow.id)
+        row = PlanBaselineRow(**convert.baseline_values(baseline, self.tenant))
+        self.session.add(row)
+        self.session.flush()
+        return convert.row_to_baseline(row)
+
+    def list_baselines(self, planning_flow_id: str) -> list[Baseline]:
+        """The plan's baselines, oldest first."""
+        query = (
+            select(PlanBaselineRow)
+            .where(self._scoped(PlanBaselineRow), PlanBaselineRow.planning_flow_id == planning_flow_id)
+            .order_by(PlanBaselineRow.created_at, PlanBaselineRow.id)
+        )
+        return [convert.row_to_baseline(row) for row in self.session.scalars(query)]

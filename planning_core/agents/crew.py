@@ -12,8 +12,15 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel
 
 from planning_core.agents.context import AdviceContext
+from planning_core.agents.logs import crewai_console_quiet
 from planning_core.agents.prompts import PERSONAS, SPECIALIST_OF_PHASE, task_text
-from planning_core.agents.proposals import NarrativeAdvice, ResourceAdvice, ReviewNotes, WaveAdvice
+from planning_core.agents.proposals import (
+    CostAdvice,
+    NarrativeAdvice,
+    ResourceAdvice,
+    TimelineAdvice,
+    WaveAdvice,
+)
 from planning_core.domain import Phase
 from planning_core.settings import Settings, crewai_telemetry_off
 
@@ -23,8 +30,8 @@ if TYPE_CHECKING:
 ANSWER_OF_PHASE: dict[Phase, type[BaseModel]] = {
     Phase.WAVE_PLANNING: WaveAdvice,
     Phase.RESOURCE_ALLOCATION: ResourceAdvice,
-    Phase.TIMELINE_GENERATION: ReviewNotes,
-    Phase.COST_ESTIMATION: ReviewNotes,
+    Phase.TIMELINE_GENERATION: TimelineAdvice,
+    Phase.COST_ESTIMATION: CostAdvice,
     Phase.SYNTHESIS: NarrativeAdvice,
 }
 MAX_ITERATIONS = 6
@@ -94,7 +101,8 @@ def run_specialist(context: AdviceContext, settings: Settings) -> tuple[str, Bas
             description=description, expected_output=expected, agent=agent, output_pydantic=answer_model
         )
         crew = Crew(agents=[agent], tasks=[task], process=Process.sequential, verbose=False)
-        result = crew.kickoff()
+        with crewai_console_quiet():
+            result = crew.kickoff()
     answer = getattr(result, "pydantic", None)
     if not isinstance(answer, answer_model):
         raise AdviceError(f"the answer was not the expected {answer_model.__name__} JSON")

@@ -37,12 +37,14 @@ PERSONAS: dict[str, tuple[str, str, str]] = {
     ),
     TIMELINE_SPECIALIST: (
         "Timeline Generation Specialist",
-        "Review the schedule and its critical path and point out the risks an analyst should check.",
+        "Review the schedule and its critical path; propose wave dates or crew changes where they "
+        "protect the plan, and point out the risks an analyst should check.",
         "A programme scheduler who reads critical paths, slack and blackout windows for a living.",
     ),
     COST_SPECIALIST: (
         "Cost Estimation Specialist",
-        "Review the cost estimate and point out cost risks; summarise the finished plan for executives.",
+        "Review the cost estimate, propose cost lines the estimate misses and point out cost risks; "
+        "summarise the finished plan for executives.",
         "A finance partner for cloud migrations who explains numbers plainly and never invents them.",
     ),
 }
@@ -106,15 +108,25 @@ def task_text(ctx: AdviceContext) -> tuple[str, str]:
             "JSON with 'transfers' (wave_number, from_role, to_role, hours, rationale) and a 'summary'. "
             + PLAIN_TEXT,
         )
-    if ctx.phase in (Phase.TIMELINE_GENERATION, Phase.COST_ESTIMATION):
-        subject = (
-            "schedule (use explain_critical_path)"
-            if ctx.phase == Phase.TIMELINE_GENERATION
-            else ("cost estimate (use price_change to price alternatives)")
-        )
+    if ctx.phase == Phase.TIMELINE_GENERATION:
         return (
-            f"{brief}\n\n{_document_line(ctx)}\nReview the {subject} and list the risks an analyst should check.",
-            "JSON with 'notes' (title, detail) and a 'summary'. " + PLAIN_TEXT,
+            f"{brief}\n\n{_document_line(ctx)}\nReview the schedule (use explain_critical_path). Where it "
+            "protects the plan, propose for a wave a not-before date or a fixed cut-over date (working days "
+            "outside blackout windows, not before the migration start), or a crew change for a role "
+            "(headcount, or min_crew / max_crew: people one activity uses). List the risks an analyst "
+            "should check. Every proposal is validated; propose nothing when the schedule is sound.",
+            "JSON with 'wave_dates' (wave_number, not_before or fixed_cutover as YYYY-MM-DD, rationale), "
+            "'crew_changes' (role, headcount, min_crew, max_crew, rationale), 'notes' (title, detail) and a "
+            "'summary'. " + PLAIN_TEXT,
+        )
+    if ctx.phase == Phase.COST_ESTIMATION:
+        return (
+            f"{brief}\n\n{_document_line(ctx)}\nReview the cost estimate (use price_change to price "
+            "alternatives). Propose a cost line only for a cost the estimate misses or misstates: mode 'add' "
+            "adds an amount to a category (new or existing), mode 'set' replaces a computed category's "
+            "amount. List the cost risks an analyst should check.",
+            "JSON with 'cost_lines' (category, amount, mode, name, rationale), 'notes' (title, detail) and a "
+            "'summary'. " + PLAIN_TEXT,
         )
     return (
         f"{brief}\n\n{_document_line(ctx)}\nWrite an executive narrative of this migration plan in at most "

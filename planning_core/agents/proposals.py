@@ -55,10 +55,52 @@ class Note(_Answer):
 
 
 class ReviewNotes(_Answer):
-    """The timeline and cost specialists' answer: notes and a short summary."""
+    """Notes and a short summary (the part of the timeline and cost answers that changes no number)."""
 
     notes: list[Note] = Field(default_factory=list)
     summary: str = ""
+
+
+class WaveDate(_Answer):
+    """A date for one wave: it may not start before `not_before`, or cuts over on `fixed_cutover`."""
+
+    wave_number: int
+    not_before: str | None = Field(default=None, description="YYYY-MM-DD, or null")
+    fixed_cutover: str | None = Field(default=None, description="YYYY-MM-DD, or null")
+    rationale: str = ""
+
+
+class CrewChange(_Answer):
+    """A resource pool's headcount, or the crew (people per activity) its activities use."""
+
+    role: str
+    headcount: int | None = None
+    min_crew: int | None = None
+    max_crew: int | None = None
+    rationale: str = ""
+
+
+class CostLine(_Answer):
+    """A cost line: `add` an amount to a category (new or existing) or `set` a computed category."""
+
+    category: str = Field(description="e.g. labour, data_transfer, dual_running, or a new name")
+    amount: float
+    mode: str = Field(default="add", description="add or set")
+    name: str = ""
+    rationale: str = ""
+
+
+class TimelineAdvice(ReviewNotes):
+    """The TimelineGenerationSpecialist's answer: wave dates, crew changes, notes and a summary."""
+
+    wave_dates: list[WaveDate] = Field(default_factory=list)
+    crew_changes: list[CrewChange] = Field(default_factory=list)
+
+
+class CostAdvice(ReviewNotes):
+    """The CostEstimationSpecialist's answer on the estimate: cost lines, notes and a summary."""
+
+    cost_lines: list[CostLine] = Field(default_factory=list)
 
 
 class NarrativeAdvice(_Answer):

@@ -7,15 +7,24 @@ version did not have.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from typing import Any
 
+from planning_core.agents.actions import (
+    ChangeRefused,
+    Draft,
+    apply_change,
+    hard_keys,
+    new_hard_violations,
+    transfer_problem,
+)
 from planning_core.agents.proposals import (
     MAX_PROPOSALS,
+    CostAdvice,
     NarrativeAdvice,
     ResourceAdvice,
     ReviewNotes,
+    TimelineAdvice,
     WaveAdvice,
 )
 from planning_core.agents.sanitize import (
@@ -26,13 +35,14 @@ from planning_core.agents.sanitize import (
     clean_text,
 )
 from planning_core.domain import PlanningConfig, Portfolio
+from planning_core.engines.costs.models import CostEstimate
 from planning_core.engines.resources.engine import apply_manual_allocation
-from planning_core.engines.resources.models import Allocation, AllocationSource, ResourceAllocation
+from planning_core.engines.resources.models import AllocationSource, ResourceAllocation
 from planning_core.engines.synthesis.models import Synthesis
-from planning_core.engines.waves.constraints import validate_wave_plan
 from planning_core.engines.waves.edits import delete_wave, move_application, refresh_plan
-from planning_core.engines.waves.models import Source, Violation, WavePlan
+from planning_core.engines.waves.models import Source, WavePlan
 from planning_core.errors import InvalidInput
+from planning_core.plan import PlanDocument, SuggestionKind
 
 AGENT_CONFIDENCE = 0.7
 ID_MAX_CHARS = 100
@@ -40,28 +50,15 @@ ID_MAX_CHARS = 100
 
 @dataclass
 class Review:
-    """The outcome of applying one answer."""
+    """The outcome of applying one answer: proposals applied to the document (`accepted`), valid ones
+    left for the analyst (`pending`: they change the plan's inputs, not this document), and refused
+    ones with the reason (`rejected`)."""
 
     document: object
     accepted: list[dict[str, Any]] = field(default_factory=list)
     rejected: list[dict[str, Any]] = field(default_factory=list)
     narrative: str = ""
-
-
-def _key(violation: Violation) -> tuple[str, str]:
-    return violation.constraint, violation.message
-
-
-def hard_keys(plan: WavePlan, portfolio: Portfolio, config: PlanningConfig) -> set[tuple[str, str]]:
-    """The hard violations of a wave plan, as comparable keys."""
-    return {_key(v) for v in validate_wave_plan(plan, portfolio, config) if v.hard}
-
-
-def new_hard_violations(
-    candidate: WavePlan, baseline: set[tuple[str, str]], portfolio: Portfolio, config: PlanningConfig
-) -> list[Violation]:
-    """Hard violations of the candidate that the baseline did not have."""
-    return [v for v in validate_wave_plan(candidate, portfolio, config) if v.hard and _key(v) not in baseline]
+    pending: list[dict[str, Any]] = field(default_factory=list)
 
 
 def _too_many(items: list[Any], kind: str) -> list[dict[str, Any]]:
@@ -133,34 +130,6 @@ def apply_wave_advice(
     return review
 
 
-def _row(allocation: ResourceAllocation, wave_number: int, role: str) -> Allocation | None:
-    return next((a for a in allocation.allocations if a.wave_number == wave_number and a.role == role), None)
-
-
-def _transfer_problem(
-    allocation: ResourceAllocation, wave: int, source: str, target: str, hours: float
-) -> str:
-    """Why a transfer is not acceptable ('' when it is)."""
-    if not math.isfinite(hours) or hours <= 0:
-        return f"hours to move must be more than zero (got {hours})"
-    if source == target:
-        return "the two roles are the same"
-    from_row, to_row = _row(allocation, wave, source), _row(allocation, wave, target)
-    if from_row is None or to_row is None:
-        missing = source if from_row is None else target
-        roles = sorted({a.role for a in allocation.allocations})
-        waves = sorted({a.wave_number for a in allocation.allocations})
-        return f"no allocation for {missing!r} in wave {wave} (roles: {', '.join(roles)}; waves: {waves})"
-    if hours > from_row.hours + 1e-9:
-        return f"{source} has only {from_row.hours:,.2f} h in wave {wave}"
-    if to_row.hours + hours > to_row.capacity_hours + 1e-9:
-        return (
-            f"{target} would need {to_row.hours + hours:,.2f} h in wave {wave}, "
-            f"more than its capacity of {to_row.capacity_hours:,.2f} h"
-        )
-    return ""
-
-
 def _set_hours(
     allocation: ResourceAllocation, wave: int, role: str, hours: float, reason: str
 ) -> ResourceAllocation:
@@ -189,13 +158,13 @@ def apply_resource_advice(allocation: ResourceAllocation, advice: ResourceAdvice
             "hours": hours,
             "rationale": rationale,
         }
-        problem = _transfer_problem(current, wave, source, target, hours)
+        problem = transfer_problem(current, wave, source, target, hours)
         if problem:
             review.rejected.append({**record, "reason": problem})
             continue
         reason = f"Proposed by {agent}: {rationale}" if rationale else f"Proposed by {agent}."
-        from_row, to_row = _row(current, wave, source), _row(current, wave, target)
-        assert from_row is not None and to_row is not None
+        from_row = next(a for a in current.allocations if (a.wave_number, a.role) == (wave, source))
+        to_row = next(a for a in current.allocations if (a.wave_number, a.role) == (wave, target))
         current = _set_hours(current, wave, source, round(from_row.hours - hours, 2), reason[:1000])
         current = _set_hours(current, wave, target, round(to_row.hours + hours, 2), reason[:1000])
         review.accepted.append(record)
@@ -228,3 +197,72 @@ def apply_narrative(synthesis: Synthesis, advice: NarrativeAdvice) -> Review:
         accepted=[{"kind": "narrative", "characters": len(narrative)}],
         narrative=narrative,
     )
+
+
+def _action_records(advice: TimelineAdvice | CostAdvice) -> list[tuple[SuggestionKind, dict[str, Any]]]:
+    """The answer's proposals as (kind, record), identifiers and text sanitised."""
+    records: list[tuple[SuggestionKind, dict[str, Any]]] = []
+    record: dict[str, Any]
+    if isinstance(advice, TimelineAdvice):
+        for item in advice.wave_dates[:MAX_PROPOSALS]:
+            rationale = clean_text(item.rationale, RATIONALE_MAX_CHARS)
+            for kind, value in (
+                (SuggestionKind.WAVE_NOT_BEFORE, item.not_before),
+                (SuggestionKind.WAVE_FIXED_CUTOVER, item.fixed_cutover),
+            ):
+                if value:
+                    day = clean_identifier(value, 40)
+                    record = {"wave_number": item.wave_number, "date": day, "rationale": rationale}
+                    records.append((kind, record))
+        for crew in advice.crew_changes[:MAX_PROPOSALS]:
+            record = {"role": clean_identifier(crew.role, ID_MAX_CHARS)}
+            for name in ("headcount", "min_crew", "max_crew"):
+                if getattr(crew, name) is not None:
+                    record[name] = getattr(crew, name)
+            record["rationale"] = clean_text(crew.rationale, RATIONALE_MAX_CHARS)
+            records.append((SuggestionKind.CREW_CHANGE, record))
+    else:
+        for line in advice.cost_lines[:MAX_PROPOSALS]:
+            record = {
+                "category": clean_identifier(line.category, ID_MAX_CHARS),
+                "amount": line.amount,
+                "mode": clean_identifier(line.mode, 10),
+                "name": clean_text(line.name, 200),
+                "rationale": clean_text(line.rationale, RATIONALE_MAX_CHARS),
+            }
+            records.append((SuggestionKind.COST_LINE, record))
+    return records
+
+
+def apply_actions(
+    document: object,
+    advice: TimelineAdvice | CostAdvice,
+    *,
+    plan: PlanDocument,
+    portfolio: Portfolio,
+    agent: str,
+) -> Review:
+    """The timeline and cost specialists' proposals (wave dates, crew changes, cost lines), each validated
+    like an analyst's edit against the plan: valid ones wait for the analyst (`pending`: they change the
+    plan's inputs, so applying them means recomputing), the others are rejected with the reason. Notes
+    are logged as `apply_notes` does; the document itself is unchanged."""
+    review = apply_notes(document, advice)
+    lists: list[list[Any]] = [advice.cost_lines] if isinstance(advice, CostAdvice) else []
+    if isinstance(advice, TimelineAdvice):
+        lists = [advice.wave_dates, advice.crew_changes]
+    for items in lists:
+        review.rejected.extend(_too_many(items, "action"))
+    draft = Draft.of(plan, portfolio)
+    if isinstance(document, CostEstimate):
+        draft.cost_categories = frozenset(c.category for c in document.by_category)
+    for kind, record in _action_records(advice):
+        change = {k: v for k, v in record.items() if k != "rationale"}
+        rationale = record["rationale"]
+        reason = f"Proposed by {agent}: {rationale}" if rationale else f"Proposed by {agent}."
+        try:
+            apply_change(draft, kind, change, reason=reason[:1000])
+        except ChangeRefused as error:
+            review.rejected.append({"kind": kind.value, **record, "reason": str(error)})
+            continue
+        review.pending.append({"kind": kind.value, **record})
+    return review

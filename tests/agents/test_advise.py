@@ -31,6 +31,12 @@ def answer(payload: dict[str, Any]) -> Reply:
     return Reply(content=json.dumps(payload))
 
 
+def advise_pair(**arguments: Any) -> tuple[Any, Any]:
+    """advise()'s document and log entry (its suggestions are tested in test_suggestions.py)."""
+    advice = advise(**arguments)
+    return advice.document, advice.run
+
+
 def tool_then(tool: str, args: dict[str, Any], payload: dict[str, Any]):  # noqa: ANN201
     """A script: first call a tool, then (once its result came back) give the final JSON answer."""
 
@@ -45,7 +51,7 @@ def tool_then(tool: str, args: dict[str, Any], payload: dict[str, Any]):  # noqa
 def review_waves(standin: StandIn, settings: Settings, computed, script):  # noqa: ANN001, ANN201
     plan, portfolio = computed
     standin.reset(script)
-    return advise(
+    return advise_pair(
         phase=Phase.WAVE_PLANNING, plan=plan, portfolio=portfolio, document=plan.wave_plan, settings=settings
     )
 
@@ -62,7 +68,7 @@ def test_engine_plan_is_the_expected_one(computed) -> None:  # noqa: ANN001
 
 def test_without_llm_the_engine_document_is_returned_and_labelled(computed) -> None:  # noqa: ANN001
     plan, portfolio = computed
-    document, run = advise(
+    document, run = advise_pair(
         phase=Phase.WAVE_PLANNING,
         plan=plan,
         portfolio=portfolio,
@@ -251,7 +257,7 @@ def test_resource_transfer_accepted_and_unknown_role_rejected(standin, llm_setti
     ]  # fmt: skip
     script = tool_then("wave_resources", {"wave_number": 1}, {"transfers": transfers, "summary": "Shifted."})
     standin.reset(script)
-    document, run = advise(
+    document, run = advise_pair(
         phase=Phase.RESOURCE_ALLOCATION,
         plan=plan,
         portfolio=portfolio,
@@ -263,10 +269,10 @@ def test_resource_transfer_accepted_and_unknown_role_rejected(standin, llm_setti
     engineer, developer = rows[(1, "migration_engineer")], rows[(1, "developer")]
     reason = "Proposed by ResourceAllocationSpecialist: Code changes."
     assert (engineer.hours, engineer.utilisation_pct, engineer.source, engineer.reason) == (
-        20.0, 1.0, AllocationSource.AGENT, reason,
+        20.0, 5.2, AllocationSource.AGENT, reason,
     )  # fmt: skip
     assert (developer.hours, developer.utilisation_pct, developer.source, developer.reason) == (
-        4.0, 0.2, AllocationSource.AGENT, reason,
+        4.0, 0.8, AllocationSource.AGENT, reason,
     )  # fmt: skip
     assert document.total_hours == plan.resource_allocation.total_hours
     assert run.accepted == [{"kind": "transfer", **transfers[0], "hours": 2.0}]
@@ -282,8 +288,8 @@ def test_resource_transfer_accepted_and_unknown_role_rejected(standin, llm_setti
     assert json.loads(tool_results(standin.requests[1])[0])[0] == {
         "role": "migration_engineer",
         "hours": 22.0,
-        "capacity_hours": 2057.14,
-        "utilisation_pct": 1.1,
+        "capacity_hours": 384.0,
+        "utilisation_pct": 5.7,
         "over_allocated": False,
     }
 
@@ -297,7 +303,7 @@ def test_notes_are_logged_sanitised_and_change_no_number(standin, llm_settings, 
         {"title": "", "detail": ""},
     ]
     standin.reset(lambda body: answer({"notes": notes, "summary": "Two checks."}))
-    returned, run = advise(
+    returned, run = advise_pair(
         phase=phase, plan=plan, portfolio=portfolio, document=document, settings=llm_settings
     )
     assert returned == document
@@ -318,7 +324,7 @@ def test_synthesis_narrative_is_plain_and_bounded(standin, llm_settings, compute
     plan, portfolio = computed
     narrative = "<h1>Plan</h1>\n# Summary\nFive apps, **three** waves. " + "Lorem ipsum. " * 1000
     standin.reset(lambda body: answer({"narrative": narrative}))
-    document, run = advise(
+    document, run = advise_pair(
         phase=Phase.SYNTHESIS, plan=plan, portfolio=portfolio, document=plan.synthesis, settings=llm_settings
     )
     expected = ("Plan\nSummary\nFive apps, three waves. " + "Lorem ipsum. " * 1000)[:3999].rstrip() + "…"
