@@ -1,8 +1,12 @@
-"""Risk by simulation: determinism, ordered percentiles, zero uncertainty = the plan, wider with more
-uncertainty, target-date probabilities, validation, and the vectorised schedule generation."""
+"""Risk by simulation: determinism, ordered percentiles, zero uncertainty = the plan (at every demo size,
+and for waves the placement rule would not put where the timeline has them), wider with more
+uncertainty, target-date probabilities, validation, and the vectorised replay of the timeline's wave
+placement against the schedule package's own ``place_wave``."""
 
 from __future__ import annotations
 
+import copy
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -16,13 +20,23 @@ from planning_core.engines.costs.engine import estimate_costs
 from planning_core.engines.costs.models import CostEstimate
 from planning_core.engines.resources.engine import allocate_resources
 from planning_core.engines.resources.models import ResourceAllocation
-from planning_core.engines.risk.engine import MAX_ITERATIONS, MAX_SEED, simulate_plan_risk, simulate_risk
+from planning_core.engines.risk.engine import (
+    MAX_ITERATIONS,
+    MAX_SEED,
+    _makespans,
+    _wave_order,
+    simulate_plan_risk,
+    simulate_risk,
+)
 from planning_core.engines.risk.models import RiskAnalysis
+from planning_core.engines.risk.network import RiskNetwork, build_network, window_limit
+from planning_core.engines.risk.placement import calibrate, priority_order
 from planning_core.engines.risk.sampling import MAX_SAVING, EffortSampler, spread
-from planning_core.engines.risk.sgs import Demand, priority_order, serial_sgs
 from planning_core.engines.schedule.calendar import WorkingCalendar
+from planning_core.engines.schedule.crews import Mode
 from planning_core.engines.schedule.engine import build_timeline
 from planning_core.engines.schedule.models import Timeline
+from planning_core.engines.schedule.placement import WaveTask, place_wave
 from planning_core.engines.waves.engine import plan_waves
 from planning_core.engines.waves.models import WavePlan
 from planning_core.errors import InvalidInput, PhaseOrderError
@@ -227,50 +241,99 @@ def test_sampled_multipliers_stay_in_their_pert_range() -> None:
     assert np.array_equal(np.vstack([again.deviations(7_000), again.deviations(13_000)]), deviations)
 
 
-def _reference_sgs(
-    durations: list[int],
-    order: list[int],
-    preds: list[list[int]],
-    needs: list[dict[int, int]],
-    caps: list[int],
-) -> list[int]:
-    """The textbook serial SGS for one iteration, day by day."""
-    usage = [[0] * (sum(durations) + 1) for _ in caps]
-    start = [0] * len(durations)
-    for j in order:
-        t = max((start[p] + durations[p] for p in preds[j]), default=0)
-        while not all(
-            usage[r][u] + q <= caps[r] for r, q in needs[j].items() for u in range(t, t + durations[j])
-        ):
-            t += 1
-        for r, q in needs[j].items():
-            for u in range(t, t + durations[j]):
-                usage[r][u] += q
-        start[j] = t
-    return start
+def _build(apps: int, seed: int, config: PlanningConfig) -> Plan:
+    portfolio = generate_portfolio(apps=apps, seed=seed)
+    wave_plan = plan_waves(portfolio, config)
+    allocation = allocate_resources(portfolio, wave_plan, config)
+    timeline = build_timeline(portfolio, wave_plan, allocation, config)
+    costs = estimate_costs(portfolio, wave_plan, allocation, timeline, config)
+    return Plan(portfolio, wave_plan, allocation, timeline, costs, config)
 
 
-def test_vectorised_sgs_matches_the_textbook_scheme_on_random_networks() -> None:
-    rng = np.random.default_rng(42)
-    for _ in range(15):
-        n, iterations, caps = 14, 25, [2, 3, 1]
-        preds = [
-            sorted({int(p) for p in rng.integers(0, j, size=2)}) if j and rng.random() < 0.6 else []
-            for j in range(n)
-        ]
-        durations = rng.integers(1, 7, size=(iterations, n))
-        roles = [
-            sorted({int(r) for r in rng.integers(0, 3, size=2)}) if rng.random() < 0.8 else []
-            for _ in range(n)
-        ]
-        people = {(j, r): rng.integers(1, caps[r] + 1, size=iterations) for j in range(n) for r in roles[j]}
-        demands = [[Demand(r, people[(j, r)]) for r in roles[j]] for j in range(n)]
-        order = priority_order([int(x) for x in rng.integers(0, 30, size=n)], preds)
-        starts = serial_sgs(durations, order, preds, demands, caps)
-        for i in range(iterations):
-            needs = [{r: int(people[(j, r)][i]) for r in roles[j]} for j in range(n)]
-            expected = _reference_sgs([int(d) for d in durations[i]], order, preds, needs, caps)
-            assert starts[i].tolist() == expected
+@pytest.mark.parametrize("apps", [12, 300, 1000])
+def test_zero_uncertainty_is_the_plan_at_every_demo_size(apps: int) -> None:
+    config = PlanningConfig(solver_time_limit_seconds=1.0)
+    config.cost_inputs.effort_uncertainty_pct = 0.0
+    plan = _build(apps, 7, config)
+    risk = plan.risk(iterations=5, seed=2)
+    assert risk.warnings == []
+    assert risk.end_date_p50 == risk.end_date_p95 == plan.timeline.end_date
+    assert risk.total_cost_p50 == risk.total_cost_p95 == plan.costs.total
+
+
+def test_a_wave_the_placement_rule_would_not_put_there_keeps_its_planned_days(plan: Plan) -> None:
+    """A timeline placed otherwise (here: the last wave cuts over three days after its test, as an
+    optimiser might leave it) is still reproduced exactly with zero uncertainty."""
+    still = plan.with_config(effort_uncertainty_pct=0)
+    timeline = still.timeline.model_copy(deep=True)
+    calendar = WorkingCalendar(still.config)
+    last = max(timeline.activities, key=lambda a: (a.end, a.wave_number)).wave_number
+    for activity in timeline.activities:
+        if activity.wave_number == last and activity.kind in ("cutover", "hypercare"):
+            start = calendar.offset_of(activity.start) + 3
+            activity.start = calendar.nth_working_day(start)
+            activity.end = calendar.nth_working_day(start + activity.duration_days - 1)
+    timeline.total_working_days += 3
+    timeline.end_date = calendar.nth_working_day(timeline.total_working_days - 1)
+    moved = Plan(still.portfolio, still.wave_plan, still.allocation, timeline, still.costs, still.config)
+    risk = moved.risk(iterations=5)
+    assert risk.warnings == [] and risk.end_date_p95 == risk.end_date_p50 == timeline.end_date
+    assert risk.end_date_p50 > still.timeline.end_date
+
+
+def _network(
+    plan: Plan,
+) -> tuple[RiskNetwork, list[int], Callable[[int], int], Callable[[np.ndarray], np.ndarray]]:
+    calendar = WorkingCalendar(plan.config)
+    network = build_network(plan.portfolio, plan.wave_plan, plan.allocation, plan.timeline, plan.config, calendar)
+    one, many = window_limit(calendar, plan.config.wave_duration_limit_days)
+    order = _wave_order(network)
+    assert network.profile is not None
+    calibrate(network.replays, order, network.modes, network.planned, network.profile, one)
+    return network, order, one, many
+
+
+def test_vectorised_replay_matches_the_schedule_packages_place_wave(plan: Plan) -> None:
+    """Every iteration of the vectorised replay = the schedule package's own ``Profile``/``place_wave``
+    run wave by wave on that iteration's durations and daily hours (anchored waves: each activity at its
+    first fitting day from its planned start, the cut-over not before its planned day)."""
+    wide = plan.with_config(effort_uncertainty_pct=60)
+    network, order, one, many = _network(wide)
+    assert network.profile is not None
+    deviations = EffortSampler(network.spreads, seed=9).deviations(12)
+    batch = network.sampled(deviations @ network.cell_weights)
+    makespans = _makespans(network, order, batch, many)
+    assert (makespans != wide.timeline.total_working_days).any()
+    for i in range(len(makespans)):
+        profile = copy.copy(network.profile)
+        profile.usage = np.zeros_like(network.profile.usage)
+        released: dict[int, int] = {}
+        expected = np.zeros(len(network.activity_ids), dtype=np.int64)
+        for k in order:
+            wave = network.replays[k]
+            modes = []
+            for j in wave.work:
+                mode = network.modes[j]
+                assert mode is not None
+                hours = tuple((r, float(h)) for (r, _), h in zip(mode.daily, batch.daily[j][:, i], strict=True))
+                modes.append(Mode(int(batch.durations[i, j]), mode.crew, hours))
+            ready = max((released[w] for w in wave.after if w in released), default=0)
+            if wave.anchored:
+                t, starts = 0, []
+                for mode, planned in zip(modes, wave.planned, strict=True):
+                    starts.append(profile.earliest(mode, max(t, planned)))
+                    profile.book(mode, starts[-1])
+                    t = starts[-1] + mode.duration
+                cutover = max(t, ready, wave.planned_cutover)
+            else:
+                task = WaveTask(wave.number, [[m] for m in modes], wave.tail, release=wave.release, fixed=wave.fixed)
+                placed = place_wave(profile, task, ready, lambda s, end=wave.planned_end: max(one(s), end))
+                starts, cutover = placed.starts, placed.cutover
+            released[k] = cutover + wave.tail[0]
+            expected[list(wave.work)] = starts
+            expected[wave.cutover], expected[wave.cutover + 1] = cutover, cutover + wave.tail[0]
+        assert batch.starts[i].tolist() == expected.tolist()
+        assert makespans[i] == max(released[k] + network.replays[k].tail[1] for k in released)
 
 
 def test_priority_order_puts_predecessors_first_and_refuses_cycles() -> None:

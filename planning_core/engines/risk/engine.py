@@ -9,13 +9,19 @@ The model, step by step:
    (0 to ``MAX_SEED``) always gives the same result.
 2. **Hours.** The hours of role r in wave w change as their applications' efforts do (each application
    weighs by its allocation hours of that role in that wave; ``planning_core.engines.risk.network``).
-3. **Durations.** Every plan/migrate/test activity's role hours change with their (wave, role) and its
-   duration and people per role follow the timeline's rule (the bottleneck role's days); cut-over and
-   hypercare keep their durations.
-4. **Schedule.** A serial schedule-generation scheme places the activities in the deterministic
-   schedule's start order, each as early as its predecessors and the roles' headcounts allow
-   (``planning_core.engines.risk.sgs``, vectorised over the iterations). Working-day offsets become
-   dates with the timeline's working calendar (weekdays, holidays, blackout windows).
+3. **Durations.** Every plan/migrate/test activity's role hours change with their (wave, role); it keeps
+   the crew the timeline recorded on it, and its duration and daily hours follow the timeline's rule
+   for that crew (``planning_core.engines.risk.network``); cut-over and hypercare keep their durations.
+4. **Schedule.** The timeline's wave placement is replayed in every iteration
+   (``planning_core.engines.risk.placement``, vectorised over the iterations): waves placed whole, one
+   at a time (fixed cut-overs first, then by planned start, a wave after the waves whose cut-overs it
+   follows), forward from their release, the cut-over after those cut-overs or on its fixed day, the
+   work closed up on the cut-over, a later release while the window breaks the wave limit (or the
+   plan's own window, where the plan already breaks it), on a day-by-role profile within the roles'
+   capacities where the waves not yet placed keep their planned days. A wave's release is its
+   not-before day, or its planned start where the timeline started it later than that day gives (the
+   schedule package's own ``place_wave`` decides, on the plan). Working-day offsets become dates with
+   the timeline's working calendar (weekdays, holidays, blackout windows).
 5. **Cost.** Labour of (wave, role) = the allocation's hours x the hourly rate, scaled like the cell's
    hours; one-off, data transfer and dual running are the cost model's. ``subtotal_*`` = the plan's
    subtotal + the change of labour; ``total_cost_*`` = the plan's total + the change of labour x
@@ -29,15 +35,17 @@ The model, step by step:
    (working days) and of the total when its effort moves from its P10 to its P90 (regression slope x
    inter-decile range) and Pearson's correlations (``planning_core.engines.risk.statistics``).
 
-With zero uncertainty every multiplier is exactly 1 and the run reproduces the deterministic plan: the
-end date of the timeline and the cost estimate's total exactly. The serial scheme never places an
-activity later than the plan does; when the plan could be compacted further (a schedule that is not
-left-justified), the simulated makespans are moved by the difference so that the zero-uncertainty run
-still ends on the plan's date, and a warning says so.
+With zero uncertainty every multiplier is exactly 1 and the run reproduces the deterministic plan: every
+activity on its planned days, the end date of the timeline and the cost estimate's total exactly. Every
+run checks that: a zero-uncertainty replay that places an activity elsewhere is named in a warning, and
+a different end moves the simulated makespans by the difference (so the zero-uncertainty run still ends
+on the plan's date), with a warning.
 """
 
 from __future__ import annotations
 
+import copy
+from collections.abc import Callable
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING
@@ -48,9 +56,9 @@ from planning_core.domain import PlanningConfig, Portfolio, to_money
 from planning_core.engines.costs.models import CostEstimate
 from planning_core.engines.resources.models import ResourceAllocation
 from planning_core.engines.risk.models import RiskAnalysis
-from planning_core.engines.risk.network import RiskNetwork, build_network
+from planning_core.engines.risk.network import RiskNetwork, build_network, window_limit
+from planning_core.engines.risk.placement import Batch, Board, calibrate, priority_order, replay
 from planning_core.engines.risk.sampling import EffortSampler
-from planning_core.engines.risk.sgs import priority_order, serial_sgs
 from planning_core.engines.risk.statistics import cost_histogram, date_histogram, drivers, percentile
 from planning_core.engines.schedule.calendar import WorkingCalendar
 from planning_core.engines.schedule.models import Timeline
@@ -63,7 +71,7 @@ if TYPE_CHECKING:
 DEFAULT_ITERATIONS = 1_000
 MAX_ITERATIONS = 20_000
 MAX_SEED = 2**32 - 1
-BATCH_ITERATIONS = 1_000  # iterations simulated together (memory: roles x batch x horizon people counts)
+BATCH_ITERATIONS = 250  # iterations simulated together (memory: roles x batch x horizon hours per day)
 PERCENTILES = (0.5, 0.8, 0.95)
 
 
@@ -121,8 +129,8 @@ def simulate_risk(
 ) -> RiskAnalysis:
     """P50/P80/P95 end date and cost, the chance of meeting a target date, and what drives the spread."""
     _check_options(iterations, seed, target_date)
-    network = build_network(portfolio, wave_plan, allocation, timeline, config)
     calendar = WorkingCalendar(config)
+    network = build_network(portfolio, wave_plan, allocation, timeline, config, calendar)
     warnings: list[str] = []
     planned = timeline.total_working_days
     if timeline.activities and calendar.nth_working_day(planned - 1) != timeline.end_date:
@@ -136,13 +144,23 @@ def simulate_risk(
             f"{corrected} activities last longer or shorter than their role hours give; their simulated "
             "durations keep the difference (re-run the timeline)"
         )
-    order = priority_order(network.starts, network.predecessors)
+    one_window, window_ends = window_limit(calendar, config.wave_duration_limit_days)
+    order = _wave_order(network)
     shift = 0
     if network.activity_ids:
-        shift = planned - int(_makespans(network, order, np.zeros((1, len(network.cells))))[0])
+        assert network.profile is not None
+        calibrate(network.replays, order, network.modes, network.planned, copy.copy(network.profile), one_window)
+        still = network.sampled(np.zeros((1, len(network.cells))))
+        shift = planned - int(_makespans(network, order, still, window_ends)[0])
+        moved = [a for j, a in enumerate(network.activity_ids) if still.starts[0, j] != network.planned[j]]
+        if moved:
+            warnings.append(
+                f"with the plan's own hours the replayed placement puts {len(moved)} activities on other days "
+                f"than the timeline ({', '.join(moved[:5])}{', ...' if len(moved) > 5 else ''})"
+            )
         if shift:
             warnings.append(
-                f"the schedule generation finishes the plan's own durations {abs(shift)} working days "
+                f"the replayed placement finishes the plan's own hours {abs(shift)} working days "
                 f"{'earlier' if shift > 0 else 'later'} than the timeline; simulated end dates are moved by "
                 "that difference"
             )
@@ -153,7 +171,7 @@ def simulate_risk(
         deviation = sampler.deviations(size)
         cells = deviation @ network.cell_weights
         if network.activity_ids:
-            makespans.append(_makespans(network, order, cells) + shift)
+            makespans.append(_makespans(network, order, network.sampled(cells), window_ends) + shift)
         else:
             makespans.append(np.full(size, planned, dtype=np.int64))
         labour.append(cells @ network.cell_labour)
@@ -192,11 +210,22 @@ def _check_options(iterations: int, seed: int, target_date: date | None) -> None
         raise InvalidInput(f"the target date must be a date, not {target_date!r}")
 
 
-def _makespans(network: RiskNetwork, order: list[int], cells: np.ndarray) -> np.ndarray:
-    """Working days from the first working day to the end, per iteration, for cells' hour changes."""
-    durations, demands = network.sampled_durations(cells)
-    starts = serial_sgs(durations, order, network.predecessors, demands, network.capacities)
-    return (starts + durations).max(axis=1)
+def _wave_order(network: RiskNetwork) -> list[int]:
+    """Waves with a fixed cut-over first, then by planned start; a wave after the waves it follows."""
+    first = -1 - max(network.planned, default=0)
+    keys = [
+        (first if w.fixed is not None else 0) + network.planned[w.work[0]] for w in network.replays
+    ]
+    return priority_order(keys, [[] if w.fixed is not None else w.after for w in network.replays])
+
+
+def _makespans(
+    network: RiskNetwork, order: list[int], batch: Batch, window_ends: Callable[[np.ndarray], np.ndarray]
+) -> np.ndarray:
+    """Working days from the first working day to the end, per iteration, for sampled durations."""
+    assert network.profile is not None
+    board = Board(network.profile.capacity, batch.durations.shape[0], 2 * max(network.planned, default=0) + 64)
+    return replay(network.replays, order, network.work, batch, board, window_ends)
 
 
 def _analysis(
@@ -251,8 +280,8 @@ def _analysis(
         end_date_histogram=date_histogram(makespan, end_date_of),
         total_cost_histogram=cost_histogram(costs.total, total_change),
         method=(
-            f"Monte Carlo, {iterations:,} iterations, seed {seed}: PERT effort per application, serial "
-            "schedule generation in the plan's start order within the roles' headcounts"
+            f"Monte Carlo, {iterations:,} iterations, seed {seed}: PERT effort per application, the "
+            "timeline's wave placement replayed with the recorded crews within the roles' capacities"
         ),
         warnings=warnings,
     )

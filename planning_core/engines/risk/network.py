@@ -1,20 +1,25 @@
-"""The plan as the simulation sees it: applications, (wave, role) cells, activities and role demands.
+"""The plan as the simulation sees it: applications, (wave, role) cells, activities and waves to replay.
 
-Built once per run from the completed wave plan, resource allocation, timeline and cost estimate:
+Built once per run from the completed wave plan, resource allocation, timeline and configuration:
 
 - **Applications**: every application with allocation hours, with its (a, b) spread (``sampling``).
 - **Cells** (wave, role): the hours of role r in wave w are the allocation's application hours (in the
   wave where the wave plan puts the application, as the timeline counts them). ``cell_weights[a, c]`` =
   application a's share of cell c's hours, so ``deviations @ cell_weights`` is the relative change of
   every cell's hours in an iteration (exactly 0 when no multiplier moves).
-- **Labour at stake** per cell: the allocation's hours of (w, r) x the pool's hourly rate.
-- **Activities** in the timeline's order with their predecessors, durations and role hours. A work
-  activity's duration for given role hours follows the timeline's rule: the longest over its roles of
-  ceil(hours / the role's daily capacity), at least one day, where the daily capacity is headcount x
-  weekly hours / working days per week for a staffed pool and ``hours_per_day`` otherwise; people per
-  staffed role = ceil(hours / (days x one person's daily hours)) between 1 and the headcount. The
-  difference between the timeline's duration and this rule at the plan's hours (zero for a fresh
-  timeline) is kept as the activity's ``correction`` and added to every sampled duration.
+- **Labour at stake** per cell: the allocation's hours x the pool's hourly rate.
+- **Activities** of the timeline, wave by wave (plan, migrate, test, cut-over, hypercare). A work
+  activity keeps the crew the timeline recorded on it (``Activity.crew``); for sampled hours its
+  duration follows the timeline's rule for that crew (``schedule.crews``: the longest over its roles of
+  ceil(hours / (crew x one person's daily hours)), roles without capacity at one person of
+  ``hours_per_day``, at least one day) and it books hours / duration of each staffed role per day. The
+  hours are the timeline's own sums (unrounded, in the same order), so the plan's hours give the plan's
+  durations and daily hours exactly; a difference between the timeline's duration and this rule (a
+  timeline older than its inputs) is kept as the activity's ``correction`` and added to every sampled
+  duration. Cut-over and hypercare keep their durations.
+- **Waves to replay** (``placement``): each wave's work, cut-over, release, fixed cut-over, the waves
+  whose cut-overs it follows (the cut-over's links to other waves), and its planned window; an empty
+  profile with the timeline's roles and daily capacities (``schedule.placement.Profile``).
 """
 
 from __future__ import annotations
@@ -23,14 +28,19 @@ import math
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 import numpy as np
 
 from planning_core.domain import PlanningConfig, Portfolio, SixR
 from planning_core.engines.resources.models import ResourceAllocation
+from planning_core.engines.risk.placement import Batch, WaveReplay, Work
 from planning_core.engines.risk.sampling import spread
-from planning_core.engines.risk.sgs import Demand
+from planning_core.engines.schedule.calendar import WorkingCalendar
+from planning_core.engines.schedule.crews import Mode, person_day_hours
+from planning_core.engines.schedule.engine import ACTIVITY_KINDS, activity_id
 from planning_core.engines.schedule.models import Timeline
+from planning_core.engines.schedule.placement import Profile
 from planning_core.engines.waves.models import WavePlan
 from planning_core.errors import InvalidInput
 
@@ -39,14 +49,14 @@ EPS = 1e-9  # the timeline's tolerance on ceil(hours / capacity)
 
 @dataclass(frozen=True)
 class RoleWork:
-    """Hours of one role in one activity and how they turn into days and people."""
+    """Hours of one role in one work activity and how they turn into days."""
 
+    role: str
     cell: int  # index of the (wave, role) cell, -1 when no application hours back it
     hours: float
-    daily_hours: float  # the role's hours per working day (the whole pool, or one person unstaffed)
-    person_day_hours: float  # one person's hours per working day (0 when not capacity-constrained)
-    headcount: int
-    capacity_index: int  # index into ``RiskNetwork.capacities``, -1 when not capacity-constrained
+    crew: int  # people of the role (1 for a role without capacity)
+    person_day_hours: float  # one person's hours per working day (``hours_per_day`` without capacity)
+    staffed: bool  # capacity-checked: booked on the profile
 
 
 @dataclass
@@ -62,39 +72,35 @@ class RiskNetwork:
     wave_weights: np.ndarray  # (applications, waves): share of the wave's hours
     roles: list[str]
     role_weights: np.ndarray  # (applications, roles): share of the role's hours
-    activity_ids: list[str]
-    starts: list[int]  # the timeline's start dates, as ordinals
-    durations: list[int]  # the timeline's working days
-    predecessors: list[list[int]]
-    work: list[list[RoleWork]]
+    activity_ids: list[str] = field(default_factory=list)
+    planned: list[int] = field(default_factory=list)  # the timeline's start offsets (working days)
+    durations: list[int] = field(default_factory=list)  # the timeline's working days
+    role_work: list[list[RoleWork]] = field(default_factory=list)  # staffed roles first, in row order
+    work: list[Work | None] = field(default_factory=list)  # None for cut-over and hypercare
+    modes: list[Mode | None] = field(default_factory=list)  # the timeline's mode of each work activity
     correction: list[int] = field(default_factory=list)
-    capacities: list[int] = field(default_factory=list)
-    capacity_roles: list[str] = field(default_factory=list)
+    replays: list[WaveReplay] = field(default_factory=list)
+    profile: Profile | None = None  # the timeline's roles and daily capacities, nothing booked
 
-    def sampled_durations(self, cell_deviation: np.ndarray) -> tuple[np.ndarray, list[list[Demand]]]:
-        """Durations (iterations, activities) and people per role for cells' relative hour changes."""
+    def sampled(self, cell_deviation: np.ndarray) -> Batch:
+        """Durations and daily hours of every activity for cells' relative hour changes."""
         iterations = cell_deviation.shape[0]
         durations = np.empty((iterations, len(self.activity_ids)), dtype=np.int64)
-        demands: list[list[Demand]] = []
-        for j, work in enumerate(self.work):
-            if not work:
+        daily: list[np.ndarray] = []
+        for j, work in enumerate(self.role_work):
+            if self.work[j] is None:
                 durations[:, j] = self.durations[j]
-                demands.append([])
+                daily.append(np.zeros((0, iterations)))
                 continue
             hours = [_hours(w, cell_deviation) for w in work]
             days = np.ones(iterations, dtype=np.int64)
             for w, h in zip(work, hours, strict=True):
-                np.maximum(days, np.ceil(h / w.daily_hours - EPS).astype(np.int64), out=days)
+                np.maximum(days, np.ceil(h / (w.crew * w.person_day_hours) - EPS).astype(np.int64), out=days)
             days = np.maximum(days + self.correction[j], 1)
             durations[:, j] = days
-            need = []
-            for w, h in zip(work, hours, strict=True):
-                if w.capacity_index < 0:
-                    continue
-                people = np.ceil(h / (days * w.person_day_hours) - EPS).astype(np.int64)
-                need.append(Demand(w.capacity_index, np.clip(people, 1, w.headcount)))
-            demands.append(need)
-        return durations, demands
+            staffed = [h / days for w, h in zip(work, hours, strict=True) if w.staffed]
+            daily.append(np.array(staffed, dtype=np.float64).reshape(len(staffed), iterations))
+        return Batch(durations, daily)
 
 
 def _hours(work: RoleWork, cell_deviation: np.ndarray) -> np.ndarray:
@@ -110,6 +116,7 @@ def build_network(
     allocation: ResourceAllocation,
     timeline: Timeline,
     config: PlanningConfig,
+    calendar: WorkingCalendar,
 ) -> RiskNetwork:
     """The simulation's view of a completed plan (see the module docstring)."""
     uncertainty = config.cost_inputs.effort_uncertainty_pct
@@ -152,13 +159,8 @@ def build_network(
         wave_weights=wave_weights,
         roles=roles,
         role_weights=role_weights,
-        activity_ids=[],
-        starts=[],
-        durations=[],
-        predecessors=[],
-        work=[],
     )
-    _add_activities(network, timeline, config)
+    _add_activities(network, timeline, config, calendar, _timeline_hours(wave_plan, allocation))
     return network
 
 
@@ -176,50 +178,156 @@ def _shares(
     return matrix / np.where(totals > 0, totals, 1.0)
 
 
-def _add_activities(network: RiskNetwork, timeline: Timeline, config: PlanningConfig) -> None:
-    """Activities, predecessors, role work, corrections and the capacity-constrained roles."""
+def _timeline_hours(wave_plan: WavePlan, allocation: ResourceAllocation) -> dict[int, dict[str, float]]:
+    """Hours per wave and role summed as the timeline sums them (application hours in the wave plan's
+    wave, in the allocation's order; a wave without them its allocations), before rounding."""
+    numbers = {w.wave_number for w in wave_plan.waves}
+    wave_of = wave_plan.wave_of()
+    hours: dict[int, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    for row in allocation.application_hours:
+        wave = wave_of.get(row.application_id, row.wave_number)
+        if wave in numbers:
+            hours[wave][row.role] += row.hours
+    with_application_hours = set(hours)
+    for alloc in allocation.allocations:
+        if alloc.wave_number in numbers and alloc.wave_number not in with_application_hours:
+            hours[alloc.wave_number][alloc.role] += alloc.hours
+    return hours
+
+
+def _add_activities(
+    network: RiskNetwork,
+    timeline: Timeline,
+    config: PlanningConfig,
+    calendar: WorkingCalendar,
+    exact: dict[int, dict[str, float]],
+) -> None:
+    """Activities wave by wave, their role work, corrections and modes, the profile and the replays."""
     pools = {p.role: p for p in config.resource_pools}
     staffed = {r: p for r, p in pools.items() if p.headcount > 0 and p.capacity_hours_per_week > 0}
-    index = {a.id: j for j, a in enumerate(timeline.activities)}
+    profile_roles = [p.role for p in config.resource_pools if p.role in staffed]
+    profile = Profile(profile_roles, [staffed[r].headcount * person_day_hours(staffed[r], config) for r in profile_roles])
+    by_id = {a.id: a for a in timeline.activities}
+    numbers = sorted({a.wave_number for a in timeline.activities})
+    windows = {w.wave_number: w for w in timeline.waves}
     cell_index = {c: i for i, c in enumerate(network.cells)}
-    capacity_index: dict[str, int] = {}
-    for activity in timeline.activities:
-        unknown = [p for p in activity.predecessors if p not in index]
-        if unknown:
-            raise InvalidInput(
-                f"activity {activity.id} follows {', '.join(unknown)}, which the timeline does not have; "
-                "re-run the timeline"
-            )
-        if activity.duration_days < 1:
-            raise InvalidInput(
-                f"activity {activity.id} lasts {activity.duration_days} days; re-run the timeline"
-            )
-        work: list[RoleWork] = []
-        for role, h in sorted(activity.role_hours.items()):
-            if h <= 0:
+    wave_index = {n: k for k, n in enumerate(numbers)}
+    for number in numbers:
+        ids = [activity_id(number, kind) for kind in ACTIVITY_KINDS]
+        missing = [i for i in ids if i not in by_id]
+        if missing:
+            raise InvalidInput(f"the timeline has no {', '.join(missing)}; re-run the timeline")
+        first = len(network.activity_ids)
+        for kind, aid in zip(ACTIVITY_KINDS, ids, strict=True):
+            activity = by_id[aid]
+            if activity.duration_days < 1:
+                raise InvalidInput(f"activity {aid} lasts {activity.duration_days} days; re-run the timeline")
+            start = calendar.offset_of(activity.start)
+            network.activity_ids.append(aid)
+            network.planned.append(start)
+            network.durations.append(activity.duration_days)
+            if kind in ("cutover", "hypercare"):
+                network.role_work.append([])
+                network.work.append(None)
+                network.modes.append(None)
+                network.correction.append(0)
                 continue
-            pool = staffed.get(role)
-            person_day = pool.capacity_hours_per_week / config.working_days_per_week if pool else 0.0
-            if pool is not None and role not in capacity_index:
-                capacity_index[role] = len(capacity_index)
-            work.append(
-                RoleWork(
-                    cell=cell_index.get((activity.wave_number, role), -1),
-                    hours=float(h),
-                    daily_hours=activity.crew.get(role, pool.headcount) * person_day if pool else config.hours_per_day,
-                    person_day_hours=person_day,
-                    headcount=pool.headcount if pool else 0,
-                    capacity_index=capacity_index[role] if pool else -1,
-                )
+            work = _role_work(activity.role_hours, exact.get(number, {}), activity.crew, number, staffed, config, cell_index)
+            rule = 1
+            for w in work:
+                rule = max(rule, math.ceil(w.hours / (w.crew * w.person_day_hours) - EPS))
+            duration = activity.duration_days
+            booked = [w for w in work if w.staffed]
+            daily = np.array([w.hours / duration for w in booked], dtype=np.float64)
+            mode = Mode(
+                duration,
+                tuple(sorted(activity.crew.items())),
+                tuple((w.role, float(d)) for w, d in zip(booked, daily, strict=True)),
             )
-        planned = 1
-        for w in work:
-            planned = max(planned, math.ceil(w.hours / w.daily_hours - EPS))
-        network.activity_ids.append(activity.id)
-        network.starts.append(activity.start.toordinal())
-        network.durations.append(activity.duration_days)
-        network.predecessors.append([index[p] for p in activity.predecessors])
-        network.work.append(work)
-        network.correction.append(activity.duration_days - planned if work else 0)
-    network.capacity_roles = sorted(capacity_index, key=capacity_index.__getitem__)
-    network.capacities = [staffed[r].headcount for r in network.capacity_roles]
+            rows = np.array([profile.index[w.role] for w in booked], dtype=np.int64)
+            network.role_work.append(work)
+            network.work.append(Work(rows=rows))
+            network.modes.append(mode)
+            network.correction.append(duration - rule)
+        window = windows.get(number)
+        cutover = first + 3
+        after = sorted(
+            wave_index[by_id[p].wave_number]
+            for p in by_id[ids[3]].predecessors
+            if p in by_id and by_id[p].wave_number != number and by_id[p].wave_number in wave_index
+        )
+        not_before = 0
+        fixed = None
+        if window is not None and window.not_before is not None:
+            not_before = calendar.offset_of(max(window.not_before, calendar.origin))
+        if window is not None and window.fixed_cutover is not None and window.fixed_cutover >= calendar.origin:
+            fixed = calendar.offset_of(window.fixed_cutover)
+        tail = (network.durations[cutover], network.durations[cutover + 1])
+        network.replays.append(
+            WaveReplay(
+                number=number,
+                work=(first, first + 1, first + 2),
+                cutover=cutover,
+                tail=tail,
+                release=not_before,
+                fixed=fixed,
+                after=after,
+                planned_end=network.planned[cutover] + tail[0] + tail[1],
+                planned=(network.planned[first], network.planned[first + 1], network.planned[first + 2]),
+                planned_cutover=network.planned[cutover],
+                not_before=not_before,
+            )
+        )
+    network.profile = profile
+
+
+def _role_work(
+    role_hours: Mapping[str, float],
+    exact: Mapping[str, float],
+    crew: Mapping[str, int],
+    wave: int,
+    staffed: Mapping[str, object],
+    config: PlanningConfig,
+    cell_index: Mapping[tuple[int, str], int],
+) -> list[RoleWork]:
+    """Staffed roles first (sorted, as the profile rows go), then roles without capacity."""
+    found: list[RoleWork] = []
+    unstaffed: list[RoleWork] = []
+    for role, rounded in sorted(role_hours.items()):
+        if rounded <= 0:
+            continue
+        h = exact.get(role)
+        if h is None or round(h, 2) != rounded:
+            h = float(rounded)  # the allocation changed since the timeline: its figure
+        cell = cell_index.get((wave, role), -1)
+        pool = staffed.get(role)
+        if pool is None:
+            unstaffed.append(RoleWork(role, cell, h, 1, config.hours_per_day, staffed=False))
+        else:
+            p = person_day_hours(pool, config)  # type: ignore[arg-type]
+            found.append(RoleWork(role, cell, h, max(crew.get(role, 1), 1), p, staffed=True))
+    return found + unstaffed
+
+
+def window_limit(calendar: WorkingCalendar, limit_days: int) -> tuple[Callable[[int], int], Callable[[np.ndarray], np.ndarray]]:
+    """For a wave starting at an offset, the first offset its window may no longer use (the timeline's
+    rule: ``wave_duration_limit_days`` calendar days from its first day), for one start and for many."""
+    ends: list[int] = []
+    cached = [np.zeros(0, dtype=np.int64)]
+
+    def extend(last: int) -> None:
+        if len(ends) <= last:
+            while len(ends) <= 2 * last:
+                ends.append(calendar.offset_of(calendar.nth_working_day(len(ends)) + timedelta(days=limit_days)))
+            cached[0] = np.array(ends, dtype=np.int64)
+
+    def one(start: int) -> int:
+        extend(start)
+        return ends[start]
+
+    def many(starts: np.ndarray) -> np.ndarray:
+        if starts.size:
+            extend(int(starts.max()))
+        return cached[0][starts]
+
+    return one, many
