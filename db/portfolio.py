@@ -27,6 +27,7 @@ from db.models import (
     SourceApplicationRow,
     SourceDependencyRow,
 )
+from db.portfolio_edits import PortfolioEdits
 from db.types import utcnow
 from planning_core.domain import Application, Dependency, DependencyType, Portfolio
 from planning_core.errors import InvalidInput, NotFound
@@ -80,10 +81,12 @@ class SyncWrite:
     delete_applications: list[str] = field(default_factory=list)
     upsert_dependencies: list[Dependency] = field(default_factory=list)
     delete_dependencies: list[EdgeKey] = field(default_factory=list)
+    defaults: list[str] = field(default_factory=list)  # every default the importer applied, one line each
 
 
-class PortfolioRepository(TenantScoped):
-    """Applications and dependencies of one client account and engagement."""
+class PortfolioRepository(PortfolioEdits, TenantScoped):
+    """Applications and dependencies of one client account and engagement (and the analyst's edits of
+    them, `db.portfolio_edits`)."""
 
     def upsert_portfolio(self, portfolio: Portfolio) -> tuple[int, int]:
         """Insert or update applications (by id) and dependencies (by source, target, type); un-archives.
@@ -328,6 +331,7 @@ class PortfolioRepository(TenantScoped):
             imported_at=now,
             imported_by=write.user,
             counts=dict(write.counts),
+            defaults=list(write.defaults),
         )
         self.session.add(record)
         self.session.flush()

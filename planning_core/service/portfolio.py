@@ -9,12 +9,23 @@ application known only from traffic never overwrites an inventory's fields), so 
 cleared. Rows of earlier unnamed imports (no source) are left alone unless a source takes them over.
 
 Everything is computed before the first write (`preview_sync` writes nothing); the write is one
-transaction of set-based statements (`db.portfolio.PortfolioRepository.apply_sync`).
+transaction of set-based statements (`db.portfolio.PortfolioRepository.apply_sync`). The import records
+every default the importer applied; a plan's warnings name those of its sources' last imports
+(`import_warnings`).
+
+An analyst's edit on the Portfolio page (`planning_core.service.portfolio_edits`) is a manual override
+of the workspace row, audited; the sources' contents stay what the files said. Re-importing a source
+that gives the application recomputes its fields from the sources and so replaces the edit: the preview
+lists the application as changed, before (the edit) -> after (the file), and names it among `edited`.
+A dependency added by hand is given by no source, so no re-import removes it; one removed by hand comes
+back when a source that gives it is imported again.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from db.portfolio import EdgeKey, SourceContents, SourceInfo, SyncWrite, edge_key
 from db.repository import Repository
@@ -22,12 +33,13 @@ from planning_core import limits
 from planning_core.access import Action
 from planning_core.domain import Application, Dependency, PlanningConfig, Portfolio
 from planning_core.errors import InvalidInput, NotFound
+from planning_core.plan import PlanDocument
 from planning_core.portfolio import plan_merge
 from planning_core.portfolio.merge import merge_previews
+from planning_core.service.portfolio_edits import PortfolioEditing
 from planning_core.service.revisions import snapshot
-from planning_core.service.store import PlanStore
 
-__all__ = ["PortfolioService", "SourceInfo", "SyncPreview", "check_plan_request"]
+__all__ = ["PortfolioService", "SourceInfo", "SyncPreview", "check_plan_request", "import_warnings"]
 
 
 @dataclass
@@ -43,6 +55,12 @@ class SyncPreview:
     dependencies_removed: list[EdgeKey] = field(default_factory=list)
     selected: list[str] = field(default_factory=list)  # the source's applications, workspace ids, file order
     skipped: list[str] = field(default_factory=list)  # incoming applications not imported (ambiguous)
+    # Per changed application, each field that changes: (before, after), as JSON values.
+    changes: dict[str, dict[str, tuple[Any, Any]]] = field(default_factory=dict)
+    # Per changed dependency: (weight before, weight after).
+    weight_changes: dict[EdgeKey, tuple[float, float]] = field(default_factory=dict)
+    edited: list[str] = field(default_factory=list)  # changed applications whose analyst's edits this replaces
+    defaults: list[str] = field(default_factory=list)  # every default the importer applied, one line each
 
     def counts(self) -> dict[str, int]:
         return {
@@ -182,6 +200,7 @@ def compute_sync(
                 upserts.append(target[app_id])
             elif current_apps[app_id] != target[app_id]:
                 preview.applications_changed.append(app_id)
+                preview.changes[app_id] = field_changes(current_apps[app_id], target[app_id])
                 upserts.append(target[app_id])
         elif app_id in current_apps and app_id in sourced_before:
             preview.applications_removed.append(app_id)
@@ -201,6 +220,7 @@ def compute_sync(
                 dep_upserts.append(given[key])
             elif current_deps[key].weight != given[key].weight:
                 preview.dependencies_changed.append(key)
+                preview.weight_changes[key] = (current_deps[key].weight, given[key].weight)
                 dep_upserts.append(given[key])
         elif key in current_deps and (key in sourced_deps or key[0] in renames or key[1] in renames):
             preview.dependencies_removed.append(key)
@@ -224,10 +244,11 @@ def compute_sync(
     return preview, write
 
 
-class PortfolioService(PlanStore):
-    """The named sources of one client account and engagement's portfolio."""
+class PortfolioService(PortfolioEditing):
+    """The named sources of one client account and engagement's portfolio, and the analyst's edits of
+    it (`PortfolioEditing`)."""
 
-    def preview_sync(self, source: str, portfolio: Portfolio) -> SyncPreview:
+    def preview_sync(self, source: str, portfolio: Portfolio, *, defaults: Sequence[str] = ()) -> SyncPreview:
         """What importing the portfolio as `source` would add, change and remove; writes nothing."""
         source = check_source_name(source)
         limits.check_portfolio_size(portfolio)
@@ -235,20 +256,34 @@ class PortfolioService(PlanStore):
             preview, _ = compute_sync(
                 repo.portfolio.all_applications_and_dependencies(), repo.portfolio.source_contents(), source, portfolio
             )
+            preview.edited = sorted(repo.portfolio.edited_applications(preview.applications_changed))
+        preview.defaults = list(defaults)
         return preview
 
-    def sync(self, source: str, portfolio: Portfolio, *, format: str = "") -> SyncPreview:
+    def sync(
+        self, source: str, portfolio: Portfolio, *, format: str = "", defaults: Sequence[str] = ()
+    ) -> SyncPreview:
         """Import the portfolio as `source`, in one transaction: the workspace then holds exactly what
-        its sources say (see the module docstring). Returns what was added, changed and removed."""
+        its sources say (see the module docstring). `defaults`: the importer's default lines, recorded
+        with the import. Returns what was added, changed and removed."""
         source = check_source_name(source)
         limits.check_portfolio_size(portfolio)
         with self._uow(Action.EDIT_PLAN) as repo:
-            return self._sync(repo, source, portfolio, format)
+            return self._sync(repo, source, portfolio, format, defaults)
 
-    def _sync(self, repo: Repository, source: str, portfolio: Portfolio | None, format: str) -> SyncPreview:
+    def _sync(
+        self,
+        repo: Repository,
+        source: str,
+        portfolio: Portfolio | None,
+        format: str,
+        defaults: Sequence[str] = (),
+    ) -> SyncPreview:
         preview, write = compute_sync(
             repo.portfolio.all_applications_and_dependencies(), repo.portfolio.source_contents(), source, portfolio
         )
+        preview.edited = sorted(repo.portfolio.edited_applications(preview.applications_changed))
+        preview.defaults = write.defaults = list(defaults)
         write.format, write.user = format[:30], self.tenant.user_id
         repo.portfolio.apply_sync(write)
         return preview
@@ -265,6 +300,22 @@ class PortfolioService(PlanStore):
                 raise NotFound(f"Source {source!r} does not exist in this engagement.")
             return self._sync(repo, source, None, "")
 
+    def preview_remove(self, source: str) -> SyncPreview:
+        """What removing a source would remove or change; writes nothing."""
+        with self._uow() as repo:
+            if source not in {s.name for s in repo.portfolio.list_sources()}:
+                raise NotFound(f"Source {source!r} does not exist in this engagement.")
+            preview, _ = compute_sync(
+                repo.portfolio.all_applications_and_dependencies(), repo.portfolio.source_contents(), source, None
+            )
+        return preview
+
+    def sources_of_applications(self, application_ids: Sequence[str]) -> list[str]:
+        """The names of the sources that give at least one of the applications (what a plan of them
+        includes), by name."""
+        with self._uow() as repo:
+            return repo.portfolio.sources_of_applications(application_ids)
+
     def plan_sources(self, planning_flow_id: str) -> list[str]:
         """The sources a plan plans (empty: every dependency among its applications)."""
         with self._uow() as repo:
@@ -279,6 +330,7 @@ class PortfolioService(PlanStore):
         name: str = "",
         format: str = "",
         other_dependencies: bool = False,
+        defaults: Sequence[str] = (),
     ) -> tuple[str, SyncPreview]:
         """Sync the file as `source` and create a plan of exactly its applications (and, recorded as the
         plan's source, exactly its dependencies; `other_dependencies` also takes those other sources give
@@ -287,7 +339,7 @@ class PortfolioService(PlanStore):
         limits.check_portfolio_size(portfolio)
         check_plan_request(config, name, len(portfolio.applications))
         with self._uow(Action.EDIT_PLAN) as repo:
-            preview = self._sync(repo, source, portfolio, format)
+            preview = self._sync(repo, source, portfolio, format, defaults)
             selected = preview.selected
             check_plan_request(config, name, len(selected))
             plan = repo.plans.create_plan(
@@ -314,3 +366,27 @@ def default_source_name(path_name: str) -> str:
     """A file's source name: its name (the last part of the path)."""
     return check_source_name(path_name[-limits.MAX_SOURCE_NAME_LENGTH :])
 
+
+
+def field_changes(before: Application, after: Application) -> dict[str, tuple[Any, Any]]:
+    """Each field whose value differs: (before, after), as JSON values."""
+    old, new = before.model_dump(mode="json"), after.model_dump(mode="json")
+    return {name: (old[name], new[name]) for name in new if old.get(name) != new[name]}
+
+
+def import_warnings(repo: Repository, planning_flow_id: str, application_ids: Sequence[str]) -> list[str]:
+    """The defaults the last imports of a plan's sources applied, as the plan's warnings: its recorded
+    sources, or (a plan of the workspace) the sources that give its applications."""
+    recorded = repo.portfolio.plan_sources(planning_flow_id)
+    defaults = repo.portfolio.import_defaults(recorded or None)
+    if defaults and not recorded:
+        giving = set(repo.portfolio.sources_of_applications(application_ids))
+        defaults = {name: lines for name, lines in defaults.items() if name in giving}
+    return [f"Import default ({name}): {line}" for name, lines in defaults.items() for line in lines]
+
+
+def with_import_warnings(repo: Repository, plan: PlanDocument) -> None:
+    """Add the defaults of the plan's sources' last imports to the plan's warnings (once each)."""
+    extra = import_warnings(repo, plan.planning_flow_id, plan.selected_applications)
+    if extra:
+        plan.warnings = list(dict.fromkeys([*plan.warnings, *extra]))

@@ -571,9 +571,11 @@ def test_delete_flow_removes_its_revisions_and_rows(
         "resource_allocations": 0,
         "portfolio_sources": 0,
         "portfolio_imports": 0,
+        "portfolio_edits": 0,
         "portfolio_source_applications": 0,
         "portfolio_source_dependencies": 0,
         "plan_sources": 0,
+        "plan_baselines": 0,
     }
     with database.unit_of_work(tenant) as repo:
         with pytest.raises(NotFound):

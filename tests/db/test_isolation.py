@@ -215,9 +215,11 @@ def test_tenant_tables_all_carry_both_tenant_columns(database: Database) -> None
     assert sorted(TENANT_TABLES) == [
         "application_dependencies",
         "applications",
+        "plan_baselines",
         "plan_revisions",
         "plan_sources",
         "planning_flows",
+        "portfolio_edits",
         "portfolio_imports",
         "portfolio_source_applications",
         "portfolio_source_dependencies",

@@ -23,6 +23,7 @@ from migrations.rls import TENANCY_TABLES, tenant_tables
 from planning_core.domain import TenantContext
 from planning_core.errors import NotFound, PermissionDenied
 from planning_core.service.flow import PlanningService
+from planning_core.service.scenarios import ScenarioService
 from tests.conftest import make_tenant
 from tests.security.helpers import FAST_CONFIG, app_ids, tiny_portfolio
 
@@ -43,8 +44,12 @@ def _seed_tenant(database: Database, label: str) -> tuple[TenantContext, str]:
     service = PlanningService(database, tenant)
     service.import_portfolio(tiny_portfolio(), source="tiny.xlsx")
     plan = service.initialize(selected_application_ids=app_ids(tiny_portfolio()), config=FAST_CONFIG)
+    ScenarioService(database, tenant).save_baseline(plan.planning_flow_id)
     with database.unit_of_work(tenant) as repo:
         repo.portfolio.set_plan_sources(plan.planning_flow_id, ["tiny.xlsx"])
+        repo.portfolio.add_edit(
+            action="edit", application_id=app_ids(tiny_portfolio())[0], before={}, after={}, user=tenant.user_id
+        )
     values = {"ca": tenant.client_account_id, "eng": tenant.engagement_id, "flow": plan.planning_flow_id}
     with database.owner_engine.begin() as owner:
         owner.execute(
@@ -227,8 +232,10 @@ def test_the_app_engine_is_a_non_owner_role_and_every_tenant_table_forces_rls(tw
             "engagement_learnings",
             "planning_flows",
             "planning_jobs",
+            "plan_baselines",
             "plan_revisions",
             "plan_sources",
+            "portfolio_edits",
             "portfolio_imports",
             "portfolio_source_applications",
             "portfolio_source_dependencies",
