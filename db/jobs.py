@@ -1,11 +1,20 @@
-"""The jobs aggregate: a tenant's background runs, and the cross-tenant queue operations of workers."""
+"""The jobs aggregate: a tenant's background runs, and the cross-tenant queue operations of workers.
+
+On Postgres, queuing a run also defers a procrastinate task (`RUN_TASK` on `TASK_QUEUE`, the planning
+job's id as its argument) in the same transaction: procrastinate hands it to one of its workers
+(`planning_core.service.runs`). On SQLite the in-process worker claims queued rows itself.
+"""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
+import procrastinate
+from procrastinate.sync_psycopg_connector import SyncPsycopgConnector
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -17,6 +26,8 @@ from planning_core.domain import TenantContext
 from planning_core.errors import NotFound
 
 ACTIVE_STATUSES = ("queued", "running")
+RUN_TASK = "planning.run_plan"  # the procrastinate task that runs a queued planning job
+TASK_QUEUE = "planning"
 ERROR_MAX_CHARS = 2000
 PROGRESS_MAX_CHARS = 500
 
@@ -71,6 +82,36 @@ def _info(row: PlanningJobRow) -> JobInfo:
     )
 
 
+class _OneConnection:
+    """A stand-in for a connection pool that always lends the same connection."""
+
+    def __init__(self, connection: Any) -> None:
+        self._connection = connection
+
+    @contextmanager
+    def connection(self) -> Iterator[Any]:
+        yield self._connection
+
+
+class _SessionConnector(SyncPsycopgConnector):
+    """procrastinate's psycopg connector on a session's own connection: what it defers is part of the
+    session's transaction (committed or rolled back with the planning job row)."""
+
+    def __init__(self, session: Session) -> None:
+        super().__init__()
+        self._one = _OneConnection(session.connection().connection.driver_connection)
+
+    @property
+    def pool(self) -> Any:  # type: ignore[override]
+        return self._one
+
+
+def defer_run(session: Session, job_id: str) -> None:
+    """Defer the procrastinate task that runs a planning job, in the session's transaction (Postgres)."""
+    app = procrastinate.App(connector=_SessionConnector(session))
+    app.configure_task(RUN_TASK, queue=TASK_QUEUE).defer(job_id=job_id)
+
+
 class JobsRepository(TenantScoped):
     """One client account and engagement's jobs and learnings (every query scoped by tenant)."""
 
@@ -111,6 +152,8 @@ class JobsRepository(TenantScoped):
         )
         self.session.add(row)
         self.session.flush()
+        if self.session.get_bind().dialect.name == "postgresql":
+            defer_run(self.session, row.id)
         return _info(row)
 
     def get(self, job_id: str) -> JobInfo:
@@ -139,18 +182,18 @@ class JobQueue:
         self.session = session
 
     def claim(self, worker: str) -> JobInfo | None:
-        """Take the oldest queued job: FOR UPDATE SKIP LOCKED on Postgres, a conditional UPDATE on SQLite."""
-        query = (
+        """Take the oldest queued job (the embedded SQLite mode's in-process worker; on Postgres
+        procrastinate hands jobs to workers, which take them by id with `claim_job`)."""
+        job_id = self.session.scalar(
             select(PlanningJobRow.id)
             .where(PlanningJobRow.status == "queued")
             .order_by(PlanningJobRow.created_at, PlanningJobRow.id)
             .limit(1)
         )
-        if self.session.get_bind().dialect.name == "postgresql":
-            query = query.with_for_update(skip_locked=True)
-        job_id = self.session.scalar(query)
-        if job_id is None:
-            return None
+        return None if job_id is None else self.claim_job(job_id, worker)
+
+    def claim_job(self, job_id: str, worker: str) -> JobInfo | None:
+        """Mark a queued job running for this worker; None if it is not queued (already taken or done)."""
         now = utcnow()
         claimed = self.session.execute(
             update(PlanningJobRow)
@@ -165,11 +208,15 @@ class JobQueue:
                 progress="Started",
             )
         )
-        if rowcount(claimed) != 1:  # another worker won the race (SQLite)
+        if rowcount(claimed) != 1:  # another worker won the race
             return None
         row = self.session.get(PlanningJobRow, job_id, populate_existing=True)
         assert row is not None
         return _info(row)
+
+    def requeue(self, job_id: str, progress: str) -> bool:
+        """Put a running job back in the queue (its run hit a database fault and will be retried)."""
+        return self._update_running(job_id, status="queued", progress=progress[:PROGRESS_MAX_CHARS])
 
     def _update_running(self, job_id: str, **values: Any) -> bool:
         result = self.session.execute(

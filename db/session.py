@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, make_url, text
-from sqlalchemy.exc import DataError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
@@ -19,13 +19,80 @@ from db.jobs import JobQueue
 from db.repository import Repository
 from db.tenancy import TenancyRepository
 from planning_core.domain import TenantContext
-from planning_core.errors import InvalidInput
+from planning_core.errors import InvalidInput, PlanningError
 from planning_core.settings import get_settings, normalise_database_url
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 APP_ROLE_PATTERN = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 _UPGRADE_LOCK_KEY = 72_410_001  # pg_advisory_xact_lock key: one upgrader at a time per database
+T = TypeVar("T")
+
+
+class DatabaseUnavailable(PlanningError):
+    """The database could not do its part: the connection was lost, the server is unreachable, or its
+    disk is full. The message names the problem in one line, never the SQL, its parameters or any data;
+    the original error (with every detail) is the exception's __cause__, for the log file.
+    """
+
+
+def fault_message(error: BaseException) -> str:
+    """One line naming a database fault (no SQL, parameters or data)."""
+    orig = getattr(error, "orig", None)
+    text_of = str(orig if orig is not None else error).lower()
+    code = str(getattr(orig, "sqlstate", "") or getattr(orig, "pgcode", "") or "")
+    if code == "53100" or "disk is full" in text_of or "no space left" in text_of:
+        what = "the database's disk is full"
+    elif code.startswith("53"):
+        what = "the database server is out of resources (too many connections or no memory)"
+    elif code in ("57P01", "57P02", "57P03") or getattr(error, "connection_invalidated", False) or any(
+        marker in text_of
+        for marker in (
+            "terminating connection",
+            "server closed the connection",
+            "connection is closed",
+            "consuming input failed",
+            "connection is lost",
+            "ssl connection has been closed",
+        )
+    ):
+        what = "the connection to the database was lost"
+    elif "connect" in text_of:
+        what = "cannot reach the database"
+    else:
+        what = "the database failed"
+    return what
+
+
+def is_database_fault(error: BaseException) -> bool:
+    """A lost or refused connection, or a server-side failure that is not the data's fault."""
+    return isinstance(error, OperationalError | InterfaceError) or (
+        isinstance(error, DBAPIError) and bool(error.connection_invalidated)
+    )
+
+
+def retry_once(read: Callable[[], T]) -> T:
+    """Run a read-only operation; when the database fails, run it once more (a read is safe to repeat).
+
+    Writes are not retried this way: their transaction may have committed before the fault was seen.
+    """
+    try:
+        return read()
+    except DatabaseUnavailable:
+        return read()
+
+
+@contextmanager
+def _faults() -> Iterator[None]:
+    """A database fault becomes DatabaseUnavailable (one line; the details stay on __cause__)."""
+    try:
+        yield
+    except DatabaseUnavailable:
+        raise
+    except DBAPIError as exc:
+        if not is_database_fault(exc):
+            raise
+        raise DatabaseUnavailable(fault_message(exc)) from exc
 
 
 def alembic_config() -> Config:
@@ -127,11 +194,15 @@ class Database:
     def unit_of_work(self, tenant: TenantContext) -> Iterator[Repository]:
         """One transaction scoped to a tenant: commits on success, rolls back on any exception.
 
-        NotFound if the client account and engagement do not exist together.
+        NotFound if the client account and engagement do not exist together; DatabaseUnavailable when
+        the database fails (a connection lost before the transaction's first statement is retried once).
         """
-        with self._sessions() as session, _refused_values(), session.begin():
+
+        def setup(session: Session) -> None:
             self._set_context(session, tenant.client_account_id, tenant.engagement_id, tenant.user_id)
             TenancyRepository(session).names(tenant.client_account_id, tenant.engagement_id)
+
+        with self._transaction(self._sessions, setup) as session:
             yield Repository(session, tenant)
 
     @contextmanager
@@ -143,18 +214,45 @@ class Database:
         client accounts and engagements they grant, and may create or update only that user.
         """
         sessions = self._owner_sessions if user_id is None else self._sessions
-        with sessions() as session, _refused_values(), session.begin():
+
+        def setup(session: Session) -> None:
             if user_id is not None:
                 self._set_context(session, None, None, user_id)
+
+        with self._transaction(sessions, setup) as session:
             yield TenancyRepository(session)
 
     @contextmanager
     def job_queue(self) -> Iterator[JobQueue]:
         """One worker transaction over every tenant's jobs (app.job_worker lets RLS show them on Postgres)."""
-        with self._sessions() as session, _refused_values(), session.begin():
+
+        def setup(session: Session) -> None:
             if self.dialect == "postgresql":
                 session.execute(text("SELECT set_config('app.job_worker', 'on', true)"))
+
+        with self._transaction(self._sessions, setup) as session:
             yield JobQueue(session)
+
+    @contextmanager
+    def _transaction(self, sessions: sessionmaker[Session], setup: Callable[[Session], None]) -> Iterator[Session]:
+        """A session in a transaction whose first statements (`setup`) ran; a database fault at any
+        point is DatabaseUnavailable. A fault during setup, before any of the caller's statements, is
+        retried once on a fresh connection: nothing was done, so doing it again is safe."""
+        with _faults():
+            for attempt in (1, 2):
+                session = sessions()
+                transaction = session.begin()
+                try:
+                    session.connection()  # check out a connection and BEGIN (SQLite: the write lock)
+                    setup(session)
+                    break
+                except BaseException as exc:
+                    transaction.rollback()
+                    session.close()
+                    if attempt == 2 or not is_database_fault(exc):
+                        raise
+            with session, _refused_values(), transaction:
+                yield session
 
     def _set_context(
         self, session: Session, client_account_id: int | None, engagement_id: int | None, user_id: str

@@ -1,26 +1,36 @@
-"""`planning-flow`: the whole flow headless — demo portfolios, import (sync) and sources, plan, export."""
+"""`planning-flow`: the whole flow headless — demo portfolios, import (sync) and sources, plan, and the
+commands about a stored plan's runs (status, resume, run-phase, export, worker: planning_core.cli_runs).
+
+A refusal prints `error: ...` and exits 2; a fault (lost database, full disk, a bug) prints one
+`error: ...` line naming the problem, never SQL or data, writes the details to the log file
+(PLANNING_LOG_FILE) and exits 1.
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
 import sys
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
-from planning_core.domain import TenantContext
+from db.session import DatabaseUnavailable
+from planning_core.agents import quiet_library_output, run_line
+from planning_core.cli_runs import _existing_workspace, _print_summary, _summary_line, add_run_commands
 from planning_core.errors import InvalidInput, PlanningError
 from planning_core.plan import PlanDocument
+from planning_core.service.faults import report_fault
 from planning_core.service.flow import PlanningService, format_validation_error, parse_config
 from planning_core.service.workspace import (
     DEMO_CLIENT,
     DEMO_ENGAGEMENT,
-    LOCAL_USER,
     open_database,
     workspace,
 )
+from planning_core.settings import get_settings
 
 
 def _read_config(path: Path | None) -> dict[str, Any]:
@@ -36,30 +46,6 @@ def _read_config(path: Path | None) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise InvalidInput(f"Config file {path} must hold a JSON object of planning settings.")
     return data
-
-
-def _summary_line(plan: PlanDocument, out: Path | None) -> str:
-    """One line an operator can grep: the plan's key figures."""
-    parts = [f"plan {plan.planning_flow_id}", f"phase={plan.current_phase.value}"]
-    parts.append(f"apps={len(plan.selected_applications)}")
-    if plan.wave_plan:
-        parts += [
-            f"waves={plan.wave_plan.summary.total_waves}",
-            f"lower_bound={plan.wave_plan.lower_bound}",
-            f"not_migrated={len(plan.wave_plan.not_migrated)}",
-        ]
-    if plan.timeline:
-        parts += [
-            f"start={plan.timeline.start_date}",
-            f"end={plan.timeline.end_date}",
-            f"duration_days={plan.timeline.total_duration_days}",
-        ]
-    if plan.cost_estimation:
-        parts.append(f"total_cost={plan.cost_estimation.total} {plan.cost_estimation.currency}")
-    parts.append(f"warnings={len(plan.warnings)}")
-    if out is not None:
-        parts.append(f"out={out}")
-    return " ".join(parts)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -92,6 +78,8 @@ def _load_portfolio_file(path: Path, fmt: str | None, *, skip_bad_rows: bool = F
     preview = preview_import(path, format=fmt)
     for problem in preview.problems:
         print(f"{problem.severity}: {_describe(problem)} ({problem.action})", file=sys.stderr)
+    for line in preview.default_lines():
+        print(f"default: {line}", file=sys.stderr)
     errors = [p for p in preview.problems if p.severity == "error"]
     if errors and not skip_bad_rows:
         more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
@@ -109,18 +97,6 @@ def _source_name(args: argparse.Namespace, path: Path) -> str:
     from planning_core.service.portfolio import check_source_name
 
     return check_source_name(args.source if args.source is not None else path.name)
-
-
-def _existing_workspace(database, client: str, engagement: str) -> TenantContext | None:
-    """The workspace's tenant if the client account and engagement exist (nothing is created)."""
-    with database.tenancy() as tenancy:
-        client_id = next((i for i, n in tenancy.list_client_accounts() if n == client), None)
-        if client_id is None:
-            return None
-        engagement_id = next((i for i, n in tenancy.list_engagements(client_id) if n == engagement), None)
-    if engagement_id is None:
-        return None
-    return TenantContext(client_account_id=client_id, engagement_id=engagement_id, user_id=LOCAL_USER)
 
 
 def cmd_import(args: argparse.Namespace) -> int:
@@ -143,7 +119,9 @@ def cmd_import(args: argparse.Namespace) -> int:
                 sync = PortfolioService(database, tenant).preview_sync(source, portfolio)
         else:
             tenant = workspace(database, client_account=args.client, engagement=args.engagement)
-            sync = PortfolioService(database, tenant).sync(source, portfolio, format=preview.format)
+            sync = PortfolioService(database, tenant).sync(
+                source, portfolio, format=preview.format, defaults=preview.default_lines()
+            )
     finally:
         database.dispose()
     print(
@@ -189,6 +167,8 @@ def cmd_plan(args: argparse.Namespace) -> int:
     from planning_core.service.portfolio import PortfolioService, check_plan_request
 
     config = parse_config(_read_config(Path(args.config) if args.config else None), analyst=True)
+    if args.suggestions is not None:
+        config = config.model_copy(update={"suggestion_mode": args.suggestions})
     name = args.name or ""
     check_plan_request(config, name, 1)
     path = Path(args.portfolio)
@@ -210,15 +190,34 @@ def cmd_plan(args: argparse.Namespace) -> int:
             name=name,
             format=preview.format,
             other_dependencies=args.with_other_dependencies,
+            defaults=preview.default_lines(),
         )
-        plan = PlanningService(database, tenant).run_all(plan_id)
+        args.plan_id = plan_id  # named in the error line if the run fails: `resume` continues it
+        service = PlanningService(database, tenant)
+        out = Path(args.out) if args.out else None
+        with _quiet_specialists(out):
+            service.run_all(plan_id)
+        plan = service.get_plan(plan_id)  # with its import defaults as warnings
+        if out is not None:
+            write_outputs(plan, out)
+        if get_settings().llm_configured:
+            for run in plan.agent_execution_log:  # one line per specialist run
+                print(run_line(run, plan.suggestions))
+        _print_summary(service, plan, out)
     finally:
         database.dispose()
-    out = Path(args.out) if args.out else None
-    if out is not None:
-        write_outputs(plan, out)
-    print(_summary_line(plan, out))
     return 0
+
+
+def _quiet_specialists(out: Path | None) -> AbstractContextManager[object]:
+    """With a model configured, the libraries behind the specialists log to a file (PLANNING_LOG_FILE,
+    else agents.log in the output folder, else the default log file), never to the terminal."""
+    settings = get_settings()
+    if not settings.llm_configured:
+        return nullcontext()
+    if settings.log_file_setting is not None:
+        return quiet_library_output(settings.log_file_setting)
+    return quiet_library_output(out / "agents.log" if out is not None else settings.log_file())
 
 
 def write_outputs(plan: PlanDocument, out: Path) -> None:
@@ -230,6 +229,76 @@ def write_outputs(plan: PlanDocument, out: Path) -> None:
         (out / "plan.json").write_text(plan.model_dump_json(indent=2), encoding="utf-8")
         return
     write_all(plan, out)
+
+
+def _scenario_service(args: argparse.Namespace, database):
+    """The scenario service of the --client/--engagement workspace, which must exist."""
+    from planning_core.service.scenarios import ScenarioService
+
+    tenant = _existing_workspace(database, args.client, args.engagement)
+    if tenant is None:
+        raise InvalidInput(f"Engagement {args.engagement!r} of client account {args.client!r} does not exist.")
+    return ScenarioService(database, tenant)
+
+
+def cmd_scenario(args: argparse.Namespace) -> int:
+    """A scenario of a plan with the settings of --config changed, planned through every phase."""
+    settings = _read_config(Path(args.config))
+    database = open_database(args.database_url)
+    try:
+        plan = _scenario_service(args, database).create_scenario(args.plan_id, settings, name=args.name or "")
+    finally:
+        database.dispose()
+    out = Path(args.out) if args.out else None
+    if out is not None:
+        write_outputs(plan, out)
+    print(_summary_line(plan, out))
+    assert plan.scenario is not None
+    for line in plan.scenario.dropped:
+        print(f"dropped: {line}", file=sys.stderr)
+    return 0
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    """Two to four plans side by side, as JSON (and the comparison's PDF/XLSX next to it with --report)."""
+    database = open_database(args.database_url)
+    try:
+        comparison = _scenario_service(args, database).compare(args.plan_ids)
+    finally:
+        database.dispose()
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(comparison.cli_document(), indent=2), encoding="utf-8")
+    if args.report:
+        from planning_core.export.compare import render_comparison_pdf, render_comparison_xlsx
+
+        out.with_suffix(".pdf").write_bytes(render_comparison_pdf(comparison))
+        out.with_suffix(".xlsx").write_bytes(render_comparison_xlsx(comparison))
+    print(f"compare plans={len(comparison.plans)} moved_applications={len(comparison.moved_applications)} out={out}")
+    return 0
+
+
+def add_scenario_commands(sub, database_options) -> None:
+    """`scenario PLAN_ID --config FILE` and `compare ID ID [ID ...] --out FILE.json`."""
+    scenario = sub.add_parser("scenario", help="create and plan a scenario of a plan with some settings changed")
+    scenario.add_argument("plan_id")
+    scenario.add_argument("--config", required=True, help="JSON file of the settings to change")
+    scenario.add_argument("--name", default=None)
+    scenario.add_argument("--out", default=None, help="folder for the scenario's plan.json and exports")
+    database_options(scenario)
+    scenario.set_defaults(func=cmd_scenario)
+    compare = sub.add_parser("compare", help="compare two to four plans of an engagement side by side")
+    compare.add_argument("plan_ids", nargs="+", metavar="PLAN_ID")
+    compare.add_argument("--out", required=True, help="the comparison's JSON file")
+    compare.add_argument("--report", action="store_true", help="also write the comparison's .pdf and .xlsx")
+    database_options(compare)
+    compare.set_defaults(func=cmd_compare)
+
+
+def _database_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--database-url", default=None, help="default: DATABASE_URL, else the embedded SQLite file")
+    p.add_argument("--client", default=DEMO_CLIENT, help="client account name")
+    p.add_argument("--engagement", default=DEMO_ENGAGEMENT, help="engagement name")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -297,9 +366,18 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="also enforce the dependencies other sources give among the file's applications",
     )
+    plan.add_argument(
+        "--suggestions",
+        choices=("apply", "review"),
+        default=None,
+        help="the specialists' valid suggestions: applied at once (apply, the default) or kept pending for "
+        "an analyst's review in the dashboard (review); overrides the config file's suggestion_mode",
+    )
     source_option(plan)
     tenant_options(plan)
     plan.set_defaults(func=cmd_plan)
+    add_scenario_commands(sub, _database_options)
+    add_run_commands(sub, _database_options)
     return parser
 
 
@@ -308,12 +386,32 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return int(args.func(args))
+    except KeyboardInterrupt:
+        print(f"error: interrupted{_resume_hint(args)}", file=sys.stderr)
+        return 130
+    except DatabaseUnavailable as error:
+        print(f"error: {report_fault(error, _context(args))}{_resume_hint(args)}", file=sys.stderr)
+        return 1
     except PlanningError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     except ValidationError as error:
         print(f"error: {format_validation_error(error)}", file=sys.stderr)
         return 2
+    except Exception as error:  # a fault: one line here, the details in the log file
+        print(f"error: {report_fault(error, _context(args))}{_resume_hint(args)}", file=sys.stderr)
+        return 1
+
+
+def _context(args: argparse.Namespace) -> str:
+    return f"planning-flow {args.command}"
+
+
+def _resume_hint(args: argparse.Namespace) -> str:
+    plan_id = getattr(args, "plan_id", None)
+    if args.command in ("plan", "resume", "run-phase") and plan_id:
+        return f"; plan {plan_id} keeps its completed phases: planning-flow resume {plan_id}"
+    return ""
 
 
 if __name__ == "__main__":

@@ -15,6 +15,8 @@ Environment variables (all optional):
   the database URL itself).
 - ``PLANNING_DEMO_APPS``: applications of the demo portfolio the dashboard creates on an empty
   database (default 300; 0: none; a value that is not a whole number means the default).
+- ``PLANNING_DEMO_PLAN``: ``0`` leaves the demo workspace without its demo plan (by default the
+  dashboard computes one plan of every demo application at first start, in the background).
 - ``PLANNING_FLOW_PURE_PYTHON``: ``1`` runs the wave planner's search kernel as plain Python instead of
   the numba-compiled one (same answers, slower).
 - ``PLANNING_RUN_HEARTBEAT_S``: how often a running plan (a CLI run or a background worker) records
@@ -114,6 +116,7 @@ class Settings(BaseSettings):
         default=None, validation_alias="PLANNING_MIGRATION_DATABASE_URL"
     )
     demo_apps: int = Field(default=DEFAULT_DEMO_APPS, validation_alias="PLANNING_DEMO_APPS")
+    demo_plan: bool = Field(default=True, validation_alias="PLANNING_DEMO_PLAN")
     pure_python_kernels: bool = Field(default=False, validation_alias="PLANNING_FLOW_PURE_PYTHON")
     run_heartbeat_s: float = Field(default=5.0, gt=0, validation_alias="PLANNING_RUN_HEARTBEAT_S")
     run_stale_after_s: float = Field(default=30.0, gt=0, validation_alias="PLANNING_RUN_STALE_AFTER_S")

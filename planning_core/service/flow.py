@@ -13,6 +13,7 @@ from typing import Any
 
 from db.jobs import JobInfo
 from db.tenancy import TenancyRepository
+from db.types import utcnow
 from planning_core import limits
 from planning_core.access import Action
 from planning_core.domain import PHASE_ORDER, RUNNABLE_PHASES, Phase, PhaseStatus, PlanningConfig, Portfolio
@@ -20,12 +21,21 @@ from planning_core.errors import InvalidInput
 from planning_core.plan import PlanDocument
 from planning_core.service.edits import MAX_NAME_LENGTH, PlanEdits, format_validation_error, parse_config
 from planning_core.service.memory import wizard_defaults
-from planning_core.service.phases import PHASE_LABELS, check_prerequisites
-from planning_core.service.queue import RunHandle, active_job, job_status
+from planning_core.service.phases import PHASE_LABELS, blocking_violations, check_prerequisites
+from planning_core.service.portfolio import with_import_warnings
+from planning_core.service.queue import PlanStatus, RunHandle, active_job, job_status, plan_status
 from planning_core.service.revisions import RevisionNote, check_version, restored, snapshot
 from planning_core.service.store import ProgressCallback
+from planning_core.settings import get_settings
 
-__all__ = ["MAX_NAME_LENGTH", "PlanningService", "RunHandle", "format_validation_error", "parse_config"]
+__all__ = [
+    "MAX_NAME_LENGTH",
+    "PlanStatus",
+    "PlanningService",
+    "RunHandle",
+    "format_validation_error",
+    "parse_config",
+]
 
 
 class PlanningService(PlanEdits):
@@ -97,6 +107,7 @@ class PlanningService(PlanEdits):
         with self._uow() as repo:
             plan = repo.plans.get_plan(planning_flow_id)
             portfolio = repo.portfolio.load_plan_portfolio(plan.planning_flow_id, plan.selected_applications)
+            with_import_warnings(repo, plan)
         plan.applications = portfolio.applications
         plan.dependencies = portfolio.dependencies
         return plan
@@ -228,6 +239,44 @@ class PlanningService(PlanEdits):
     def run_status(self, job_id: str) -> JobInfo:
         """A background run of this engagement (status, progress text, heartbeat and error)."""
         return job_status(self.database, self.tenant, job_id)
+
+    # ----------------------------------------------------------------- run status and resume
+    def plan_statuses(self) -> list[PlanStatus]:
+        """Every plan of the engagement with its run status (newest first): what the sidebar, the status
+        page and `planning-flow status` show. `running` only while a live process owns the run."""
+        with self._uow() as repo:
+            plans = repo.plans.list_plans()
+            beats = repo.plans.heartbeats()
+        stale_after_s, now = get_settings().run_stale_after_s, utcnow()
+        return [
+            plan_status(p, beats.get(p.planning_flow_id), now=now, stale_after_s=stale_after_s) for p in plans
+        ]
+
+    def plan_status(self, planning_flow_id: str) -> PlanStatus:
+        """One plan's run status (NotFound for a plan of another engagement)."""
+        with self._uow() as repo:
+            plan = repo.plans.get_plan(planning_flow_id)
+            beat = repo.plans.heartbeat_at(planning_flow_id)
+        return plan_status(plan, beat, now=utcnow(), stale_after_s=get_settings().run_stale_after_s)
+
+    def resume(self, planning_flow_id: str, *, progress: ProgressCallback | None = None) -> PlanDocument:
+        """Run the plan's remaining phases, from the first unfinished one: a run that was interrupted
+        (its process died), failed or was never finished. Phases already stored are not computed again.
+        Refused while a live process still runs the plan."""
+        status = self.plan_status(planning_flow_id)
+        if status.status == "running":
+            raise InvalidInput(
+                f"Plan {planning_flow_id} is being run by another process "
+                f"({PHASE_LABELS[status.phase].lower()}); wait for it to finish, or resume it once it "
+                "shows as interrupted."
+            )
+        return self.run_all(planning_flow_id, progress=progress)
+
+    def hard_violations(self, plan: PlanDocument) -> int:
+        """How many hard violations refuse the plan's completion (the plan as returned by get_plan or a
+        run: its applications and dependencies filled in)."""
+        portfolio = Portfolio(applications=plan.applications, dependencies=plan.dependencies)
+        return len(blocking_violations(plan, portfolio))
 
     def rollback(self, *, planning_flow_id: str, revision: int, expected_version: int) -> PlanDocument:
         """Restore the plan as it was at a revision (recorded as a new revision; nothing is deleted)."""

@@ -70,7 +70,7 @@ def test_plan_gives_the_same_plan_on_sqlite_and_postgres(tmp_path: Path, capsys,
         )
         assert code == 0, err
         doc = _plan_json(out_dir)
-        assert out.startswith(f"plan {doc['planning_flow_id']} phase=completed apps=300 ")
+        assert out.startswith(f"plan {doc['planning_flow_id']} phase=completed status=completed apps=300 ")
         assert doc["current_phase"] == "completed" and doc["phase_status"] == "completed"
         results[label] = _comparable(doc)
     assert results["sqlite"] == results["postgres"]

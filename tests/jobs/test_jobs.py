@@ -136,10 +136,8 @@ def test_a_claimed_job_is_not_claimed_twice(database, tenant) -> None:  # noqa: 
     with Session(database.engine) as first, first.begin():
         claimed = JobQueue(first).claim("worker-a")
         assert claimed is not None and claimed.job_id == job
-        if database.dialect == "postgresql":  # the row is locked, not yet committed: SKIP LOCKED passes it by
-            with Session(database.engine) as second, second.begin():
-                assert JobQueue(second).claim("worker-b") is None
     with Session(database.engine) as again, again.begin():
+        assert JobQueue(again).claim_job(job, "worker-b") is None  # procrastinate's way: by id
         assert JobQueue(again).claim("worker-c") is None
     assert job_status(database, tenant, job).worker == "worker-a"
     reap_dead_jobs(database, stale_after_s=0.0)
@@ -249,3 +247,68 @@ def test_queue_works_under_row_level_security(app_role_database) -> None:  # noq
     assert job_status(database, tenant, job).status == "done"
     assert wizard_defaults(database, other) == {}
     assert wizard_defaults(database, tenant)["max_apps_per_wave"] == 2
+
+
+def _task_jobs(database: Database, job: str) -> list[tuple[str, str]]:
+    """procrastinate's jobs (task name, status) for a planning job."""
+    from sqlalchemy import text
+
+    with database.owner_engine.connect() as connection:
+        rows = connection.execute(
+            text("SELECT task_name, status::text FROM procrastinate_jobs WHERE args->>'job_id' = :job"),
+            {"job": job},
+        )
+        return [(name, status) for name, status in rows]
+
+
+@pytest.mark.postgres
+def test_on_postgres_a_queued_run_is_a_procrastinate_task(app_role_database) -> None:  # noqa: ANN001
+    """Queuing a run defers one procrastinate task in the same transaction; its worker runs it."""
+    from tests.conftest import make_tenant as make
+
+    database = app_role_database
+    drain(database)
+    tenant = make(database, "queue")
+    flow = new_plan(database, tenant)
+    job = enqueue_run(database, tenant, flow)
+    assert enqueue_run(database, tenant, flow) == job  # the active job: no second task
+    assert _task_jobs(database, job) == [("planning.run_plan", "todo")]
+    assert run_worker_once(database, heartbeat_s=0.2) is True
+    assert run_worker_once(database, heartbeat_s=0.2) is False
+    assert (job_status(database, tenant, job).status, _task_jobs(database, job)) == ("done", [])
+
+
+@pytest.mark.postgres
+def test_planning_flow_worker_runs_queued_runs_in_its_own_process(app_role_database, tmp_path) -> None:  # noqa: ANN001
+    """`planning-flow worker` (what other machines run) takes the queue and stops cleanly on SIGTERM."""
+    from tests.conftest import APP_ROLE
+    from tests.conftest import make_tenant as make
+
+    database = app_role_database
+    drain(database)
+    tenant = make(database, "worker")
+    flow = new_plan(database, tenant)
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(REPO),
+        "PLANNING_APP_DB_ROLE": APP_ROLE,
+        "PLANNING_DATA_DIR": str(tmp_path),
+    }
+    url = database.owner_engine.url.render_as_string(hide_password=False)
+    child = subprocess.Popen(
+        [sys.executable, "-m", "planning_core.cli", "worker", "--database-url", url],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        job = enqueue_run(database, tenant, flow)
+        assert _wait_for(lambda: job_status(database, tenant, job).status == "done", timeout=120)
+    finally:
+        child.send_signal(signal.SIGTERM)
+        out, err = child.communicate(timeout=60)
+    assert child.returncode == 0, err
+    assert out.splitlines() == ["worker database=postgresql started", "worker stopped"]
+    assert PlanningService(database, tenant).get_plan(flow).current_phase == Phase.COMPLETED

@@ -21,6 +21,7 @@ from db import plans  # noqa: E402
 from db.session import Database  # noqa: E402
 from planning_core.domain import Phase, PhaseStatus, TenantContext  # noqa: E402
 from planning_core.service import flow as service_module  # noqa: E402
+from planning_core.service import store as store_module  # noqa: E402  (where the engines are called)
 
 HANG_SECONDS = 120
 NOTIFY_FD = 1  # where "HANG <point>" is written (a forked child sets its pipe here)
@@ -36,14 +37,14 @@ def install(point: str) -> None:
     mode, phase_name = point.split(":", 1)
     target = Phase(phase_name)
     if mode == "engine":
-        real_engine = service_module.run_engine
+        real_engine = store_module.run_engine
 
         def hanging_engine(plan, portfolio, phase):  # type: ignore[no-untyped-def]
             if phase == target:
                 _hang(point)
             return real_engine(plan, portfolio, phase)
 
-        service_module.run_engine = hanging_engine
+        store_module.run_engine = hanging_engine
         return
     real_save = plans.PlanRepository.save_plan
 
