@@ -405,7 +405,7 @@ ANALYST_INPUT = "analyst_input"
 class PlanningConfig(Model):
     """Everything a plan is built from besides the portfolio. Defaults are documented in the README."""
 
-    max_apps_per_wave: int = 10
+    max_apps_per_wave: int = 5  # the seed's default (its wizard, API example and end-to-end test)
     wave_duration_limit_days: int = 90
     contingency_percentage: float = 15.0
     migration_start_date: date = date(2027, 1, 4)

@@ -27,6 +27,7 @@ SNAPSHOT_FIELDS = {
     "timeline",
     "cost_estimation",
     "synthesis",
+    "risk",
     "warnings",
     "agent_execution_log",
 }
