@@ -4,12 +4,13 @@ import streamlit as st
 
 from planning_core.views import costs as cost_views
 from planning_core.views import format as fmt
-from ui import state
+from ui import state, suggestions
 from ui.components import page_header, require_plan
 
 plan = state.plan()
 page_header("Costs", plan)
 plan = require_plan(plan, document="cost_estimation", what="cost estimate")
+suggestions.page_panel(plan, "costs")  # the specialist's pending suggestions
 cost = plan.cost_estimation
 cur = cost.currency
 cards = [
@@ -20,7 +21,8 @@ cards = [
     (
         "P80",
         cost.p80_total,
-        f"80% confidence from effort uncertainty (P50 {fmt.money(cost.p50_total, cur)})",
+        "The amount the programme stays under with 80% confidence, given how uncertain the effort "
+        f"estimates are (P50 {fmt.money(cost.p50_total, cur)} is the median).",
     ),
 ]
 for column, (label, amount, help_text) in zip(st.columns(len(cards)), cards, strict=True):
@@ -33,6 +35,13 @@ for column, (label, amount, help_text) in zip(st.columns(len(cards)), cards, str
         help=help_text,
         border=True,
     )
+uncertainty = plan.planning_config.cost_inputs.effort_uncertainty_pct
+st.caption(
+    f"**What P80 means:** if actual effort varies by up to ±{uncertainty:g}% around the estimates, the "
+    f"total stays at or under **{fmt.money(cost.p80_total, cur)}** in 8 of 10 outcomes (P50, the median "
+    f"outcome: {fmt.money(cost.p50_total, cur)}). The **Total** is the estimate plus the "
+    f"{cost.contingency_percentage:g}% contingency; change the uncertainty or the contingency in Plan settings."
+)
 left, right = st.columns(2)
 left.plotly_chart(cost_views.cost_waterfall_figure(cost), key="cost_waterfall")
 right.plotly_chart(cost_views.cost_by_role_figure(cost), key="cost_roles")
@@ -55,8 +64,8 @@ with effect_col:
         delta_arrow="auto" if difference else "off",
     )
     st.caption(
-        f"Contingency {fmt.money(effect.contingency, cur)}. Change it for real in a new plan's "
-        "configuration; this is a what-if."
+        f"Contingency {fmt.money(effect.contingency, cur)}. This is a what-if; change it for real in "
+        "Plan settings."
     )
 chart_col.plotly_chart(cost_views.contingency_figure(cost), key="cost_contingency")
 

@@ -3,12 +3,13 @@
 import streamlit as st
 
 from planning_core.views import resources as resource_views
-from ui import resources, state
+from ui import resources, state, suggestions
 from ui.components import metric_row, page_header, require_plan
 
 plan = state.plan()
 page_header("Resources", plan)
 plan = require_plan(plan, document="resource_allocation", what="resource allocation")
+suggestions.page_panel(plan, "resources")  # the specialist's pending suggestions
 allocation = plan.resource_allocation
 frame = resource_views.allocations_frame(allocation)
 over = frame[frame["over_allocated"]]

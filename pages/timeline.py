@@ -5,12 +5,13 @@ from datetime import date
 import streamlit as st
 
 from planning_core.views import timeline as timeline_views
-from ui import state
+from ui import state, suggestions
 from ui.components import metric_row, page_header, require_plan
 
 plan = state.plan()
 page_header("Timeline", plan)
 plan = require_plan(plan, document="timeline", what="timeline")
+suggestions.page_panel(plan, "timeline")  # the specialist's pending suggestions
 timeline = plan.timeline
 over = timeline_views.roles_over_capacity(timeline)
 metric_row(
