@@ -226,12 +226,13 @@ class PlanRepository(TenantScoped):
         for statement in statements:
             self.session.execute(statement.execution_options(synchronize_session=False))
 
-    def touch_heartbeat(self, planning_flow_id: str) -> None:
-        """Record that a phase of this plan is still running (does not change the version)."""
+    def touch_heartbeat(self, planning_flow_id: str, *, alive: bool = True) -> None:
+        """Record that a phase of this plan is still running (does not change the version); alive=False
+        clears it: the process that ran the plan gave up, so the run shows as interrupted at once."""
         result = self.session.execute(
             update(PlanRow)
             .where(self._scoped(PlanRow), PlanRow.id == planning_flow_id)
-            .values(heartbeat_at=utcnow())
+            .values(heartbeat_at=utcnow() if alive else None)
             .execution_options(synchronize_session=False)
         )
         if rowcount(result) == 0:

@@ -4,8 +4,9 @@ import streamlit as st
 
 from planning_core.views import costs as cost_views
 from planning_core.views import format as fmt
+from planning_core.views import risk as risk_views
 from ui import state, suggestions
-from ui.components import page_header, require_plan
+from ui.components import metric_row, page_header, require_plan
 
 plan = state.plan()
 page_header("Costs", plan)
@@ -94,3 +95,11 @@ with by_role:
     )
 for warning in cost.warnings[:10]:
     st.warning(warning)
+
+if plan.risk is not None:
+    with st.expander(":material/casino: Risk: what could it really cost, and what drives the spread?"):
+        metric_row(risk_views.risk_cards(plan))
+        spread, drivers = st.columns(2)
+        spread.plotly_chart(risk_views.total_cost_histogram_figure(plan.risk), key="cost_risk_totals")
+        drivers.plotly_chart(risk_views.tornado_figure(plan.risk), key="cost_risk_tornado")
+        st.caption(risk_views.risk_caption(plan.risk))

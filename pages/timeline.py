@@ -4,6 +4,7 @@ from datetime import date
 
 import streamlit as st
 
+from planning_core.views import risk as risk_views
 from planning_core.views import timeline as timeline_views
 from ui import state, suggestions
 from ui.components import metric_row, page_header, require_plan
@@ -67,5 +68,10 @@ with milestones:
         width="stretch",
         height=360,
     )
+if plan.risk is not None:
+    with st.expander(":material/casino: Risk: when will the programme really end?", expanded=False):
+        metric_row(risk_views.risk_cards(plan))
+        st.plotly_chart(risk_views.end_date_histogram_figure(plan.risk), key="tl_risk_dates")
+        st.caption(risk_views.risk_caption(plan.risk))
 for warning in timeline.warnings[:10]:
     st.warning(warning)

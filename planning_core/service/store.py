@@ -119,23 +119,37 @@ class PlanStore:
         re-runnable; an engine that fails marks its phase failed and the earlier good documents stay.
         """
         changed = list(documents)
-        with Heartbeat(
-            lambda: self._beat(plan.planning_flow_id),
-            get_settings().run_heartbeat_s,
-            name=f"plan-heartbeat-{plan.planning_flow_id[:8]}",
-        ):
-            for phase in phases:
-                plan, changed = self._run_phase(plan, portfolio, phase, changed, progress)
+        planning_flow_id = plan.planning_flow_id
         try:
-            return self._store(plan, portfolio, tuple(dict.fromkeys(changed)), note, complete=complete)
-        except StaleWriteError:
-            if phases:
-                self._mark_failed(
-                    plan.planning_flow_id,
-                    phases[0],
-                    "the plan was changed while this phase ran; run it again",
-                )
+            with Heartbeat(
+                lambda: self._beat(planning_flow_id),
+                get_settings().run_heartbeat_s,
+                name=f"plan-heartbeat-{planning_flow_id[:8]}",
+            ):
+                for phase in phases:
+                    plan, changed = self._run_phase(plan, portfolio, phase, changed, progress)
+            try:
+                return self._store(plan, portfolio, tuple(dict.fromkeys(changed)), note, complete=complete)
+            except StaleWriteError:
+                if phases:
+                    self._mark_failed(
+                        planning_flow_id,
+                        phases[0],
+                        "the plan was changed while this phase ran; run it again",
+                    )
+                raise
+        except BaseException:
+            self._release(planning_flow_id)
             raise
+
+    def _release(self, planning_flow_id: str) -> None:
+        """Best effort, after a run gave up (a fault, an interrupt): clear its heartbeat so the plan shows
+        as interrupted and can be resumed at once, not only once the heartbeat goes stale."""
+        try:
+            with self._uow() as repo:
+                repo.plans.touch_heartbeat(planning_flow_id, alive=False)
+        except Exception:  # the database may be the fault; then the heartbeat goes stale by itself
+            return
 
     def _run_phase(
         self,

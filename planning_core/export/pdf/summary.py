@@ -5,6 +5,7 @@ from __future__ import annotations
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Spacer, Table, TableStyle
 
+from planning_core.export.comparison import risk_figures
 from planning_core.export.pdf.blocks import (
     Contents,
     Heading,
@@ -170,4 +171,6 @@ def _key_figures(plan: PlanDocument) -> list[tuple[str, str, str]]:
                 or "every required skill is covered",
             )
         )
+    # The risk simulation (issue 17): P50/P80 end date and cost, and whether the contingency covers P80.
+    figures.extend((markup(label), markup(value), markup(detail)) for label, value, detail in risk_figures(plan))
     return figures
