@@ -1,7 +1,7 @@
 """Builders for hand-made test inputs: applications, dependencies, planning configs and wave plans.
 
 Import them (``from tests.builders import wave_plan``); the ``b`` and ``wave_plan_of`` fixtures of
-tests/waves and tests/engines hand out the same functions.
+tests/engines (waves included) hand out the same functions.
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ from sqlalchemy import inspect, text
 from planning_core import limits
 from planning_core.service.flow import PlanningService
 from planning_core.service.workspace import open_database, workspace
-from tests.flow.test_cli import _app, _write_csvs, run_cli
+from tests.cli.test_cli import _app, _write_csvs, run_cli
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)], ids=["sqlite", "postgres"])
