@@ -1,6 +1,7 @@
 """PSPLIB single-mode RCPSP benchmark for the scheduler.
 
     python -m benchmarks.psplib --instances DIR --solutions FILE --time-limit S [--sample K]
+        [--baseline cpsat]
 
 Reads every ``*.sm`` instance of DIR (or a deterministic sample of K of them), solves it with
 ``planning_core.engines.schedule.rcpsp.solve_rcpsp`` and compares with the reference makespans of FILE
@@ -11,6 +12,13 @@ Reads every ``*.sm`` instance of DIR (or a deterministic sample of K of them), s
 ``optimal`` counts instances whose makespan is proven optimal by the solver (CP-SAT's bound, or a lower
 bound met) OR equals the reference when the reference list is a list of proven optima (``*opt.sm``);
 ``proven=`` on the last-but-one line gives the solver-proven count alone.
+
+With ``--baseline cpsat`` each instance is also solved by a plain CP-SAT model (one interval per
+activity, one cumulative per resource, precedence, minimise the makespan; no hint, no redundant
+constraints) with the same time limit and workers, and the last line ends with
+``baseline_gap_pct=<x> baseline_optimal=<k>``: the scheduler's makespans summed over the baseline's, in
+percent above it (negative: shorter), and how many instances the baseline proved optimal. ``seconds``
+counts the scheduler's time only.
 """
 
 from __future__ import annotations
@@ -20,6 +28,8 @@ import re
 import sys
 import time
 from pathlib import Path
+
+from ortools.sat.python import cp_model
 
 from planning_core.engines.schedule.rcpsp import RcpspProblem, check_schedule, solve_rcpsp
 
@@ -74,6 +84,32 @@ def sample_paths(paths: list[Path], k: int | None) -> list[Path]:
     return [paths[int(i * step)] for i in range(k)]
 
 
+def cpsat_baseline(problem: RcpspProblem, time_limit: float, workers: int, seed: int) -> tuple[int, bool]:
+    """(makespan, proven optimal) of a plain CP-SAT model (see the module docstring); the sum of the
+    durations (a serial schedule) when it finds nothing within the time limit."""
+    n = len(problem.durations)
+    horizon = sum(problem.durations)
+    model = cp_model.CpModel()
+    starts = [model.new_int_var(0, horizon, f"s{j}") for j in range(n)]
+    intervals = [model.new_fixed_size_interval_var(starts[j], problem.durations[j], f"i{j}") for j in range(n)]
+    for pred, succ, lag in problem.links:
+        model.add(starts[succ] >= starts[pred] + problem.durations[pred] + lag)
+    for k, cap in enumerate(problem.capacities):
+        users = [j for j in range(n) if problem.demands[j][k] > 0 and problem.durations[j] > 0]
+        model.add_cumulative([intervals[j] for j in users], [problem.demands[j][k] for j in users], cap)
+    makespan = model.new_int_var(0, horizon, "makespan")
+    model.add_max_equality(makespan, [starts[j] + problem.durations[j] for j in range(n)])
+    model.minimize(makespan)
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = max(time_limit, 0.01)
+    solver.parameters.num_workers = workers
+    solver.parameters.random_seed = seed
+    status = solver.solve(model)
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return int(round(solver.objective_value)), status == cp_model.OPTIMAL
+    return horizon, False
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark and print one line per instance and the summary line."""
     parser = argparse.ArgumentParser(prog="python -m benchmarks.psplib", description=__doc__.splitlines()[0])
@@ -83,7 +119,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sample", type=int, default=None)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--samples", type=int, default=0, help="children of the evolutionary heuristic")
+    parser.add_argument("--samples", type=int, default=0, help="children of the genetic heuristic")
     parser.add_argument(
         "--heuristic-share",
         type=float,
@@ -96,6 +132,7 @@ def main(argv: list[str] | None = None) -> int:
         default=0.0,
         help="share of the time limit for bounding resource-forced delays between activities",
     )
+    parser.add_argument("--baseline", choices=["cpsat"], default=None, help="also solve with a plain CP-SAT model")
     parser.add_argument("--quiet", action="store_true")
     parser.add_argument(
         "--cp-sat-param", action="append", default=[], metavar="NAME=VALUE", help="extra CP-SAT parameter"
@@ -113,6 +150,8 @@ def main(argv: list[str] | None = None) -> int:
     optimal = proven = 0
     gaps: list[float] = []
     devs: list[float] = []
+    ours_total = base_total = base_optimal = 0
+    base_seconds = 0.0  # not counted in `seconds`: the scheduler's time only
     for path in chosen:
         problem = parse_sm(path.read_text())
         t0 = time.perf_counter()
@@ -139,20 +178,33 @@ def main(argv: list[str] | None = None) -> int:
         if ref:
             gaps.append(100.0 * (solution.makespan - ref) / ref)
         devs.append(100.0 * (solution.makespan - solution.cpm_lower_bound) / max(solution.cpm_lower_bound, 1))
+        base = ""
+        if args.baseline == "cpsat":
+            b0 = time.perf_counter()
+            base_makespan, base_proven = cpsat_baseline(problem, args.time_limit, args.workers, args.seed)
+            base_seconds += time.perf_counter() - b0
+            ours_total += solution.makespan
+            base_total += base_makespan
+            base_optimal += base_proven
+            base = f" baseline={base_makespan}{'*' if base_proven else ''}"
         if not args.quiet:
             print(
                 f"{path.name} makespan={solution.makespan} ref={ref} lb={solution.lower_bound} "
-                f"heur={solution.heuristic_makespan} status={solution.status} seconds={elapsed:.2f}",
+                f"heur={solution.heuristic_makespan} status={solution.status} seconds={elapsed:.2f}{base}",
                 flush=True,
             )
-    seconds = time.perf_counter() - total_start
+    seconds = time.perf_counter() - total_start - base_seconds
     avg_gap = sum(gaps) / len(gaps) if gaps else float("nan")
     avg_dev = sum(devs) / len(devs) if devs else float("nan")
     print(f"proven={proven} reference={'optima' if proven_reference else 'best known'}")
-    print(
+    line = (
         f"psplib instances={len(chosen)} optimal={optimal} avg_gap_best_known_pct={avg_gap:.3f} "
         f"avg_dev_cpm_pct={avg_dev:.3f} seconds={seconds:.1f}"
     )
+    if args.baseline == "cpsat":
+        gap = 100.0 * (ours_total - base_total) / base_total if base_total else 0.0
+        line += f" baseline_gap_pct={gap:.3f} baseline_optimal={base_optimal}"
+    print(line)
     return 0
 
 

@@ -60,3 +60,28 @@ def test_solution_of_a_real_instance_is_feasible() -> None:
     solution = solve_rcpsp(problem, time_limit_seconds=2, num_workers=1)
     assert check_schedule(problem, solution.starts) == []
     assert (solution.makespan, solution.status) == (47, "optimal")
+
+
+@needs_data
+def test_benchmark_with_the_cp_sat_baseline(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    for name in ("j301_1.sm", "j301_2.sm"):
+        shutil.copy(PSPLIB / "j30" / name, tmp_path / name)
+    code = main(
+        [
+            "--instances",
+            str(tmp_path),
+            "--solutions",
+            str(PSPLIB / "solutions" / "j30opt.sm"),
+            "--time-limit",
+            "1",
+            "--workers",
+            "1",
+            "--baseline",
+            "cpsat",
+        ]
+    )
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert code == 0
+    assert lines[0].startswith("j301_1.sm makespan=43 ref=43 ") and lines[0].endswith(" baseline=43*")
+    assert lines[-1].startswith("psplib instances=2 optimal=2 avg_gap_best_known_pct=0.000 avg_dev_cpm_pct=")
+    assert lines[-1].endswith(" baseline_gap_pct=0.000 baseline_optimal=2")

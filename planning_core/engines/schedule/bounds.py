@@ -2,10 +2,12 @@
 
 - **Critical path**: every wave's work at its largest crews (shortest modes) from its release, its
   cut-over after the cut-overs it must follow (and not before a fixed cut-over day), then hypercare.
-- **Role energy**: a role's hours all fall between the earliest moment any activity using it can start
-  (its wave's release plus the shortest preceding work) and the latest it can end (the makespan minus the
-  shortest work, cut-over and hypercare after it); in between the role does at most headcount x one
-  person's daily hours a day. So makespan >= min head + ceil(hours / daily capacity) + min tail.
+- **Role energy**: every activity using a role has a head (its wave's release plus the shortest work
+  before it) and a tail (the shortest work, cut-over and hypercare after it); a role does at most
+  headcount x one person's daily hours a day. For any head ``r`` and tail ``q``, the hours of the
+  activities with head >= r and tail >= q all fall between r and makespan - q, so
+  makespan >= r + ceil(those hours / daily capacity) + q; the best over every (r, q) of the role's
+  activities (with r and q the smallest, all the role's hours: the plain energy bound).
 """
 
 from __future__ import annotations
@@ -31,9 +33,7 @@ def lower_bounds(
     by_number = {t.number: t for t in tasks}
     ready: dict[int, int] = {}
     cpm = 0
-    heads: dict[str, int] = {}
-    tails: dict[str, int] = {}
-    hours: dict[str, float] = defaultdict(float)
+    uses: dict[str, list[tuple[int, int, float]]] = defaultdict(list)  # role -> (head, tail, hours)
     for task in sorted(tasks, key=lambda t: t.number):
         short = [modes[0].duration for modes in task.work]
         cut, care = task.tail
@@ -48,11 +48,21 @@ def lower_bounds(
             tail = sum(short[k + 1 :]) + cut + care
             for role, h in per_role.items():
                 if role in daily_capacity and h > 0:
-                    hours[role] += h
-                    heads[role] = min(heads.get(role, head), head)
-                    tails[role] = min(tails.get(role, tail), tail)
+                    uses[role].append((head, tail, h))
     best = cpm
-    for role, total in hours.items():
-        days = math.ceil(total / daily_capacity[role] - EPS)
-        best = max(best, heads[role] + days + tails[role])
+    for role, activities in uses.items():
+        best = max(best, energy_bound(activities, daily_capacity[role]))
     return cpm, best
+
+
+def energy_bound(activities: list[tuple[int, int, float]], daily: float) -> int:
+    """max over heads r and tails q of r + ceil(hours with head >= r and tail >= q / daily) + q."""
+    by_tail = sorted(activities, key=lambda a: -a[1])
+    best = 0
+    for r in sorted({a[0] for a in activities}):
+        total = 0.0
+        for head, tail, hours in by_tail:
+            if head >= r:
+                total += hours
+                best = max(best, r + math.ceil(total / daily - EPS) + tail)
+    return best

@@ -29,7 +29,12 @@ the people are taken) is a hard ``wave_duration`` violation naming the wave (``T
 to be merged into the wave plan's violations). A wave's ``not_before`` day delays its first activity;
 its ``fixed_cutover`` day places its cut-over there with the work before it, and a hard
 ``fixed_cutover`` violation when that cannot hold. The lower bound (``bounds``) does not depend on the
-crews picked.
+crews picked. The placement is then compacted by the shared RCPSP core (``compaction``: the placed crews
+as a single-mode RCPSP, the core's SGS and forward-backward improvement, every wave closed up on its
+cut-over), kept only when no more windows or fixed cut-overs break and it ends earlier.
+``improve_seconds`` > 0 then hands the placement to CP-SAT as a hint (``wave_cp_sat``: the
+crew model as a multi-mode RCPSP on the same core as ``rcpsp``/``cp_sat``) for that long; its schedule
+replaces the heuristic's only when it breaks fewer windows or fixed cut-overs, or ends earlier.
 
 CPM on the resource-feasible schedule: the schedule's resource sequencing becomes extra finish-to-start
 links (``cpm.resource_links``: two activities sharing a role that do not overlap keep their order), then
@@ -53,10 +58,12 @@ from planning_core.domain import DependencyType, PlanningConfig, Portfolio, Reso
 from planning_core.engines.resources.models import ResourceAllocation
 from planning_core.engines.schedule.bounds import lower_bounds
 from planning_core.engines.schedule.calendar import WorkingCalendar
+from planning_core.engines.schedule.compaction import compact
 from planning_core.engines.schedule.cpm import CpmResult, critical_path_method, resource_links
 from planning_core.engines.schedule.crews import Mode, activity_modes, person_day_hours
 from planning_core.engines.schedule.models import Activity, Milestone, ResourceLoad, Timeline, WaveWindow
 from planning_core.engines.schedule.placement import Placed, WaveTask, schedule_waves
+from planning_core.engines.schedule.wave_cp_sat import improve
 from planning_core.engines.waves.models import Violation, Wave, WavePlan
 from planning_core.errors import InvalidInput
 
@@ -272,9 +279,18 @@ def _milestones(specs: list[_Spec], dates: dict[str, tuple[date, date]], end: da
 
 
 def build_timeline(
-    portfolio: Portfolio, wave_plan: WavePlan, allocation: ResourceAllocation, config: PlanningConfig
+    portfolio: Portfolio,
+    wave_plan: WavePlan,
+    allocation: ResourceAllocation,
+    config: PlanningConfig,
+    *,
+    improve_seconds: float = 0.0,
 ) -> Timeline:
-    """The timeline phase: a resource-feasible, calendar-aware schedule of every wave with CPM figures."""
+    """The timeline phase: a resource-feasible, calendar-aware schedule of every wave with CPM figures.
+
+    ``improve_seconds`` > 0: CP-SAT then improves the placement for that long (wall clock, so the
+    answer may vary between runs; ``wave_cp_sat``); 0 (the default) keeps the deterministic heuristic.
+    """
     calendar = WorkingCalendar(config)
     first_day = calendar.nth_working_day(0)
     waves = sorted((w for w in wave_plan.waves if w.applications), key=lambda w: w.wave_number)
@@ -307,21 +323,25 @@ def build_timeline(
     roles = [p.role for p in config.resource_pools if p.role in staffed]
     daily = {r: p.headcount * person_day_hours(p, config) for r, p in staffed.items()}
     window_end = _window_end(calendar, config.wave_duration_limit_days)
-    placed = schedule_waves(tasks, roles, [daily[r] for r in roles], window_end)
-    starts = _apply(by_wave, placed)
-    cpm = _resource_cpm(specs, links, starts)
+    capacities = [daily[r] for r in roles]
+    placed = compact(tasks, roles, capacities, window_end, schedule_waves(tasks, roles, capacities, window_end))
+    heuristic = max(p.end for p in placed.values())
     work_hours = {n: [s.role_hours for s in by_wave[n][:3]] for n in by_wave}
     cpm_bound, bound = lower_bounds(tasks, work_hours, daily)
+    if improve_seconds > 0:
+        placed = improve(tasks, roles, capacities, window_end, placed, lower_bound=bound, time_limit=improve_seconds)
+    starts = _apply(by_wave, placed)
+    cpm = _resource_cpm(specs, links, starts)
     violations.extend(_placement_violations(waves, tasks, placed, pairs, calendar, window_end, config))
     timeline = _assemble(specs, cpm, calendar, pools, config, waves, warnings)
     timeline.violations = violations
     timeline.solver = {
-        "method": "wave-window-sgs",
+        "method": "wave-window-sgs" + ("+cp-sat" if improve_seconds > 0 else ""),
         "status": "optimal" if cpm.makespan <= bound else "feasible",
         "makespan_days": cpm.makespan,
         "lower_bound_days": min(bound, cpm.makespan),
         "cpm_lower_bound_days": cpm_bound,
-        "heuristic_makespan_days": cpm.makespan,
+        "heuristic_makespan_days": heuristic,
         "activities": len(specs),
         "bottleneck_role": _bottleneck_role(specs, pools, config, cpm.makespan),
         "waves_over_limit": sum(1 for v in violations if v.constraint == WAVE_DURATION),

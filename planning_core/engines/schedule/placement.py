@@ -43,7 +43,7 @@ class Profile:
         self.capacity = np.array(capacities, dtype=np.float64) + TOLERANCE
         self.usage = np.zeros((len(roles), CHUNK), dtype=np.float64)
 
-    def _grow(self, end: int) -> None:
+    def grow(self, end: int) -> None:
         if end > self.usage.shape[1]:
             size = max(end, 2 * self.usage.shape[1])
             grown = np.zeros((self.usage.shape[0], size), dtype=np.float64)
@@ -57,7 +57,7 @@ class Profile:
 
     def _fits(self, mode: Mode, lo: int, hi: int) -> np.ndarray:
         """Per day of [lo, hi): True when the mode's crew fits on that day."""
-        self._grow(hi)
+        self.grow(hi)
         rows, people = self._demand(mode)
         room = self.capacity[rows][:, None] - self.usage[rows, lo:hi]
         return np.asarray((room >= people[:, None]).all(axis=0))
@@ -88,8 +88,13 @@ class Profile:
     def book(self, mode: Mode, start: int) -> None:
         if mode.daily:
             rows, people = self._demand(mode)
-            self._grow(start + mode.duration)
+            self.grow(start + mode.duration)
             self.usage[rows, start : start + mode.duration] += people[:, None]
+
+    def unbook(self, mode: Mode, start: int) -> None:
+        if mode.daily:
+            rows, people = self._demand(mode)
+            self.usage[rows, start : start + mode.duration] -= people[:, None]
 
 
 def _runs(fits: np.ndarray, d: int) -> np.ndarray:
@@ -216,8 +221,22 @@ def place_waves(
     after the waves whose cut-overs it follows (links broken by a fixed cut-over are reported by the
     caller)."""
     profile = Profile(roles, capacities)
-    cut = {t.number: t.tail[0] for t in tasks}
     placed: dict[int, Placed] = {}
+    by_number = {t.number: t for t in tasks}
+    for number in placement_sequence(tasks, order):
+        task = by_number[number]
+        placed[task.number] = place_wave(profile, task, ready_cutover(task, placed, by_number), window_end, stretch)
+    return placed
+
+
+def ready_cutover(task: WaveTask, placed: dict[int, Placed], by_number: dict[int, WaveTask]) -> int:
+    """The first day the wave may cut over: after the cut-overs (already placed) it must follow."""
+    return max((placed[w].cutover + by_number[w].tail[0] for w in task.after if w in placed), default=0)
+
+
+def placement_sequence(tasks: list[WaveTask], order: list[int] | None = None) -> list[int]:
+    """Waves with a fixed cut-over first (anchors), then by rank in ``order`` (default: wave number)
+    among the waves whose predecessors are placed."""
     rank = {n: i for i, n in enumerate(order)} if order else {t.number: t.number for t in tasks}
     by_number = {t.number: t for t in tasks}
     waiting = {t.number: {w for w in t.after if w in by_number} for t in tasks if t.fixed is None}
@@ -225,7 +244,6 @@ def place_waves(
     for number, before in waiting.items():
         for w in before:
             followers[w].append(number)
-    # fixed cut-overs first (anchors), then by rank among the waves whose predecessors are placed
     ready_heap = [(rank[t.number], t.number) for t in tasks if t.fixed is None and not waiting[t.number]]
     heapify(ready_heap)
     sequence = [t.number for t in sorted(tasks, key=lambda t: rank[t.number]) if t.fixed is not None]
@@ -243,11 +261,7 @@ def place_waves(
                 waiting[f].discard(number)
                 if not waiting[f]:
                     heappush(ready_heap, (rank[f], f))
-    for number in sequence:
-        task = by_number[number]
-        ready = max((placed[w].cutover + cut[w] for w in task.after if w in placed), default=0)
-        placed[task.number] = place_wave(profile, task, ready, window_end, stretch)
-    return placed
+    return sequence
 
 
 def _latest_wave(profile: Profile, task: WaveTask, finish_by: int) -> int | None:

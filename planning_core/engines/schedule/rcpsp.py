@@ -7,8 +7,9 @@ The objective is the makespan.
 Method, in order:
 1. Serial schedule generation (SGS) with classic priority rules (LFT, LST, MTS, GRPW, MIS, SPT).
 2. Forward-backward improvement (double justification) of every schedule until it stops improving,
-   then a seeded random-key evolution (``_evolve``) whose children are justified too: a number of
-   children (deterministic for a given seed) or a wall-clock share of the time limit.
+   then a seeded activity-list genetic algorithm (``_genetic``: two-point crossover, adjacent-swap
+   mutation, every child justified and its improved order inherited): a number of children
+   (deterministic for a given seed) or a wall-clock share of the time limit.
 3. OR-Tools CP-SAT: interval variables, one cumulative per resource, no-overlap over sets of activities
    that can never run together (redundant), start domains cut by heads and tails, the heuristic's
    schedule as upper bound and solution hint; a fixed seed and an explicit number of workers.
@@ -193,7 +194,7 @@ def _heuristic(
     priority: Sequence[float] | None = None,
     time_budget: float | None = None,
 ) -> list[int]:
-    """Given keys, rules, then the evolutionary search; keep the shortest (first found on ties)."""
+    """Given keys, rules, then the genetic algorithm; keep the shortest (first found on ties)."""
     rev = reversed_network(net)
     candidates = ([list(priority)] if priority is not None else []) + [_rule_keys(net, r) for r in rules]
     if not candidates:
@@ -204,13 +205,13 @@ def _heuristic(
         schedules.append(_justify(net, rev, start) if justify else start)
     best = min(schedules, key=lambda st: _makespan(net, st))  # first of the shortest
     if samples > 0 or time_budget:
-        best = _evolve(
+        best = _genetic(
             net, rev, schedules, samples=samples, seed=seed, time_budget=time_budget, justify=justify
         )
     return best
 
 
-def _evolve(
+def _genetic(
     net: Network,
     rev: Network,
     initial: list[list[int]],
@@ -219,52 +220,85 @@ def _evolve(
     seed: int,
     time_budget: float | None,
     justify: bool,
-    population_size: int = 16,
+    population_size: int = 24,
+    mutation: float = 0.05,
 ) -> list[int]:
-    """Random-key evolution: schedules' start times are the keys; children mix two parents linearly
-
-    (scatter-search style), get a little noise, are decoded by the serial SGS and justified; a child
-    replaces the worst member when it is no longer. Stops after ``samples`` children, or when the time
-    budget (wall clock, when given) is spent, or at the critical-path bound.
+    """Activity-list genetic algorithm (Hartmann 1998) with forward-backward improvement (Valls et al.
+    2005): a schedule is a precedence-feasible list decoded by the serial SGS; a child takes the
+    mother's list up to a first cut, the father's order of the remaining activities up to a second cut
+    and the mother's order for the rest (two-point crossover, precedence-feasible by construction),
+    then adjacent activities swap with probability ``mutation`` when no link joins them; the child is
+    decoded, justified, and its list becomes its schedule's start order (so the improvement is
+    inherited). The best ``population_size`` of parents and children survive each generation. Stops
+    after ``samples`` children or when the time budget is spent, or at the critical-path bound.
     """
+    if net.n < 2:
+        return min(initial, key=lambda st: _makespan(net, st))
     rng = random.Random(seed)
     deadline = time.perf_counter() + time_budget if time_budget else None
-    scale = max(net.cpm, 1)
-    population: list[tuple[int, list[int]]] = []
+    linked = {(p, s) for s in range(net.n) for p, _ in net.preds[s]}
+
+    def as_list(start: list[int]) -> list[int]:
+        position = {j: k for k, j in enumerate(net.order)}
+        return sorted(range(net.n), key=lambda j: (start[j], position[j]))
+
+    def decode(activity_list: list[int]) -> tuple[int, list[int], list[int]]:
+        keys = [0.0] * net.n
+        for k, j in enumerate(activity_list):
+            keys[j] = float(k)
+        start = _serial_sgs(net, keys)
+        if justify:
+            start = _justify(net, rev, start)
+        return _makespan(net, start), start, as_list(start)
+
+    population: list[tuple[int, list[int], list[int]]] = []
+    seen: set[tuple[int, ...]] = set()
     for schedule in initial:
-        if all(schedule != p for _, p in population):
-            population.append((_makespan(net, schedule), schedule))
-    population.sort(key=lambda e: e[0])
-    population = population[:population_size]
-    children = 0
-    while True:
-        if population[0][0] <= net.cpm:
+        key = tuple(schedule)
+        if key not in seen:
+            seen.add(key)
+            population.append((_makespan(net, schedule), schedule, as_list(schedule)))
+    lft = _rule_keys(net, "LFT")
+    for _ in range(2 * population_size):
+        if len(population) >= population_size:
             break
+        noisy = [lft[j] * (0.5 + rng.random()) for j in range(net.n)]  # regret-biased random sampling
+        entry = decode(as_list(_serial_sgs(net, noisy)))
+        if tuple(entry[1]) not in seen:
+            seen.add(tuple(entry[1]))
+            population.append(entry)
+    population.sort(key=lambda e: e[0])
+    children = 0
+    while population[0][0] > net.cpm:
         if deadline is not None:
             if time.perf_counter() >= deadline:
                 break
         elif children >= samples:
             break
         children += 1
-        if len(population) < population_size or rng.random() < 0.1:
-            parent = population[rng.randrange(len(population))][1]
-            spread = (0.05 + 0.3 * rng.random()) * scale
-            keys = [parent[j] + rng.random() * spread for j in range(net.n)]
-        else:
-            a = min(rng.sample(population, 2))[1]
-            b = population[rng.randrange(len(population))][1]
-            w = rng.random()
-            noise = 0.02 * scale
-            keys = [w * a[j] + (1 - w) * b[j] + rng.random() * noise for j in range(net.n)]
-        child = _serial_sgs(net, keys)
-        if justify:
-            child = _justify(net, rev, child)
-        entry = (_makespan(net, child), child)
-        if len(population) < population_size:
-            population.append(entry)
-        elif entry[0] <= population[-1][0] and all(entry[1] != p for _, p in population):
+        mother = min(rng.sample(population, 2), key=lambda e: e[0])[2]
+        father = min(rng.sample(population, 2), key=lambda e: e[0])[2]
+        q1 = rng.randrange(net.n)
+        q2 = rng.randrange(q1, net.n + 1)
+        child = mother[:q1]
+        taken = set(child)
+        for j in father:
+            if len(child) >= q2:
+                break
+            if j not in taken:
+                child.append(j)
+                taken.add(j)
+        child.extend(j for j in mother if j not in taken)
+        for k in range(net.n - 1):
+            if rng.random() < mutation and (child[k], child[k + 1]) not in linked:
+                child[k], child[k + 1] = child[k + 1], child[k]
+        entry = decode(child)
+        if tuple(entry[1]) in seen:
+            continue
+        seen.add(tuple(entry[1]))
+        if entry[0] <= population[-1][0]:
             population[-1] = entry
-        population.sort(key=lambda e: e[0])
+            population.sort(key=lambda e: e[0])
     return population[0][1]
 
 
@@ -312,7 +346,7 @@ def solve_rcpsp(
     ``priority``: extra priority keys (smaller first) tried before the rules. ``secondary_weights``: a
     weight per activity on its start time, minimised by CP-SAT after the makespan (lexicographically).
     ``heuristic_share``: with ``deterministic=False``, the share of the time limit given to the
-    evolutionary heuristic (wall clock) before CP-SAT; otherwise ``samples`` children are bred.
+    genetic heuristic (wall clock) before CP-SAT; otherwise ``samples`` children are bred.
     ``cp_sat_parameters``: extra CP-SAT parameters by name (for experiments). ``delay_share``: with
     ``deterministic=False``, the share of the time limit spent bounding the delays the resources force
     between linked activities (``cp_sat.resource_delays``); they become redundant constraints and tighten
