@@ -82,7 +82,7 @@ def _run_costs(plan: PlanDocument, portfolio: Portfolio) -> object:
 
 
 def risk_of(plan: PlanDocument, portfolio: Portfolio, estimate: CostEstimate) -> RiskAnalysis | None:
-    """The risk simulation of a cost estimate: `risk_iterations` iterations (500 by default; 0: none)
+    """The risk simulation of a cost estimate: `risk_iterations` iterations (200 by default; 0: none)
     seeded with the configuration's `random_seed`, so the same plan always gives the same figures.
     None without a timeline (nothing to simulate) or with zero iterations."""
     config = plan.planning_config

@@ -11,7 +11,7 @@ import pytest
 from benchmarks.psplib import main, parse_sm, parse_solutions
 from planning_core.engines.schedule.rcpsp import check_schedule, solve_rcpsp
 
-PSPLIB = Path(os.environ.get("PSPLIB_DIR", Path(__file__).resolve().parents[3] / "shared/benchmarks/psplib"))
+PSPLIB = Path(os.environ.get("PSPLIB_DIR", Path(__file__).resolve().parents[4] / "shared/benchmarks/psplib"))
 needs_data = pytest.mark.skipif(not (PSPLIB / "j30").is_dir(), reason=f"PSPLIB data not found at {PSPLIB}")
 
 
