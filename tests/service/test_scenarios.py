@@ -92,7 +92,7 @@ def test_risk_is_computed_with_the_costs_and_stored(service: ScenarioService) ->
     risk = plan.risk
     assert risk is not None
     assert (risk.iterations, risk.seed) == (plan.planning_config.risk_iterations, plan.planning_config.random_seed)
-    assert risk.iterations == 500
+    assert risk.iterations == 200  # the documented default
     assert risk.end_date_p50 <= risk.end_date_p80 <= risk.end_date_p95
     assert risk.total_cost_p50 <= risk.total_cost_p80 <= risk.total_cost_p95
     assert risk.deterministic_end_date == plan.timeline.end_date
