@@ -8,8 +8,11 @@ and ``mask_members`` read them. Pure Python, no dependencies; every result is de
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from heapq import heapify, heappop, heappush
+from typing import TypeVar
+
+K = TypeVar("K", bound=Hashable)
 
 
 class CycleError(ValueError):
@@ -133,6 +136,15 @@ class UnionFind:
         for x in range(len(self.parent)):
             by_root[self.find(x)].append(x)
         return sorted(by_root.values(), key=lambda g: g[0])
+
+
+def strongly_connected_keys(graph: Mapping[K, Iterable[K]]) -> list[list[K]]:
+    """`strongly_connected` over any hashable node keys (nodes only named as successors count too);
+    each component in the order its nodes first appear."""
+    nodes = list(dict.fromkeys([*graph, *(s for successors in graph.values() for s in successors)]))
+    index = {node: i for i, node in enumerate(nodes)}
+    succ = [[index[s] for s in graph.get(node, ())] for node in nodes]
+    return [[nodes[i] for i in component] for component in strongly_connected(succ)]
 
 
 def reach_masks(nbrs: Sequence[Iterable[int]], order: Iterable[int]) -> list[int]:

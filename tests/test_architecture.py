@@ -15,6 +15,8 @@ from pathlib import Path
 
 import grimp
 
+from planning_core.graph import strongly_connected_keys
+
 ROOT = Path(__file__).resolve().parent.parent
 MAX_MODULE_LINES = 600
 GRAPH_PACKAGES = ("planning_core", "db", "ui", "pages", "migrations")
@@ -76,51 +78,8 @@ def test_no_module_in_planning_core_or_db_is_longer_than_the_limit() -> None:
 
 
 def strongly_connected_components(graph: dict[str, set[str]]) -> list[list[str]]:
-    """Tarjan's algorithm, iterative (no recursion limit): the components, each sorted."""
-    index_of: dict[str, int] = {}
-    low: dict[str, int] = {}
-    on_stack: set[str] = set()
-    stack: list[str] = []
-    components: list[list[str]] = []
-    counter = 0
-    for root in sorted(graph):
-        if root in index_of:
-            continue
-        index_of[root] = low[root] = counter
-        counter += 1
-        stack.append(root)
-        on_stack.add(root)
-        work: list[tuple[str, Iterator[str]]] = [(root, iter(sorted(graph[root])))]
-        while work:
-            node, successors = work[-1]
-            advanced = False
-            for successor in successors:
-                if successor not in index_of:
-                    index_of[successor] = low[successor] = counter
-                    counter += 1
-                    stack.append(successor)
-                    on_stack.add(successor)
-                    work.append((successor, iter(sorted(graph.get(successor, ())))))
-                    advanced = True
-                    break
-                if successor in on_stack:
-                    low[node] = min(low[node], index_of[successor])
-            if advanced:
-                continue
-            work.pop()
-            if work:
-                parent = work[-1][0]
-                low[parent] = min(low[parent], low[node])
-            if low[node] == index_of[node]:
-                component = []
-                while True:
-                    member = stack.pop()
-                    on_stack.discard(member)
-                    component.append(member)
-                    if member == node:
-                        break
-                components.append(sorted(component))
-    return components
+    """The components (planning_core.graph's Tarjan), each sorted."""
+    return [sorted(component) for component in strongly_connected_keys(graph)]
 
 
 def import_cycles(graph: dict[str, set[str]]) -> list[list[str]]:

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from planning_core.domain import Application, Criticality, Dependency, DependencyType, Portfolio, SixR
+from planning_core.graph import strongly_connected_keys
 from planning_core.portfolio import normalise
 from planning_core.portfolio.models import ImportOptions, Problems
 
@@ -174,7 +175,7 @@ def report_cycles(dependencies: list[Dependency], names: dict[str, str], *, prob
     for dep in dependencies:
         if dep.dependency_type == DependencyType.PRECEDES:
             graph.setdefault(dep.source_application_id, []).append(dep.target_application_id)
-    groups = [g for g in strongly_connected(graph) if len(g) > 1]
+    groups = [g for g in strongly_connected_keys(graph) if len(g) > 1]
     for group in groups:
         shown = ", ".join(names.get(a, a) for a in sorted(group)[:10])
         more = f" and {len(group) - 10} more" if len(group) > 10 else ""
@@ -185,50 +186,6 @@ def report_cycles(dependencies: list[Dependency], names: dict[str, str], *, prob
             action="kept; the wave planner places a cycle in one wave",
         )
     return len(groups)
-
-
-def strongly_connected(graph: dict[str, list[str]]) -> list[list[str]]:
-    """Strongly connected components (iterative Tarjan), so cycles of any length are found."""
-    index: dict[str, int] = {}
-    low: dict[str, int] = {}
-    on_stack: set[str] = set()
-    stack: list[str] = []
-    components: list[list[str]] = []
-    counter = 0
-    for root in list(graph):
-        if root in index:
-            continue
-        work = [(root, iter(graph.get(root, ())))]
-        index[root] = low[root] = counter
-        counter += 1
-        stack.append(root)
-        on_stack.add(root)
-        while work:
-            node, children = work[-1]
-            child = next(children, None)
-            if child is not None:
-                if child not in index:
-                    index[child] = low[child] = counter
-                    counter += 1
-                    stack.append(child)
-                    on_stack.add(child)
-                    work.append((child, iter(graph.get(child, ()))))
-                elif child in on_stack:
-                    low[node] = min(low[node], index[child])
-                continue
-            work.pop()
-            if work:
-                low[work[-1][0]] = min(low[work[-1][0]], low[node])
-            if low[node] == index[node]:
-                component = []
-                while True:
-                    member = stack.pop()
-                    on_stack.discard(member)
-                    component.append(member)
-                    if member == node:
-                        break
-                components.append(component)
-    return components
 
 
 def server_map(portfolio: Portfolio) -> dict[str, str]:
