@@ -61,6 +61,7 @@ class SyncPreview:
     weight_changes: dict[EdgeKey, tuple[float, float]] = field(default_factory=dict)
     edited: list[str] = field(default_factory=list)  # changed applications whose analyst's edits this replaces
     defaults: list[str] = field(default_factory=list)  # every default the importer applied, one line each
+    stale_plans: list[str] = field(default_factory=list)  # plans the sync marked stale (written syncs only)
 
     def counts(self) -> dict[str, int]:
         return {
@@ -286,7 +287,33 @@ class PortfolioService(PortfolioEditing):
         preview.defaults = write.defaults = list(defaults)
         write.format, write.user = format[:30], self.tenant.user_id
         repo.portfolio.apply_sync(write)
+        preview.stale_plans = self._stale_after_sync(repo, preview)
         return preview
+
+    def _stale_after_sync(self, repo: Repository, preview: SyncPreview) -> list[str]:
+        """Mark stale the plans whose portfolio the sync changed: those that select an application it
+        changed or removed, or both ends of a dependency it added, changed or removed (one revision each;
+        the analyst recomputes them, as after any portfolio change)."""
+        touched = set(preview.applications_changed) | set(preview.applications_removed)
+        edges = [*preview.dependencies_added, *preview.dependencies_changed, *preview.dependencies_removed]
+        if not touched and not edges:
+            return []
+        plan_ids = set()
+        for plan in repo.plans.list_plans():
+            selected = set(plan.selected_applications)
+            if selected & touched or any(s in selected and t in selected for s, t, _kind in edges):
+                plan_ids.add(plan.planning_flow_id)
+        if not plan_ids:
+            return []
+        counts = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in preview.counts().items() if v)
+        marked = self._mark_plans_stale(
+            repo,
+            sorted(plan_ids),
+            "portfolio_sync",
+            f"Source {preview.source!r} re-imported ({counts})",
+            {"portfolio_sync": {"source": preview.source, **preview.counts()}},
+        )
+        return [plan_id for plan_id, _ in marked]
 
     def sources(self) -> list[SourceInfo]:
         """The workspace's sources with their counts and last import time, by name."""

@@ -294,8 +294,16 @@ class PortfolioEditing(PlanStore):
     def _mark_stale(self, repo: Repository, edit: EditInfo, plan_ids: list[str]) -> list[tuple[str, bool]]:
         """Mark each plan's phases from wave planning on stale (one revision per plan that had computed
         any); returns (plan id, auto_progress) of those plans."""
+        return self._mark_plans_stale(
+            repo, plan_ids, "portfolio_edit", f"Portfolio edit: {describe(edit)}", {"portfolio_edit": edit.id}
+        )
+
+    def _mark_plans_stale(
+        self, repo: Repository, plan_ids: list[str], action: str, summary: str, changes: dict[str, Any]
+    ) -> list[tuple[str, bool]]:
+        """The plans' phases from wave planning on marked stale, one revision per plan that had computed
+        any (`action`, `summary`, `changes`); returns (plan id, auto_progress) of those plans."""
         marked: list[tuple[str, bool]] = []
-        summary = f"Portfolio edit: {describe(edit)}"
         for planning_flow_id in plan_ids:
             plan = repo.plans.get_plan(planning_flow_id)
             changed = False
@@ -308,9 +316,7 @@ class PortfolioEditing(PlanStore):
             plan.planning_completed_at = None
             plan.warnings = collect_warnings(plan)
             set_current(plan)
-            self._save_revision(
-                repo, plan, plan.version, "portfolio_edit", summary, {"portfolio_edit": edit.id}, documents=()
-            )
+            self._save_revision(repo, plan, plan.version, action, summary[:500], changes, documents=())
             marked.append((planning_flow_id, plan.planning_config.auto_progress))
         return marked
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import text
 
 from db.session import Database
-from planning_core.domain import Application, Dependency, DependencyType, Portfolio, TenantContext
+from planning_core.domain import Application, Dependency, DependencyType, Phase, Portfolio, TenantContext
 from planning_core.portfolio.common import DEPENDENCY_ONLY
 from planning_core.service.portfolio import PortfolioService
 
@@ -127,3 +127,25 @@ def test_a_plan_of_a_source_uses_only_its_dependencies(database: Database, tenan
     assert edges(planned) == edges(other)
     assert len(everything.dependencies) > len(planned.dependencies)
     assert service.plan_sources(plan_id) == ["b.csv"]
+
+
+def test_a_reimport_that_changes_a_plans_inventory_marks_it_stale(database: Database, tenant: TenantContext) -> None:
+    from planning_core.domain import PhaseStatus
+    from planning_core.service.flow import PlanningService
+
+    portfolios = PortfolioService(database, tenant)
+    portfolios.sync("inventory.xlsx", inventory(5, pin=None, together=False))
+    plans = PlanningService(database, tenant)
+    plan = plans.initialize(selected_application_ids=[f"A{i}" for i in range(8)], config={"pilot_wave": False})
+    assert plan.phase_statuses[Phase.COMPLETED] == PhaseStatus.COMPLETED
+
+    unchanged = portfolios.sync("inventory.xlsx", inventory(5, pin=None, together=False))
+    assert (unchanged.stale_plans, plans.get_plan(plan.planning_flow_id).version) == ([], plan.version)
+
+    corrected = portfolios.sync("inventory.xlsx", inventory(3, pin=None, together=False))
+    assert corrected.stale_plans == [plan.planning_flow_id]
+    stored = plans.get_plan(plan.planning_flow_id)
+    assert {p: s for p, s in stored.phase_statuses.items()} == {p: PhaseStatus.STALE for p in Phase}
+    assert plans.revisions(plan.planning_flow_id)[-1].summary == (
+        "Source 'inventory.xlsx' re-imported (dependencies removed 2)"
+    )
