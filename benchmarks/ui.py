@@ -57,13 +57,15 @@ def wait_until_up(url: str, *, timeout: float = 60.0) -> None:
 
 
 @contextmanager
-def streamlit_server(data_dir: Path, *, demo_apps: int = 300) -> Any:
-    """Run `streamlit run app.py` on a free local port with its own data directory; yields the URL."""
+def streamlit_server(data_dir: Path, *, demo_apps: int = 300, demo_plan: bool = True) -> Any:
+    """Run `streamlit run app.py` on a free local port with its own data directory; yields the URL.
+    With demo applications and demo_plan, a fresh start also computes the demo plan."""
     port = free_port()
     env = {
         **os.environ,
         "PLANNING_DATA_DIR": str(data_dir),
         "PLANNING_DEMO_APPS": str(demo_apps),
+        "PLANNING_DEMO_PLAN": "1" if demo_plan else "0",
         "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
     }
     env.pop("DATABASE_URL", None)
@@ -165,7 +167,7 @@ def open_board(page: Any, url: str, plan_id: str) -> float:
     started = time.perf_counter()
     page.goto(f"{url}/?plan={plan_id}")
     page.get_by_text("Lower bound", exact=True).first.wait_for()
-    page.locator("[data-testid='stDataFrame']").first.wait_for()
+    page.locator("[data-testid='stDataFrame']:visible").first.wait_for()
     wait_idle(page)
     return time.perf_counter() - started
 
@@ -206,7 +208,34 @@ def choose_move(page: Any, application: str, wave: int) -> None:
     wait_idle(page)
 
 
-def run(apps: int) -> tuple[float, float]:
+PAGE_LABELS = [
+    ("Portfolio", "portfolio"),
+    ("Planning wizard", "wizard"),
+    ("Wave board", "waves"),
+    ("Resources", "resources"),
+    ("Timeline", "timeline"),
+    ("Costs", "costs"),
+    ("Summary & export", "summary"),
+    ("Plan settings", "settings"),
+]
+
+
+def screenshot_pages(page: Any, folder: Path, prefix: str) -> list[Path]:
+    """A screenshot of every page of the open session, named <prefix>_<page>.png."""
+    folder.mkdir(parents=True, exist_ok=True)
+    shots = []
+    nav = page.locator("[data-testid='stSidebarNav']")
+    for label, name in PAGE_LABELS:
+        nav.get_by_text(label, exact=True).click()
+        page.locator("h1").filter(has_text=label).first.wait_for()
+        wait_idle(page)
+        path = folder / f"{prefix}_{name}.png"
+        screenshot(page, path)
+        shots.append(path)
+    return shots
+
+
+def run(apps: int, *, shots: bool = False) -> tuple[float, float]:
     """Board time and edit time for a plan of `apps` applications."""
     with tempfile.TemporaryDirectory() as folder:
         data_dir = Path(folder)
@@ -233,6 +262,9 @@ def run(apps: int) -> tuple[float, float]:
             edit = time.perf_counter() - started
             after = total_cost_text(page)
             print(f"moved {application} to wave {wave}: total cost {before} -> {after}", flush=True)
+            if shots:
+                for path in screenshot_pages(page, ROOT / "artifacts" / "screenshots", f"plan{apps}"):
+                    print(f"screenshot {path}", flush=True)
     return board, edit
 
 
@@ -275,8 +307,9 @@ def _a_movable_application(data_dir: Path, plan_id: str) -> tuple[str, int]:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--apps", type=int, default=1000)
+    parser.add_argument("--screenshots", action="store_true", help="also save a screenshot of every page")
     args = parser.parse_args(argv)
-    board, edit = run(args.apps)
+    board, edit = run(args.apps, shots=args.screenshots)
     print(f"ui apps={args.apps} board_seconds={board:.2f} edit_seconds={edit:.2f}")
 
 

@@ -6,7 +6,7 @@ from planning_core.views import costs as cost_views
 from planning_core.views import format as fmt
 from planning_core.views import risk as risk_views
 from ui import state, suggestions
-from ui.components import metric_row, page_header, require_plan
+from ui.components import metric_row, page_header, require_plan, table
 
 plan = state.plan()
 page_header("Costs", plan)
@@ -37,11 +37,17 @@ for column, (label, amount, help_text) in zip(st.columns(len(cards)), cards, str
         border=True,
     )
 uncertainty = plan.planning_config.cost_inputs.effort_uncertainty_pct
+covered = cost.p80_total <= cost.total
 st.caption(
-    f"**What P80 means:** if actual effort varies by up to ±{uncertainty:g}% around the estimates, the "
-    f"total stays at or under **{fmt.money(cost.p80_total, cur)}** in 8 of 10 outcomes (P50, the median "
-    f"outcome: {fmt.money(cost.p50_total, cur)}). The **Total** is the estimate plus the "
-    f"{cost.contingency_percentage:g}% contingency; change the uncertainty or the contingency in Plan settings."
+    f"**What P80 means:** effort estimates are uncertain (±{uncertainty:g}% here), so the cost was simulated "
+    f"many times: in 8 of 10 outcomes it stays at or under **{fmt.money(cost.p80_total, cur)}** (P80; the "
+    f"median outcome, P50, is {fmt.money(cost.p50_total, cur)}). "
+    + (
+        f"The Total's {cost.contingency_percentage:g}% contingency covers that risk."
+        if covered
+        else f"That is above the Total: the {cost.contingency_percentage:g}% contingency does not cover the risk."
+    )
+    + " Change the uncertainty or the contingency in Plan settings."
 )
 left, right = st.columns(2)
 left.plotly_chart(cost_views.cost_waterfall_figure(cost), key="cost_waterfall")
@@ -75,11 +81,11 @@ by_category, by_wave, by_role = st.tabs(
 )
 money_column = st.column_config.NumberColumn(format="accounting")
 with by_category:
-    st.dataframe(
+    table(
         cost_views.cost_by_category_frame(cost), hide_index=True, width="stretch", column_config={"amount": money_column}
     )
 with by_wave:
-    st.dataframe(
+    table(
         cost_views.cost_by_wave_frame(cost),
         hide_index=True,
         width="stretch",
@@ -87,7 +93,7 @@ with by_wave:
         column_config={c: money_column for c in ("labour", "one_off", "dual_running", "data_transfer", "total")},
     )
 with by_role:
-    st.dataframe(
+    table(
         cost_views.cost_by_role_frame(cost),
         hide_index=True,
         width="stretch",

@@ -4,7 +4,7 @@ import streamlit as st
 
 from planning_core.views import resources as resource_views
 from ui import resources, state, suggestions
-from ui.components import metric_row, page_header, require_plan
+from ui.components import metric_row, page_header, require_plan, table
 
 plan = state.plan()
 page_header("Resources", plan)
@@ -27,7 +27,7 @@ metric_row(
     ]
 )
 st.plotly_chart(resource_views.heatmap_figure(allocation), key="res_heatmap")
-gaps, table, pools, override = st.tabs(
+gaps, by_wave, pools, override = st.tabs(
     [
         f":material/psychology_alt: Skill gaps ({len(allocation.skill_gaps)})",
         ":material/table: Allocations",
@@ -37,12 +37,12 @@ gaps, table, pools, override = st.tabs(
 )
 with gaps:
     if allocation.skill_gaps:
-        st.dataframe(resource_views.skill_gaps_frame(allocation), hide_index=True, width="stretch")
+        table(resource_views.skill_gaps_frame(allocation), hide_index=True, width="stretch")
     else:
         st.success("Every skill the applications need is covered by a pool.", icon=":material/verified:")
-with table:
+with by_wave:
     only_over = st.toggle("Only over-allocated", key="res_only_over")
-    st.dataframe(
+    table(
         over if only_over else frame,
         hide_index=True,
         width="stretch",

@@ -7,7 +7,7 @@ from planning_core.views import board as board_views
 from planning_core.views import exports as export_views
 from planning_core.views import summary as summary_views
 from ui import state
-from ui.components import page_header, require_plan
+from ui.components import page_header, plain_label, require_plan, table
 
 plan = state.plan()
 page_header("Summary & export", plan)
@@ -40,6 +40,18 @@ cards = summary_views.summary_cards(synthesis)
 for column, card in zip(st.columns(len(cards)), cards, strict=True):
     column.metric(card.label, card.value, help=card.help or None, border=True)
 
+QUALITY_LABELS = {
+    "lower_bound_waves": "Fewest waves possible (lower bound)",
+    "lower_bound_kind": "Why no fewer",
+    "wave_gap": "Waves above the minimum (gap)",
+    "wave_gap_pct": "Gap (%)",
+    "cut_weight": "Dependencies split across waves (weight)",
+    "hard_violations": "Problems blocking completion",
+    "peak_utilisation_pct": "Busiest role-week (% of capacity)",
+    "mean_utilisation_pct": "Average utilisation (%)",
+    "over_allocated_rows": "Role-waves over capacity",
+    "skill_gaps": "Skills no pool has",
+}
 FINDING = {
     "severity": st.column_config.TextColumn("Severity", width="small"),
     "title": st.column_config.TextColumn("Finding", width="medium"),
@@ -49,12 +61,12 @@ FINDING = {
 risks_col, recs_col = st.columns(2)
 with risks_col:
     st.markdown(f"**Risks** ({len(synthesis.risks)})")
-    st.dataframe(
+    table(
         summary_views.findings_frame(synthesis.risks), hide_index=True, width="stretch", column_config=FINDING
     )
 with recs_col:
     st.markdown(f"**Recommendations** ({len(synthesis.recommendations)})")
-    st.dataframe(
+    table(
         summary_views.findings_frame(synthesis.recommendations),
         hide_index=True,
         width="stretch",
@@ -65,23 +77,26 @@ quality_col, warnings_col = st.columns(2)
 with quality_col:
     st.markdown("**Plan quality**")
     if plan.wave_plan is not None:
-        st.write(board_views.quality_line(plan.wave_plan))
-    st.dataframe(
-        [{"measure": k, "value": str(v)} for k, v in synthesis.quality.items()],
+        st.write(board_views.plain_quality_line(plan.wave_plan))
+    table(
+        [
+            {"measure": QUALITY_LABELS.get(k, plain_label(k)), "value": board_views.bound_reason(str(v)) if k == "lower_bound_kind" else str(v)}
+            for k, v in synthesis.quality.items()
+        ],
         hide_index=True,
         width="stretch",
     )
 with warnings_col:
     st.markdown(f"**Warnings** ({len(plan.warnings)})")
-    st.dataframe([{"warning": w} for w in plan.warnings], hide_index=True, width="stretch", height=260)
+    table([{"warning": w} for w in plan.warnings], hide_index=True, width="stretch", height=260)
 
 if synthesis.narrative:
     with st.expander("Agent narrative (generated text, review before use)"):
         st.text(synthesis.narrative)
 
-with st.expander("Revision history: every change, who and when (roll back from the wave board's undo)"):
+with st.expander("History: every change, who and when (roll back in the wave board's History view)"):
     service = state.service()
-    st.dataframe(
+    table(
         summary_views.revisions_frame(service.revisions(plan.planning_flow_id)),
         hide_index=True,
         width="stretch",

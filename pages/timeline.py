@@ -7,7 +7,7 @@ import streamlit as st
 from planning_core.views import risk as risk_views
 from planning_core.views import timeline as timeline_views
 from ui import state, suggestions
-from ui.components import metric_row, page_header, require_plan
+from ui.components import metric_row, page_header, require_plan, table
 
 plan = state.plan()
 page_header("Timeline", plan)
@@ -49,7 +49,7 @@ activities, load, milestones = st.tabs(
 with activities:
     only_critical = st.toggle("Only the critical path", key="tl_critical")
     frame = timeline_views.activities_frame(timeline)
-    st.dataframe(
+    table(
         frame[frame["critical"]] if only_critical else frame, hide_index=True, width="stretch", height=420
     )
 with load:
@@ -62,7 +62,7 @@ with load:
     else:
         st.info("The timeline has no weekly resource load.")
 with milestones:
-    st.dataframe(
+    table(
         [m.model_dump(include={"date", "name", "kind", "wave_number"}) for m in timeline.milestones],
         hide_index=True,
         width="stretch",

@@ -11,10 +11,12 @@ from planning_core import views
 from planning_core.domain import PhaseStatus
 from planning_core.errors import PlanningError, StaleWriteError
 from planning_core.plan import PlanDocument
+from planning_core.service import collaboration
 from ui import state
 
 T = TypeVar("T")
 FLASH_KEY = "flash"
+WATCH_SECONDS = 3  # how often a page checks whether someone else changed its plan
 
 PAGES = {
     "portfolio": "pages/portfolio.py",
@@ -24,6 +26,7 @@ PAGES = {
     "timeline": "pages/timeline.py",
     "costs": "pages/costs.py",
     "summary": "pages/summary.py",
+    "settings": "pages/settings.py",
 }
 
 
@@ -107,7 +110,7 @@ def plan_banner(plan: PlanDocument | None) -> None:
                 icon=":material/report:",
             )
             with st.expander("Show the violations"):
-                st.dataframe(views.violations_frame(hard), hide_index=True, width="stretch")
+                st.dataframe(views.plain_violations_frame(hard), hide_index=True, width="stretch")
             st.page_link(PAGES["waves"], label="Fix them on the wave board", icon=":material/view_kanban:")
     failed = views.failed_phases(plan)
     if failed:
@@ -172,7 +175,14 @@ def require_plan(plan: PlanDocument | None, *, document: str | None = None, what
             "No plan selected. Create one in the planning wizard, or pick an existing plan in the sidebar.",
             icon=":material/info:",
         )
-        st.page_link(PAGES["wizard"], label="Open the planning wizard", icon=":material/auto_fix_high:")
+        if state.tenant() is not None and not state.portfolio().applications:
+            st.page_link(
+                PAGES["portfolio"],
+                label="Start here: import your portfolio (or load the demo)",
+                icon=":material/apps:",
+            )
+        else:
+            st.page_link(PAGES["wizard"], label="Start here: plan your applications", icon=":material/auto_fix_high:")
         st.stop()
     if document and getattr(plan, document) is None:
         st.info(
@@ -199,14 +209,69 @@ def ensure_navigation() -> None:
 
 
 def page_header(title: str, plan: PlanDocument | None, *, caption: str = "") -> None:
-    """Page title with the plan's name and version as a caption, then the plan banner."""
+    """Page title with the plan's name and its last saved change as a caption, a notice when someone
+    else changes the plan, then the plan banner."""
     ensure_navigation()
     st.title(title)
     if plan is not None:
-        st.caption(f"{plan.name} · version {plan.version} · revision {plan.revision}")
+        st.caption(f"{plan.name} · saved change {plan.revision}")
+        watch_plan(plan.planning_flow_id, plan.revision)
     elif caption:
         st.caption(caption)
     plan_banner(plan)
+
+
+@st.fragment(run_every=WATCH_SECONDS)
+def watch_plan(planning_flow_id: str, revision: int) -> None:
+    """Every few seconds: has the stored plan changed since this page was drawn? Then say who changed
+    what, and offer to reload (the page itself keeps what the analyst is doing until then)."""
+    service = state.service()
+    if service is None:
+        return
+    try:
+        latest = collaboration.latest_state(service, planning_flow_id, since_revision=revision)
+    except PlanningError:
+        return
+    if latest.revision <= revision or not latest.changes:
+        return
+    who = ", ".join(sorted({c.by for c in latest.changes}))
+    with st.container(border=True):
+        st.warning(
+            f"Plan changed by {who}: {latest.changes[-1].summary}"
+            + (f" (and {len(latest.changes) - 1} more change(s))" if len(latest.changes) > 1 else "")
+            + ". Reload to see it; an edit you make now is re-applied on the new version, or you are asked.",
+            icon=":material/group:",
+        )
+        reload, review = st.columns([1, 4])
+        if reload.button("Reload", key="watch_reload", icon=":material/refresh:", type="primary"):
+            state.set_plan(None)
+            st.rerun(scope="app")
+        with review.expander("Review the changes"):
+            for change in latest.changes[-10:]:
+                when = f"{change.at:%H:%M}" if change.at else ""
+                st.markdown(f"- {when} **{md_escape(change.by)}**: {md_escape(change.summary)}")
+
+
+ACRONYMS = {"id": "ID", "gb": "GB", "pmo": "PMO", "p50": "P50", "p80": "P80", "p95": "P95", "pct": "(%)"}
+
+
+def plain_label(column: str) -> str:
+    """A column name in plain words: 'hourly_rate' -> 'Hourly rate', 'application_id' -> 'Application ID'."""
+    words = [ACRONYMS.get(w, w) for w in str(column).replace("_", " ").split()]
+    text = " ".join(words)
+    return text[:1].upper() + text[1:]
+
+
+def table(data: Any, *, column_config: dict[str, Any] | None = None, **kwargs: Any) -> Any:
+    """st.dataframe with every column headed in plain words (columns configured by the caller keep
+    theirs)."""
+    columns = list(getattr(data, "columns", None) if hasattr(data, "columns") else (data[0].keys() if data else []))
+    config: dict[str, Any] = {c: plain_label(c) for c in columns}
+    for name, value in (column_config or {}).items():
+        if isinstance(value, dict) and not value.get("label"):
+            value = {**value, "label": plain_label(name)}
+        config[name] = value
+    return st.dataframe(data, column_config=config, **kwargs)
 
 
 def metric_row(items: list[tuple[str, Any, str]]) -> None:

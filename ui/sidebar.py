@@ -9,18 +9,38 @@ from planning_core.domain import TenantContext
 from planning_core.errors import NotFound, PlanningError
 from planning_core.plan import PlanDocument
 from planning_core.service.workspace import Choice, list_client_accounts, list_engagements, workspace
+from planning_core.views import compare as compare_views
 from ui import state
-from ui.components import md_escape, submit
+from ui.components import flash, submit
 
 NO_PLAN = "__none__"
+PLAN_CHOSEN = "sb_plan_chosen"  # the analyst picked a plan (or 'no plan') in this session
 
 
 def _default(key: str, param: str, options: list, fallback: object) -> None:
-    """Seed a selector from the URL (reloads keep the selection), else keep it valid."""
-    if key not in st.session_state or st.session_state[key] not in options:
-        wanted = st.query_params.get(param)
-        match = next((o for o in options if str(o) == wanted), None)
-        st.session_state[key] = match if match is not None else fallback
+    """Seed a selector before it is drawn: the URL names what is shown (a link, a reload, the page a
+    new plan opens on), else this session's choice while still valid, else the fallback."""
+    wanted = st.query_params.get(param)
+    match = next((o for o in options if str(o) == wanted), None)
+    if match is not None:
+        st.session_state[key] = match
+    elif key not in st.session_state or st.session_state[key] not in options:
+        st.session_state[key] = fallback
+
+
+def _to_url(key: str, param: str) -> None:
+    """A selector's on_change: the URL follows the choice before the page runs."""
+    value = st.session_state.get(key)
+    if key == "sb_plan":
+        st.session_state[PLAN_CHOSEN] = True
+    if value is None or value == NO_PLAN:
+        st.query_params.pop(param, None)
+    else:
+        st.query_params[param] = str(value)
+    if param == "client":
+        st.query_params.pop("engagement", None)
+    if param in ("client", "engagement"):
+        st.query_params.pop("plan", None)
 
 
 def _choose(label: str, choices: list[Choice], *, key: str, param: str) -> Choice:
@@ -28,7 +48,14 @@ def _choose(label: str, choices: list[Choice], *, key: str, param: str) -> Choic
     ids = [c.id for c in choices]
     names = {c.id: c.name for c in choices}
     _default(key, param, ids, ids[0])
-    chosen = st.selectbox(label, ids, key=key, format_func=lambda i: names.get(i, str(i)))
+    chosen = st.selectbox(
+        label,
+        ids,
+        key=key,
+        format_func=lambda i: names.get(i, str(i)),
+        on_change=_to_url,
+        args=(key, param),
+    )
     st.query_params[param] = str(chosen)
     return next(c for c in choices if c.id == chosen)
 
@@ -36,9 +63,9 @@ def _choose(label: str, choices: list[Choice], *, key: str, param: str) -> Choic
 def _new_workspace(*, expanded: bool) -> None:
     """A small form to create a client account and engagement (with this analyst as admin)."""
     with st.expander("New client account or engagement", expanded=expanded, icon=":material/add_business:"):
-        with st.form("new_workspace", border=False):
-            client = st.text_input("Client account", max_chars=200)
-            engagement = st.text_input("Engagement", max_chars=200)
+        with st.form("new_workspace", border=False, clear_on_submit=True):
+            client = st.text_input("Client account", max_chars=200, key="new_ws_client")
+            engagement = st.text_input("Engagement", max_chars=200, key="new_ws_engagement")
             if submit("Create", icon=":material/add:", key="new_workspace_create"):
                 if not client.strip() or not engagement.strip():
                     st.error("Give both a client account name and an engagement name.")
@@ -53,8 +80,10 @@ def _new_workspace(*, expanded: bool) -> None:
                 except PlanningError as error:
                     st.error(str(error))
                     return
-                st.session_state["sb_client"] = created.client_account_id
-                st.session_state["sb_engagement"] = created.engagement_id
+                # The selectors are already drawn in this run: the URL selects the new workspace in the
+                # next one (setting their keys now would raise StreamlitWidgetAlreadyInstantiatedError).
+                state.show_workspace(created.client_account_id, created.engagement_id)
+                flash("success", f"Created {client.strip()} · {engagement.strip()}; it is selected.")
                 st.rerun()
 
 
@@ -80,17 +109,28 @@ def _load_plan(plans: list[PlanDocument], chosen: str) -> PlanDocument | None:
 def _plan_selector() -> PlanDocument | None:
     service = state.service()
     plans = service.list_plans() if service else []
-    ids = [NO_PLAN] + [p.planning_flow_id for p in plans]
-    names = {p.planning_flow_id: f"{p.name} (v{p.version})" for p in plans}
+    options = compare_views.family_options(plans)  # each main plan followed by its scenarios (↳)
+    ids = [NO_PLAN] + [plan_id for plan_id, _ in options]
+    names = dict(options)
     names[NO_PLAN] = "— no plan selected —" if plans else "— no plan yet —"
     pending = st.session_state.pop(state.NEXT_PLAN_KEY, None)
     if pending in ids:
-        st.session_state["sb_plan"] = pending
+        st.query_params["plan"] = pending
+    if st.session_state.get("sb_plan") == NO_PLAN and len(ids) > 1 and not st.session_state.get(PLAN_CHOSEN):
+        st.session_state.pop("sb_plan")  # 'no plan' was only the default while there was none: show the newest
     _default("sb_plan", "plan", ids, ids[1] if len(ids) > 1 else NO_PLAN)
-    chosen = st.selectbox("Plan", ids, key="sb_plan", format_func=lambda i: names.get(i, i))
+    chosen = st.selectbox(
+        "Plan",
+        ids,
+        key="sb_plan",
+        format_func=lambda i: names.get(i, i),
+        on_change=_to_url,
+        args=("sb_plan", "plan"),
+    )
     if chosen == NO_PLAN:
         st.query_params.pop("plan", None)
         return None
+    st.query_params["plan"] = chosen
     return _load_plan(plans, chosen)
 
 
@@ -127,12 +167,11 @@ def render_sidebar() -> PlanDocument | None:
         tenant = TenantContext(client_account_id=client.id, engagement_id=engagement.id, user_id=user)
         if state.tenant() != tenant:
             st.session_state.pop("sb_plan", None)
+            st.session_state.pop(PLAN_CHOSEN, None)
             state.set_plan(None)
         state.set_tenant(tenant)
         plan = _plan_selector()
         state.set_plan(plan)
-        if plan is not None:
-            st.caption(f"{md_escape(plan.name)} · v{plan.version} · rev {plan.revision}")
         phase_strip(plan)
         st.divider()
         _new_workspace(expanded=False)

@@ -11,7 +11,11 @@ from planning_core import views
 from planning_core.domain import PlanningConfig, Portfolio
 from ui import state
 from ui.components import PAGES, flash, run_action
+from ui.config_form import SCALARS, config_from_values, seed, settings_form, values_of
 from ui.filters import APPLICATION_COLUMNS, portfolio_filters
+from ui.importing import sources_caption
+
+__all__ = ["SCALARS", "config_from_values", "render", "reset", "review_text"]
 
 STEP = "wiz_step"
 SELECTED = "wiz_selected"
@@ -20,42 +24,31 @@ VISIT = "wiz_visit"
 NONCE = "wiz_nonce"
 CREATE = "wiz_create_requested"
 STEPS = ("1 · Select applications", "2 · Configure", "3 · Review and create")
-SCALARS = (
-    "max_apps_per_wave",
-    "wave_duration_limit_days",
-    "contingency_percentage",
-    "migration_start_date",
-    "working_days_per_week",
-    "hours_per_day",
-    "holidays",
-    "data_transfer_cost_per_gb",
-    "dual_running_cost_per_server_per_month",
-    "dual_running_months",
-)
+SOURCE = "wiz_source"
+PREFIX = "wiz"
 
 
 def _initial_values() -> dict[str, Any]:
-    """Form values of a default configuration."""
+    """Form values of a new plan: the defaults, with what this engagement's last completed plan used; the
+    start date at least next Monday. Remembers where the values came from."""
     service = state.service()
-    config = service.suggested_config() if service is not None else PlanningConfig()
+    defaults = PlanningConfig()
+    config = service.suggested_config() if service is not None else defaults
+    learned = [
+        views.FIELD_LABELS[name].lower()
+        for name in ("max_apps_per_wave", "wave_duration_limit_days", "contingency_percentage")
+        if getattr(config, name) != getattr(defaults, name)
+    ]
     next_monday = date.today() + timedelta(days=(7 - date.today().weekday()) % 7 or 7)
     if config.migration_start_date < next_monday:
         config = config.model_copy(update={"migration_start_date": next_monday})
-    costs = config.cost_inputs
-    return {
-        "max_apps_per_wave": config.max_apps_per_wave,
-        "wave_duration_limit_days": config.wave_duration_limit_days,
-        "contingency_percentage": config.contingency_percentage,
-        "migration_start_date": config.migration_start_date,
-        "working_days_per_week": config.working_days_per_week,
-        "hours_per_day": config.hours_per_day,
-        "holidays": "",
-        "data_transfer_cost_per_gb": float(costs.data_transfer_cost_per_gb),
-        "dual_running_cost_per_server_per_month": float(costs.dual_running_cost_per_server_per_month),
-        "dual_running_months": costs.dual_running_months,
-        "pools": views.pools_frame(config.resource_pools),
-        "blackouts": views.blackouts_frame(config),
-    }
+    st.session_state[SOURCE] = (
+        f"Pre-filled from this engagement's last completed plan ({', '.join(learned)}); "
+        "everything else is the default. The start date is next Monday."
+        if learned
+        else "Pre-filled with the default settings; the start date is next Monday."
+    )
+    return values_of(config)
 
 
 def _values() -> dict[str, Any]:
@@ -69,13 +62,12 @@ def go(step: int) -> None:
     st.session_state[STEP] = step
     if step == 2:
         st.session_state[VISIT] = st.session_state.get(VISIT, 0) + 1
-        for name in SCALARS:
-            st.session_state[f"wiz_{name}"] = _values()[name]
+        seed(_values(), PREFIX, force=True)
 
 
 def reset() -> None:
     """Forget the wizard's selection and form."""
-    for key in (STEP, SELECTED, VALUES):
+    for key in (STEP, SELECTED, VALUES, SOURCE):
         st.session_state.pop(key, None)
 
 
@@ -162,134 +154,30 @@ def step_select(portfolio: Portfolio) -> None:
 
 
 # --------------------------------------------------------------------------- step 2
-def _form_values() -> tuple[dict[str, Any], dict[str, Any]]:
-    """Draw the configuration fields; returns their values and a message slot under each field."""
-    values = _values()
-    slots: dict[str, Any] = {}
-    for name in SCALARS:
-        st.session_state.setdefault(f"wiz_{name}", values[name])
-    left, middle, right = st.columns(3)
-    with left:
-        st.markdown("**Waves**")
-        st.number_input(
-            "Max applications per wave",
-            step=1,
-            key="wiz_max_apps_per_wave",
-            help="At least 1. The pilot wave is smaller.",
-        )
-        slots["max_apps_per_wave"] = st.empty()
-        st.number_input(
-            "Wave duration limit (days)", step=5, key="wiz_wave_duration_limit_days", help="At least 30 days."
-        )
-        slots["wave_duration_limit_days"] = st.empty()
-        st.number_input("Contingency (%)", step=1.0, key="wiz_contingency_percentage", help="0 to 100.")
-        slots["contingency_percentage"] = st.empty()
-    with middle:
-        st.markdown("**Working calendar**")
-        st.date_input("Migration start date", key="wiz_migration_start_date")
-        slots["migration_start_date"] = st.empty()
-        st.number_input("Working days per week", step=1, key="wiz_working_days_per_week")
-        slots["working_days_per_week"] = st.empty()
-        st.number_input("Hours per day", step=0.5, key="wiz_hours_per_day")
-        slots["hours_per_day"] = st.empty()
-        st.text_area("Holidays (YYYY-MM-DD, one per line)", key="wiz_holidays", height=90)
-        slots["holidays"] = st.empty()
-    with right:
-        st.markdown("**Costs beyond labour**")
-        st.number_input("Data transfer cost per GB", step=0.01, key="wiz_data_transfer_cost_per_gb")
-        slots["data_transfer_cost_per_gb"] = st.empty()
-        st.number_input(
-            "Dual running per server per month", step=10.0, key="wiz_dual_running_cost_per_server_per_month"
-        )
-        slots["dual_running_cost_per_server_per_month"] = st.empty()
-        st.number_input("Dual running months", step=0.5, key="wiz_dual_running_months")
-        slots["dual_running_months"] = st.empty()
-    current = {name: st.session_state[f"wiz_{name}"] for name in SCALARS}
-    visit = st.session_state.get(VISIT, 0)
-    st.markdown("**Blackout windows** (no migration work is scheduled inside them)")
-    blackouts = st.data_editor(
-        values["blackouts"],
-        key=f"wiz_blackouts_{visit}",
-        num_rows="dynamic",
-        hide_index=True,
-        width="stretch",
-        column_config={
-            "start": st.column_config.DateColumn("Start"),
-            "end": st.column_config.DateColumn("End"),
-            "reason": st.column_config.TextColumn("Reason", max_chars=200),
-        },
-    )
-    current["blackouts"] = blackouts
-    slots["blackout_windows"] = st.empty()
-    st.markdown("**Resource pools** (capacity is per person per week; skills comma-separated)")
-    pools = st.data_editor(
-        values["pools"],
-        key=f"wiz_pools_{visit}",
-        num_rows="dynamic",
-        hide_index=True,
-        width="stretch",
-        column_config={
-            "role": st.column_config.TextColumn("Role", required=True, max_chars=100),
-            "headcount": st.column_config.NumberColumn("Headcount", step=1),
-            "capacity_hours_per_week": st.column_config.NumberColumn("Hours/week", step=1),
-            "hourly_rate": st.column_config.NumberColumn("Rate/hour", step=1, format="%.2f"),
-            "currency": st.column_config.TextColumn("Currency", max_chars=3),
-            "skills": st.column_config.TextColumn("Skills", width="large"),
-        },
-    )
-    current["pools"] = pools
-    slots["resource_pools"] = st.empty()
-    return current, slots
-
-
-def config_from_values(values: dict[str, Any]) -> tuple[PlanningConfig | None, dict[str, str]]:
-    """The PlanningConfig the form describes, or messages keyed by field."""
-    holidays, holiday_error = views.parse_dates(values.get("holidays") or "")
-    raw = {
-        "max_apps_per_wave": values["max_apps_per_wave"],
-        "wave_duration_limit_days": values["wave_duration_limit_days"],
-        "contingency_percentage": values["contingency_percentage"],
-        "migration_start_date": values["migration_start_date"],
-        "working_days_per_week": values["working_days_per_week"],
-        "hours_per_day": values["hours_per_day"],
-        "holidays": holidays,
-        "blackout_windows": views.records(values["blackouts"]),
-        "resource_pools": views.pool_records(values["pools"]),
-        "cost_inputs": {
-            "data_transfer_cost_per_gb": values["data_transfer_cost_per_gb"],
-            "dual_running_cost_per_server_per_month": values["dual_running_cost_per_server_per_month"],
-            "dual_running_months": values["dual_running_months"],
-        },
-    }
-    config, errors = views.config_errors(raw)
-    if holiday_error:
-        errors["holidays"] = holiday_error
-        config = None
-    return config, errors
-
-
 def step_configure() -> None:
-    """The configuration form; each problem is shown under its field, and 'Next' waits until none."""
-    current, slots = _form_values()
-    st.session_state[VALUES] = current
-    config, errors = config_from_values(current)
-    for name, message in errors.items():
-        if name in slots:
-            slots[name].error(message, icon=":material/error:")
-        else:
-            st.error(f"{views.FIELD_LABELS.get(name, 'Configuration')}: {message}", icon=":material/error:")
-    st.session_state["wiz_config"] = config
-    back, forward = st.columns([1, 6])
-    back.button("Back", on_click=go, args=(1,), icon=":material/arrow_back:", key="wiz_back_2")
-    forward.button(
-        "Next: review",
-        type="primary",
-        on_click=go,
-        args=(3,),
-        disabled=config is None,
-        icon=":material/arrow_forward:",
-        key="wiz_next_2",
+    """The settings form; the values typed are committed by 'Next' itself, checked, and each problem
+    shown under its field ('Next' goes on only when there is none)."""
+    values = _values()
+    result = settings_form(
+        values,
+        prefix=PREFIX,
+        generation=st.session_state.get(VISIT, 0),
+        source=st.session_state.get(SOURCE, ""),
+        buttons=[
+            ("back_2", "Back", {"icon": ":material/arrow_back:"}),
+            ("next_2", "Next: review", {"type": "primary", "icon": ":material/arrow_forward:"}),
+        ],
     )
+    if result.button is None:
+        return
+    st.session_state[VALUES] = {**values, **result.values}
+    if result.button == "back_2":
+        st.session_state[STEP] = 1
+        st.rerun()
+    if result.config is not None:
+        st.session_state["wiz_config"] = result.config
+        st.session_state[STEP] = 3
+        st.rerun()
 
 
 # --------------------------------------------------------------------------- step 3
@@ -307,12 +195,8 @@ def step_review(portfolio: Portfolio) -> None:
     cols[1].metric("To migrate", f"{summary.migrated:,}", border=True)
     cols[2].metric("Effort", f"{summary.effort_hours:,.0f} h", border=True)
     cols[3].metric("Team per week", f"{config.weekly_team_capacity_hours:,.0f} h", border=True)
-    st.markdown(
-        f"Waves of at most **{config.max_apps_per_wave}** applications and **{config.wave_duration_limit_days}** "
-        f"days, starting **{config.migration_start_date}**, {config.working_days_per_week} working days of "
-        f"{config.hours_per_day:g} h; **{len(config.blackout_windows)}** blackout window(s); "
-        f"**{len(config.resource_pools)}** resource pools; contingency **{config.contingency_percentage:g}%**."
-    )
+    st.markdown(review_text(config))
+    st.caption(sources_caption(chosen))  # the sources the plan includes (issue 12)
     name = st.text_input(
         "Plan name", value=f"Migration plan ({summary.selected} applications)", max_chars=200, key="wiz_name"
     )
@@ -332,6 +216,33 @@ def step_review(portfolio: Portfolio) -> None:
         _create(sorted(chosen), config, name)
 
 
+def review_text(config: PlanningConfig) -> str:
+    """Every setting that will be stored, in one paragraph."""
+    pilot = (
+        f"a pilot wave of at most **{config.pilot_max_apps}** applications"
+        if config.pilot_wave
+        else "**no pilot wave**"
+    )
+    cap = (
+        f"at most **{config.max_effort_hours_per_wave:,.0f} h** of effort per wave"
+        if config.max_effort_hours_per_wave
+        else "effort per wave limited by the team's capacity"
+    )
+    costs = config.cost_inputs
+    one_off = sum(float(c.amount) for c in costs.one_off_costs)
+    return (
+        f"Waves of at most **{config.max_apps_per_wave}** applications and **{config.wave_duration_limit_days}** "
+        f"days, {pilot}, {cap}; starting **{config.migration_start_date:%d %b %Y}**, "
+        f"{config.working_days_per_week} working days of {config.hours_per_day:g} h, "
+        f"**{len(config.holidays)}** holiday(s), **{len(config.blackout_windows)}** blackout window(s); "
+        f"**{len(config.resource_pools)}** resource pools; contingency **{config.contingency_percentage:g}%**, "
+        f"effort uncertainty ±{costs.effort_uncertainty_pct:g}%, "
+        f"**{len(costs.one_off_costs)}** one-off cost(s) ({one_off:,.2f}); "
+        f"search for fewer waves up to {config.solver_time_limit_seconds:g} s; later phases "
+        f"{'recomputed after each edit' if config.auto_progress else 'recomputed on request'}."
+    )
+
+
 def _request_create() -> None:
     st.session_state[CREATE] = True
 
@@ -349,7 +260,12 @@ def _create(selected: list[str], config: PlanningConfig, name: str) -> None:
             status.write(message)
 
         plan = run_action(
-            lambda: service.initialize(selected_application_ids=selected, config=config, name=name, run=False)
+            lambda: service.initialize(
+                selected_application_ids=selected,
+                config=config.model_copy(update={"suggestion_mode": "review"}),  # the analyst reviews them
+                name=name,
+                run=False,
+            )
         )
         handle = None if plan is None else run_action(
             lambda: service.request_run(plan.planning_flow_id, progress=progress)
@@ -363,7 +279,8 @@ def _create(selected: list[str], config: PlanningConfig, name: str) -> None:
         flash("info", "The plan was created; its phases run in the background. You can keep working.")
     state.set_plan(handle.plan)
     reset()
-    st.switch_page(PAGES["waves"])
+    # The URL names this workspace and the new plan (switch_page would otherwise clear it).
+    st.switch_page(PAGES["waves"], query_params=state.url_params(plan.planning_flow_id))
 
 
 def render(portfolio: Portfolio) -> None:

@@ -164,9 +164,17 @@ def replan_keeping_manual_work(
             new = None
         broken: set[str] = set()
         if new is not None:
+            sizes = {w.wave_number: len(w.applications) for w in new.waves}
             for violation in validate_wave_plan(new, portfolio, config):
-                if violation.hard:
-                    broken.update(a for a in violation.application_ids if a in pins)
+                if not violation.hard:
+                    continue
+                involved = sorted((a for a in violation.application_ids if a in pins), key=lambda a: (a not in hand, a))
+                if violation.constraint == "max_apps" and len(violation.wave_numbers) == 1:
+                    # only as many as the wave holds too many: the moves by hand go first, then locks
+                    excess = sizes.get(violation.wave_numbers[0], 0) - config.max_apps_per_wave
+                    involved = involved[: max(excess, 1)]
+                broken.update(involved)
+                if not involved:
                     broken.update(f"wave {n}" for n in violation.wave_numbers if f"wave {n}" in work)
         else:
             broken = set(pins) | {f"wave {w.wave_number}" for w in locked}

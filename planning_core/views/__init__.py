@@ -47,9 +47,12 @@ from planning_core.views.format import (
     money,
 )
 from planning_core.views.phases import (
+    constraint_label,
     failed_phases,
     hard_violations,
     phase_strip,
+    plain_issues,
+    plain_violations_frame,
     violations_frame,
 )
 from planning_core.views.portfolio import (
@@ -82,6 +85,7 @@ __all__ = [
     "board_frame",
     "compact_money",
     "config_errors",
+    "constraint_label",
     "contingency_effect",
     "contingency_figure",
     "cost_waterfall_figure",
@@ -99,6 +103,8 @@ __all__ = [
     "page_slice",
     "parse_dates",
     "phase_strip",
+    "plain_issues",
+    "plain_violations_frame",
     "pool_records",
     "pools_frame",
     "portfolio_frame",

@@ -258,3 +258,33 @@ def redo_target(history: EditHistory) -> tuple[int | None, EditHistory]:
         return None, history
     last = history.redo[-1]
     return last[1], EditHistory(history.planning_flow_id, (*history.undo, last), history.redo[:-1])
+
+
+# The lower bound's reasons in plain words.
+BOUND_REASONS = {
+    "capacity": "from the max applications per wave",
+    "effort": "from the effort per wave",
+    "pinned": "from the locked waves",
+    "precedence_chain": "from dependency chains",
+    "half": "from large applications",
+    "third": "from large applications",
+    "bin_packing_l2": "from packing the effort",
+    "exact_search": "proved by the search",
+    "with_pilot": "with the pilot wave",
+}
+
+
+def bound_reason(kind: str) -> str:
+    """Why no valid plan can use fewer waves, in plain words ('' when unknown)."""
+    return BOUND_REASONS.get(kind, kind.replace("_", " ")) if kind else ""
+
+
+def plain_quality_line(wave_plan: WavePlan) -> str:
+    """'171 waves; no plan can use fewer than 170 (from the max applications per wave); 1 above it'."""
+    reason = bound_reason(wave_plan.lower_bound_kind)
+    gap = f"{wave_plan.gap} above it" if wave_plan.gap else "the plan is at it"
+    return (
+        f"{len(wave_plan.waves)} waves; no valid plan can use fewer than {wave_plan.lower_bound}"
+        + (f" ({reason})" if reason else "")
+        + f"; {gap}."
+    )

@@ -9,10 +9,11 @@ from typing import Any
 import pandas as pd
 from pydantic import ValidationError
 
-from planning_core.domain import PlanningConfig, ResourcePool
+from planning_core.domain import OneOffCost, PlanningConfig, ResourcePool
 
 POOL_COLUMNS = ["role", "headcount", "capacity_hours_per_week", "hourly_rate", "currency", "skills"]
 BLACKOUT_COLUMNS = ["start", "end", "reason"]
+ONE_OFF_COLUMNS = ["name", "category", "amount"]
 
 
 def pools_frame(pools: Iterable[ResourcePool]) -> pd.DataFrame:
@@ -38,6 +39,12 @@ def blackouts_frame(config: PlanningConfig) -> pd.DataFrame:
     for column in ("start", "end"):
         frame[column] = pd.to_datetime(frame[column]).dt.date
     return frame
+
+
+def one_off_frame(costs: Iterable[OneOffCost]) -> pd.DataFrame:
+    """One-off cost lines (tooling, licences, training) as editable rows."""
+    rows = [{"name": c.name, "category": c.category, "amount": float(c.amount)} for c in costs]
+    return pd.DataFrame(rows, columns=ONE_OFF_COLUMNS)
 
 
 def blank(value: Any) -> bool:
@@ -103,14 +110,52 @@ FIELD_LABELS = {
     "blackout_windows": "Blackout windows",
     "resource_pools": "Resource pools",
     "holidays": "Holidays",
-    "cost_inputs": "Cost inputs",
+    "cost_inputs": "Costs beyond labour",
+    "one_off_costs": "One-off costs",
+    "data_transfer_cost_per_gb": "Data transfer cost per GB",
+    "dual_running_cost_per_server_per_month": "Dual running per server per month",
+    "dual_running_months": "Dual running months",
+    "effort_uncertainty_pct": "Effort uncertainty (%)",
+    "programme_team_cost_per_week": "Programme team per week",
+    "environment_cost_per_week": "Environments per week",
+    "max_effort_hours_per_wave": "Max effort per wave (hours)",
+    "pilot_wave": "Start with a pilot wave",
+    "pilot_max_apps": "Pilot wave size",
+    "solver_time_limit_seconds": "Time to search for fewer waves (seconds)",
+    "auto_progress": "Recompute later phases after each edit",
 }
+
+# Pydantic's wording of a bound ("Input should be less than or equal to 7") in plain words.
+_BOUNDS = {
+    "less_than_equal": ("le", "must be at most {}"),
+    "less_than": ("lt", "must be less than {}"),
+    "greater_than_equal": ("ge", "must be at least {}"),
+    "greater_than": ("gt", "must be more than {}"),
+    "too_long": ("max_length", "can hold at most {} entries"),
+}
+
+
+def plain_message(item: Mapping[str, Any]) -> str:
+    """One pydantic error's message in plain words ('must be at most 7', 'is required')."""
+    kind = str(item.get("type", ""))
+    context = item.get("ctx") or {}
+    if kind in _BOUNDS and _BOUNDS[kind][0] in context:
+        key, text = _BOUNDS[kind]
+        bound = context[key]
+        return text.format(f"{float(bound):g}" if not isinstance(bound, int) else f"{bound:,}")
+    if kind == "missing":
+        return "is required"
+    if kind.endswith("_parsing") or kind.endswith("_type"):
+        return "is not a valid value here"
+    return str(item.get("msg", "invalid value")).removeprefix("Value error, ")
 
 
 def _error_message(item: Mapping[str, Any]) -> str:
     """One pydantic error as a sentence, with the table row (1-based) and column when inside a list."""
     loc = [p for p in item.get("loc", ()) if p != "__root__"]
-    message = str(item.get("msg", "invalid value")).removeprefix("Value error, ")
+    message = plain_message(item)
+    if loc and loc[0] == "cost_inputs":
+        loc = loc[1:]  # the cost fields are shown as fields of their own
     detail = []
     if len(loc) > 1 and isinstance(loc[1], int):
         detail.append(f"row {loc[1] + 1}")
@@ -139,6 +184,8 @@ def config_errors(values: dict[str, Any]) -> tuple[PlanningConfig | None, dict[s
         errors: dict[str, list[str]] = {}
         for item in error.errors():
             loc = [p for p in item.get("loc", ()) if p != "__root__"]
+            if len(loc) > 1 and loc[0] == "cost_inputs":
+                loc = loc[1:]
             key = str(loc[0]) if loc else _model_error_field(str(item.get("msg", "")))
             errors.setdefault(key, []).append(_error_message(item))
         return None, {k: "; ".join(dict.fromkeys(v)) for k, v in errors.items()}

@@ -70,3 +70,45 @@ def violations_frame(violations: Iterable[Violation]) -> pd.DataFrame:
         for v in violations
     ]
     return pd.DataFrame(rows, columns=["constraint", "severity", "message", "waves", "applications"])
+
+
+# The wave constraints in plain words (the engine's names stay in exports and the history).
+CONSTRAINT_LABELS = {
+    "capacity": "over the wave's effort capacity",
+    "duplicate": "in two waves",
+    "max_apps": "too many applications in a wave",
+    "missing": "in no wave",
+    "move_together": "group split across waves",
+    "not_migrated": "retired or retained but in a wave",
+    "pinned": "not in the wave it is pinned to",
+    "precedence": "migrates before an application it depends on",
+    "unknown": "not in the portfolio",
+    "wave_number": "wave numbers out of order",
+    "fixed_cutover": "fixed cut-over date cannot be met",
+    "balance": "waves of uneven size",
+}
+
+
+def constraint_label(constraint: str) -> str:
+    """A wave constraint's name in plain words."""
+    return CONSTRAINT_LABELS.get(constraint, constraint.replace("_", " "))
+
+
+def plain_issues(issues: str) -> str:
+    """'precedence, max_apps' (a board row's issues) in plain words."""
+    return "; ".join(constraint_label(i.strip()) for i in issues.split(",") if i.strip())
+
+
+def plain_violations_frame(violations: Iterable[Violation]) -> pd.DataFrame:
+    """The violations table with plain column names and rule names, as pages show it."""
+    frame = violations_frame(violations)
+    frame["constraint"] = frame["constraint"].map(constraint_label)
+    return frame.rename(
+        columns={
+            "constraint": "Rule broken",
+            "severity": "Blocks completion",
+            "message": "Details",
+            "waves": "Waves",
+            "applications": "Applications",
+        }
+    ).assign(**{"Blocks completion": lambda f: f["Blocks completion"].map({"hard": "yes", "soft": "no"})})

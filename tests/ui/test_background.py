@@ -26,6 +26,7 @@ def llm_app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("PLANNING_DATA_DIR", str(tmp_path))
     monkeypatch.delenv("DATABASE_URL", raising=False)
     monkeypatch.setenv("PLANNING_DEMO_APPS", "12")
+    monkeypatch.setenv("PLANNING_DEMO_PLAN", "0")
     monkeypatch.setenv("PLANNING_LLM_MODEL", "openai/unreachable-model")
     monkeypatch.setenv("PLANNING_LLM_BASE_URL", "http://127.0.0.1:9/v1")
     monkeypatch.setenv("PLANNING_LLM_API_KEY", "test-key")

@@ -56,7 +56,7 @@ def _nav(page, label: str) -> None:
 
 def test_journey_wizard_to_undo(tmp_path: Path) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
-    with streamlit_server(tmp_path, demo_apps=300) as url, chromium_page() as page:
+    with streamlit_server(tmp_path, demo_apps=300, demo_plan=False) as url, chromium_page() as page:
         try:
             _journey(page, url, tmp_path)
         except Exception:
@@ -102,7 +102,7 @@ def _journey(page, url: str, tmp_path: Path) -> None:
         dialog = page.get_by_role("dialog")
         dialog.get_by_text("This edit breaks hard constraints").wait_for()
         dialog_text = dialog.inner_text()
-        assert "max_apps" in dialog_text
+        assert "too many applications in a wave" in dialog_text
         screenshot(page, SHOTS / "waves_confirm_violation.png")
         dialog.get_by_role("button", name="Save anyway").click()
         page.get_by_text(re.compile(r"unresolved hard violation")).first.wait_for()
@@ -121,7 +121,7 @@ def _journey(page, url: str, tmp_path: Path) -> None:
 
         assert shown_total == money(edited.cost_estimation.total, edited.cost_estimation.currency)
         assert (
-            f"version {edited.version}"
+            f"saved change {edited.revision}"
             in page.locator("[data-testid='stMain'] [data-testid='stCaptionContainer']").first.inner_text()
         )
         assert page.get_by_text(f"{len(hard)} unresolved hard violation(s)", exact=False).count() == 1
@@ -129,7 +129,7 @@ def _journey(page, url: str, tmp_path: Path) -> None:
         # 5. Undo on the wave board restores the plan (no violation; the application back in its wave).
         _nav(page, "Wave board")
         page.get_by_role("button", name="Undo").click()
-        page.get_by_text(re.compile(r"Undone: the plan is back at revision")).wait_for()
+        page.get_by_text(re.compile(rf"Undone: Moved {moved} to wave")).wait_for()
         wait_idle(page)
         assert page.get_by_text(re.compile(r"unresolved hard violation")).count() == 0
         restored, _ = _library_plan(tmp_path)

@@ -247,7 +247,7 @@ def test_config_errors_inside_tables_give_the_row() -> None:
     )
     assert errors == {
         "blackout_windows": "row 1: blackout window ends (2027-02-01) before it starts (2027-02-10)",
-        "resource_pools": "row 1, headcount: Input should be greater than or equal to 0",
+        "resource_pools": "row 1, headcount: must be at least 0",
     }
     _, errors = views.config_errors({"resource_pools": [{"role": "dba"}, {"role": "dba"}]})
     assert errors == {"resource_pools": "each resource pool role may appear only once"}
