@@ -37,7 +37,9 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         database = open_database(args.database_url or f"sqlite:///{Path(tmp) / 'capacity.db'}")
         try:
-            tenant = workspace(database, client_account=f"bench-{uuid.uuid4().hex[:8]}", engagement="capacity")
+            tenant = workspace(
+                database, client_account=f"bench-{uuid.uuid4().hex[:8]}", engagement="capacity"
+            )
             service = PlanningService(database, tenant)
             portfolio = generate_portfolio(apps=args.apps, seed=args.seed)
             service.import_portfolio(portfolio)
@@ -52,9 +54,14 @@ def main(argv: list[str] | None = None) -> int:
                 w.wave_number for w in plan.timeline.waves if (w.end - w.start).days + 1 > args.limit
             )
             flagged = sorted(
-                n for v in plan.wave_plan.violations if v.constraint == "wave_duration" for n in v.wave_numbers
+                n
+                for v in plan.wave_plan.violations
+                if v.constraint == "wave_duration"
+                for n in v.wave_numbers
             )
-            role_weeks_over = sum(1 for load in plan.timeline.resource_load if load.hours > load.capacity_hours + 1e-6)
+            role_weeks_over = sum(
+                1 for load in plan.timeline.resource_load if load.hours > load.capacity_hours + 1e-6
+            )
             weekly: dict[str, list[float]] = {}
             for load in plan.timeline.resource_load:
                 totals = weekly.setdefault(load.role, [0.0, 0.0])
@@ -62,20 +69,24 @@ def main(argv: list[str] | None = None) -> int:
                 totals[1] += load.capacity_hours
             by_role = {u.role: u for u in plan.resource_allocation.utilisation_by_role}
             agrees = all(
-                abs(by_role[role].scheduled_hours - hours) < 1e-6 and abs(by_role[role].capacity_hours - cap) < 1e-6
+                abs(by_role[role].scheduled_hours - hours) < 1e-6
+                and abs(by_role[role].capacity_hours - cap) < 1e-6
                 for role, (hours, cap) in weekly.items()
             ) and set(by_role) == set(weekly)
             with database.unit_of_work(tenant) as repo:
                 rows = repo.plans.resource_pool_rows(plan.planning_flow_id)
             agrees = agrees and all(
-                Decimal(str(r["utilization_percentage"])) == Decimal(str(round(by_role[r["role_name"]].utilisation_pct, 2)))
+                Decimal(str(r["utilization_percentage"]))
+                == Decimal(str(round(by_role[r["role_name"]].utilisation_pct, 2)))
                 for r in rows
                 if r["role_name"] in by_role
             )
             solver = plan.timeline.solver
             makespan, bound = int(solver["makespan_days"]), int(solver["lower_bound_days"])
             for role, (hours, cap) in sorted(weekly.items()):
-                print(f"{role:22s} scheduled={hours:10.1f} h capacity={cap:10.1f} h utilisation={by_role[role].utilisation_pct:5.1f} %")
+                print(
+                    f"{role:22s} scheduled={hours:10.1f} h capacity={cap:10.1f} h utilisation={by_role[role].utilisation_pct:5.1f} %"
+                )
             print(
                 f"capacity apps={args.apps} limit={args.limit} waves={plan.wave_plan.summary.total_waves} "
                 f"over_limit={len(over)} flagged={len(flagged)} role_weeks_over={role_weeks_over} "

@@ -91,7 +91,9 @@ def cpsat_baseline(problem: RcpspProblem, time_limit: float, workers: int, seed:
     horizon = sum(problem.durations)
     model = cp_model.CpModel()
     starts = [model.new_int_var(0, horizon, f"s{j}") for j in range(n)]
-    intervals = [model.new_fixed_size_interval_var(starts[j], problem.durations[j], f"i{j}") for j in range(n)]
+    intervals = [
+        model.new_fixed_size_interval_var(starts[j], problem.durations[j], f"i{j}") for j in range(n)
+    ]
     for pred, succ, lag in problem.links:
         model.add(starts[succ] >= starts[pred] + problem.durations[pred] + lag)
     for k, cap in enumerate(problem.capacities):
@@ -132,7 +134,9 @@ def main(argv: list[str] | None = None) -> int:
         default=0.0,
         help="share of the time limit for bounding resource-forced delays between activities",
     )
-    parser.add_argument("--baseline", choices=["cpsat"], default=None, help="also solve with a plain CP-SAT model")
+    parser.add_argument(
+        "--baseline", choices=["cpsat"], default=None, help="also solve with a plain CP-SAT model"
+    )
     parser.add_argument("--quiet", action="store_true")
     parser.add_argument(
         "--cp-sat-param", action="append", default=[], metavar="NAME=VALUE", help="extra CP-SAT parameter"

@@ -216,7 +216,8 @@ def baseline_values(baseline: Baseline, tenant: TenantContext) -> dict[str, Any]
         "created_at": baseline.created_at,
         "created_by": baseline.created_by,
         "data": baseline.model_dump(
-            mode="json", exclude={"baseline_id", "planning_flow_id", "name", "revision", "created_at", "created_by"}
+            mode="json",
+            exclude={"baseline_id", "planning_flow_id", "name", "revision", "created_at", "created_by"},
         ),
     }
 

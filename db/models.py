@@ -209,7 +209,9 @@ class PortfolioSourceRow(TenantMixin, Base):
     __tablename__ = "portfolio_sources"
     __table_args__ = tenant_table_args(
         "portfolio_sources",
-        UniqueConstraint("client_account_id", "engagement_id", "name", name="uq_portfolio_sources_tenant_name"),
+        UniqueConstraint(
+            "client_account_id", "engagement_id", "name", name="uq_portfolio_sources_tenant_name"
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -340,7 +342,8 @@ class PlanSourceRow(TenantMixin, Base):
 
     __tablename__ = "plan_sources"
     __table_args__ = tenant_table_args(
-        "plan_sources", UniqueConstraint("planning_flow_id", "source_name", name="uq_plan_sources_plan_source")
+        "plan_sources",
+        UniqueConstraint("planning_flow_id", "source_name", name="uq_plan_sources_plan_source"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -365,6 +368,7 @@ class PlanBaselineRow(TenantMixin, Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
     created_by: Mapped[str] = mapped_column(String(200), nullable=False, default="")
     data: Mapped[dict[str, Any]] = mapped_column(JSONDocument, nullable=False)
+
 
 class PlanRevisionRow(TenantMixin, Base):
     """One revision of a plan: who, when, what changed, and a snapshot to roll back to."""

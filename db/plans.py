@@ -72,9 +72,7 @@ class PlanRepository(TenantScoped):
         )
 
     def _row(self, planning_flow_id: str, *columns: Any) -> PlanRow:
-        query = select(PlanRow).where(
-            self._scoped(PlanRow), PlanRow.id == planning_flow_id
-        )
+        query = select(PlanRow).where(self._scoped(PlanRow), PlanRow.id == planning_flow_id)
         if columns:
             query = query.options(load_only(*columns))
         row = self.session.scalar(query)
@@ -157,9 +155,7 @@ class PlanRepository(TenantScoped):
         )
         if rowcount(result) != 1:
             current = self.session.scalar(
-                select(PlanRow.version).where(
-                    self._scoped(PlanRow), PlanRow.id == plan.planning_flow_id
-                )
+                select(PlanRow.version).where(self._scoped(PlanRow), PlanRow.id == plan.planning_flow_id)
             )
             if current is None:
                 raise NotFound(f"Plan {plan.planning_flow_id} does not exist in this engagement.")

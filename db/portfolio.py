@@ -240,9 +240,7 @@ class PortfolioRepository(PortfolioEdits, TenantScoped):
 
     def _plans_using(self, application_id: str) -> list[str]:
         rows = self.session.execute(
-            select(PlanRow.id, PlanRow.name, PlanRow.selected_applications).where(
-                self._scoped(PlanRow)
-            )
+            select(PlanRow.id, PlanRow.name, PlanRow.selected_applications).where(self._scoped(PlanRow))
         )
         return sorted(
             name or flow_id for flow_id, name, selected in rows if application_id in (selected or [])
@@ -259,7 +257,9 @@ class PortfolioRepository(PortfolioEdits, TenantScoped):
         by_id = {row.id: SourceContents(name=row.name, order=row.last_import_id) for row in sources}
         app_rows = self.session.execute(
             select(
-                SourceApplicationRow.source_id, SourceApplicationRow.application_id, SourceApplicationRow.document
+                SourceApplicationRow.source_id,
+                SourceApplicationRow.application_id,
+                SourceApplicationRow.document,
             )
             .where(self._scoped(SourceApplicationRow))
             .order_by(SourceApplicationRow.id)
@@ -364,7 +364,9 @@ class PortfolioRepository(PortfolioEdits, TenantScoped):
                 )
             )
             self.session.execute(
-                delete(ApplicationRow).where(self._scoped(ApplicationRow), ApplicationRow.application_id.in_(ids))
+                delete(ApplicationRow).where(
+                    self._scoped(ApplicationRow), ApplicationRow.application_id.in_(ids)
+                )
             )
         self._upsert_rows(
             write.upsert_applications, write.upsert_dependencies, provenance=(write.source, record.id)
@@ -385,7 +387,10 @@ class PortfolioRepository(PortfolioEdits, TenantScoped):
             return
         if source is None:
             source = PortfolioSourceRow(
-                **convert.tenant_values(self.tenant), name=write.source, created_at=now, last_import_id=import_id
+                **convert.tenant_values(self.tenant),
+                name=write.source,
+                created_at=now,
+                last_import_id=import_id,
             )
             self.session.add(source)
         else:
@@ -445,7 +450,11 @@ class PortfolioRepository(PortfolioEdits, TenantScoped):
             self.session.execute(
                 self._insert(PlanSourceRow),
                 [
-                    {**convert.tenant_values(self.tenant), "planning_flow_id": planning_flow_id, "source_name": n}
+                    {
+                        **convert.tenant_values(self.tenant),
+                        "planning_flow_id": planning_flow_id,
+                        "source_name": n,
+                    }
                     for n in names
                 ],
             )

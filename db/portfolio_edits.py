@@ -213,7 +213,9 @@ class PortfolioEdits(TenantScoped):
         all of them)."""
         wanted = set(application_ids)
         rows = self.session.execute(
-            select(PlanRow.id, PlanRow.selected_applications).where(self._scoped(PlanRow)).order_by(PlanRow.id)
+            select(PlanRow.id, PlanRow.selected_applications)
+            .where(self._scoped(PlanRow))
+            .order_by(PlanRow.id)
         )
         ids = [
             flow_id

@@ -30,7 +30,6 @@ class RevisionInfo(BaseModel):
     changes: dict[str, Any]
 
 
-
 class RevisionRepository(TenantScoped):
     """The history of the plans of one client account and engagement."""
 

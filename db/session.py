@@ -45,15 +45,19 @@ def fault_message(error: BaseException) -> str:
         what = "the database's disk is full"
     elif code.startswith("53"):
         what = "the database server is out of resources (too many connections or no memory)"
-    elif code in ("57P01", "57P02", "57P03") or getattr(error, "connection_invalidated", False) or any(
-        marker in text_of
-        for marker in (
-            "terminating connection",
-            "server closed the connection",
-            "connection is closed",
-            "consuming input failed",
-            "connection is lost",
-            "ssl connection has been closed",
+    elif (
+        code in ("57P01", "57P02", "57P03")
+        or getattr(error, "connection_invalidated", False)
+        or any(
+            marker in text_of
+            for marker in (
+                "terminating connection",
+                "server closed the connection",
+                "connection is closed",
+                "consuming input failed",
+                "connection is lost",
+                "ssl connection has been closed",
+            )
         )
     ):
         what = "the connection to the database was lost"
@@ -234,7 +238,9 @@ class Database:
             yield JobQueue(session)
 
     @contextmanager
-    def _transaction(self, sessions: sessionmaker[Session], setup: Callable[[Session], None]) -> Iterator[Session]:
+    def _transaction(
+        self, sessions: sessionmaker[Session], setup: Callable[[Session], None]
+    ) -> Iterator[Session]:
         """A session in a transaction whose first statements (`setup`) ran; a database fault at any
         point is DatabaseUnavailable. A fault during setup, before any of the caller's statements, is
         retried once on a fresh connection: nothing was done, so doing it again is safe."""

@@ -156,4 +156,3 @@ class TenancyRepository:
             if found is None:
                 raise
             return int(found)
-

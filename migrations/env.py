@@ -17,12 +17,12 @@ if config.config_file_name is not None and config.attributes.get("connection") i
 target_metadata = Base.metadata
 
 
-
 def _own_objects(name: str | None, type_: str, parent_names: dict[str, str | None]) -> bool:
     """Autogenerate compares the product's schema only: procrastinate's tables (migration 0006) are
     created and upgraded by procrastinate's own schema, not described in db.models."""
     table = name if type_ == "table" else parent_names.get("table_name")
     return not (table or "").startswith("procrastinate_")
+
 
 def _database_url() -> str:
     from planning_core.settings import get_settings

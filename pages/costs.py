@@ -82,7 +82,10 @@ by_category, by_wave, by_role = st.tabs(
 money_column = st.column_config.NumberColumn(format="accounting")
 with by_category:
     table(
-        cost_views.cost_by_category_frame(cost), hide_index=True, width="stretch", column_config={"amount": money_column}
+        cost_views.cost_by_category_frame(cost),
+        hide_index=True,
+        width="stretch",
+        column_config={"amount": money_column},
     )
 with by_wave:
     table(
@@ -90,7 +93,9 @@ with by_wave:
         hide_index=True,
         width="stretch",
         height=400,
-        column_config={c: money_column for c in ("labour", "one_off", "dual_running", "data_transfer", "total")},
+        column_config={
+            c: money_column for c in ("labour", "one_off", "dual_running", "data_transfer", "total")
+        },
     )
 with by_role:
     table(

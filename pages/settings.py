@@ -62,12 +62,17 @@ if result.button and result.config is not None:
         st.info("These are the plan's settings already: nothing to change.", icon=":material/info:")
     elif result.button == "check":
         try:
-            earliest, dropped = service.preview_config_change(plan.planning_flow_id, plan.version, result.config)
+            earliest, dropped = service.preview_config_change(
+                plan.planning_flow_id, plan.version, result.config
+            )
         except PlanningError as error:
             st.error(str(error))
         else:
             recomputed = PHASE_LABELS[earliest].lower() if earliest else "nothing"
-            st.info(f"Changes: {', '.join(changed)}. Recomputed from: {recomputed} onwards.", icon=":material/info:")
+            st.info(
+                f"Changes: {', '.join(changed)}. Recomputed from: {recomputed} onwards.",
+                icon=":material/info:",
+            )
             if dropped:
                 st.warning(
                     "These manual changes would no longer hold and would be dropped:\n"
@@ -92,7 +97,9 @@ if result.button and result.config is not None:
                         icon=":material/sync_problem:",
                     )
                     st.stop()
-                handle = service.change_config(plan.planning_flow_id, latest.version, result.config, reason=reason)
+                handle = service.change_config(
+                    plan.planning_flow_id, latest.version, result.config, reason=reason
+                )
         except PlanningError as error:
             st.error(str(error), icon=":material/error:")
             st.stop()

@@ -80,7 +80,10 @@ with quality_col:
         st.write(board_views.plain_quality_line(plan.wave_plan))
     table(
         [
-            {"measure": QUALITY_LABELS.get(k, plain_label(k)), "value": board_views.bound_reason(str(v)) if k == "lower_bound_kind" else str(v)}
+            {
+                "measure": QUALITY_LABELS.get(k, plain_label(k)),
+                "value": board_views.bound_reason(str(v)) if k == "lower_bound_kind" else str(v),
+            }
             for k, v in synthesis.quality.items()
         ],
         hide_index=True,

@@ -38,7 +38,8 @@ if len(numbers) > 30:
     chosen = [n for n in numbers if low <= n <= high]
 blackouts = [(w.start, w.end, w.reason) for w in plan.planning_config.blackout_windows]
 st.plotly_chart(
-    timeline_views.gantt_figure(timeline, today=date.today(), blackouts=blackouts, waves=chosen), key="tl_gantt"
+    timeline_views.gantt_figure(timeline, today=date.today(), blackouts=blackouts, waves=chosen),
+    key="tl_gantt",
 )
 st.caption(
     "Red outline: critical path · ◆ milestones · grey bands: blackout windows · dotted red line: today"
@@ -49,9 +50,7 @@ activities, load, milestones = st.tabs(
 with activities:
     only_critical = st.toggle("Only the critical path", key="tl_critical")
     frame = timeline_views.activities_frame(timeline)
-    table(
-        frame[frame["critical"]] if only_critical else frame, hide_index=True, width="stretch", height=420
-    )
+    table(frame[frame["critical"]] if only_critical else frame, hide_index=True, width="stretch", height=420)
 with load:
     roles = sorted({r.role for r in timeline.resource_load})
     if roles:

@@ -113,7 +113,9 @@ if view == "edit":
             board.wave_actions(plan)
 elif view == "violations":
     if wave_plan.violations:
-        st.dataframe(phase_views.plain_violations_frame(wave_plan.violations), hide_index=True, width="stretch")
+        st.dataframe(
+            phase_views.plain_violations_frame(wave_plan.violations), hide_index=True, width="stretch"
+        )
     else:
         st.success(
             "Every constraint holds: precedence, move-together groups, capacity and max apps per wave.",

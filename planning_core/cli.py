@@ -237,7 +237,9 @@ def _scenario_service(args: argparse.Namespace, database):
 
     tenant = _existing_workspace(database, args.client, args.engagement)
     if tenant is None:
-        raise InvalidInput(f"Engagement {args.engagement!r} of client account {args.client!r} does not exist.")
+        raise InvalidInput(
+            f"Engagement {args.engagement!r} of client account {args.client!r} does not exist."
+        )
     return ScenarioService(database, tenant)
 
 
@@ -274,13 +276,17 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
         out.with_suffix(".pdf").write_bytes(render_comparison_pdf(comparison))
         out.with_suffix(".xlsx").write_bytes(render_comparison_xlsx(comparison))
-    print(f"compare plans={len(comparison.plans)} moved_applications={len(comparison.moved_applications)} out={out}")
+    print(
+        f"compare plans={len(comparison.plans)} moved_applications={len(comparison.moved_applications)} out={out}"
+    )
     return 0
 
 
 def add_scenario_commands(sub, database_options) -> None:
     """`scenario PLAN_ID --config FILE` and `compare ID ID [ID ...] --out FILE.json`."""
-    scenario = sub.add_parser("scenario", help="create and plan a scenario of a plan with some settings changed")
+    scenario = sub.add_parser(
+        "scenario", help="create and plan a scenario of a plan with some settings changed"
+    )
     scenario.add_argument("plan_id")
     scenario.add_argument("--config", required=True, help="JSON file of the settings to change")
     scenario.add_argument("--name", default=None)
@@ -296,7 +302,9 @@ def add_scenario_commands(sub, database_options) -> None:
 
 
 def _database_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--database-url", default=None, help="default: DATABASE_URL, else the embedded SQLite file")
+    p.add_argument(
+        "--database-url", default=None, help="default: DATABASE_URL, else the embedded SQLite file"
+    )
     p.add_argument("--client", default=DEMO_CLIENT, help="client account name")
     p.add_argument("--engagement", default=DEMO_ENGAGEMENT, help="engagement name")
 
@@ -336,12 +344,12 @@ def build_parser() -> argparse.ArgumentParser:
             help="the source this file is (default: the file's name); importing a source again syncs it",
         )
 
-    imp = sub.add_parser(
-        "import", help="import (sync) a portfolio file into an engagement as a named source"
-    )
+    imp = sub.add_parser("import", help="import (sync) a portfolio file into an engagement as a named source")
     imp.add_argument("path")
     imp.add_argument(
-        "--dry-run", action="store_true", help="preview what would be added, changed and removed; write nothing"
+        "--dry-run",
+        action="store_true",
+        help="preview what would be added, changed and removed; write nothing",
     )
     source_option(imp)
     tenant_options(imp)

@@ -53,7 +53,9 @@ def _summary_line(
 
 def _print_summary(service: PlanningService, plan: PlanDocument, out: Path | None = None) -> None:
     status = service.plan_status(plan.planning_flow_id)
-    print(_summary_line(plan, out, status, service.hard_violations(plan) if status.status == "blocked" else 0))
+    print(
+        _summary_line(plan, out, status, service.hard_violations(plan) if status.status == "blocked" else 0)
+    )
 
 
 def _existing_workspace(database, client: str, engagement: str) -> TenantContext | None:
@@ -165,7 +167,9 @@ def export_files(plan: PlanDocument, formats: list[str]) -> dict[str, bytes]:
             files["plan.json"] = render_json(plan)
         elif fmt == "mspdi":
             if plan.timeline is None:
-                raise InvalidInput("The mspdi export needs the plan's timeline: run timeline_generation first.")
+                raise InvalidInput(
+                    "The mspdi export needs the plan's timeline: run timeline_generation first."
+                )
             files["plan.mspdi.xml"] = render_mspdi(plan)
         else:
             files.update({f"csv/{name}": data for name, data in render_csv_tables(plan).items()})
@@ -226,24 +230,30 @@ def add_run_commands(sub, database_options: Callable[[argparse.ArgumentParser], 
     status.add_argument("plan_id", nargs="?", default=None, metavar="PLAN_ID")
     database_options(status)
     status.set_defaults(func=cmd_status)
-    resume = sub.add_parser("resume", help="run a plan's remaining phases (after an interrupted or failed run)")
+    resume = sub.add_parser(
+        "resume", help="run a plan's remaining phases (after an interrupted or failed run)"
+    )
     resume.add_argument("plan", metavar="PLAN_ID")
     database_options(resume)
     resume.set_defaults(func=cmd_resume)
     run_phase = sub.add_parser("run-phase", help="run one phase of a plan (its earlier phases must be done)")
     run_phase.add_argument("plan", metavar="PLAN_ID")
-    run_phase.add_argument("phase", metavar="PHASE", help="wave_planning, resource_allocation, ..., completed")
+    run_phase.add_argument(
+        "phase", metavar="PHASE", help="wave_planning, resource_allocation, ..., completed"
+    )
     database_options(run_phase)
     run_phase.set_defaults(func=cmd_run_phase)
     export = sub.add_parser("export", help="write a stored plan's exports to a folder")
     export.add_argument("plan", metavar="PLAN_ID")
     export.add_argument("--out", required=True, help="the output folder")
-    export.add_argument("--format", dest="formats", default=",".join(EXPORT_FORMATS), help="pdf,xlsx,csv,json,mspdi")
+    export.add_argument(
+        "--format", dest="formats", default=",".join(EXPORT_FORMATS), help="pdf,xlsx,csv,json,mspdi"
+    )
     database_options(export)
     export.set_defaults(func=cmd_export)
-    worker = sub.add_parser("worker", help="run queued background runs until stopped (Postgres: procrastinate)")
+    worker = sub.add_parser(
+        "worker", help="run queued background runs until stopped (Postgres: procrastinate)"
+    )
     worker.add_argument("--database-url", default=None)
     worker.add_argument("--concurrency", type=int, default=1, help="runs at once (Postgres)")
     worker.set_defaults(func=cmd_worker)
-
-

@@ -421,7 +421,9 @@ class PlanningConfig(Model):
     solver_time_limit_seconds: Annotated[float, Field(gt=0, le=600)] = 10.0
     random_seed: Annotated[int, Field(ge=0, le=2**31 - 1)] = 0
     # Iterations of the risk simulation run with the cost estimate (seed: random_seed; 0: no simulation).
-    risk_iterations: Annotated[int, Field(ge=0, le=20_000)] = 200  # Monte Carlo iterations of the risk simulation (0: none); see README
+    risk_iterations: Annotated[int, Field(ge=0, le=20_000)] = (
+        200  # Monte Carlo iterations of the risk simulation (0: none); see README
+    )
     auto_progress: bool = True
     # The specialists' valid suggestions: "apply" applies them at once (the command line's default, for
     # automation); "review" keeps them pending for the analyst (the dashboard's wizard sets it).

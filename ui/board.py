@@ -64,8 +64,10 @@ class History:
 
 def history(plan: PlanDocument) -> History:
     current = st.session_state.get(HISTORY)
-    return current if current is not None and current.planning_flow_id == plan.planning_flow_id else History(
-        plan.planning_flow_id
+    return (
+        current
+        if current is not None and current.planning_flow_id == plan.planning_flow_id
+        else History(plan.planning_flow_id)
     )
 
 
@@ -114,7 +116,12 @@ def apply(
         if operation == collaboration.RESTORE or seen.version != plan.version or force:
             raise StaleWriteError("re-apply")
         handle = service.edit_waves(
-            plan.planning_flow_id, seen.version, operation, reason=reason, confirm_violations=confirm, **arguments
+            plan.planning_flow_id,
+            seen.version,
+            operation,
+            reason=reason,
+            confirm_violations=confirm,
+            **arguments,
         )
     except StaleWriteError:
         try:
@@ -236,7 +243,10 @@ def confirm_dialog(plan: PlanDocument) -> None:
     if button("Save anyway", type="primary", icon=":material/warning:", key="confirm_save"):
         if pending.version != plan.version:  # the violations listed were those of an older version
             _cancel_pending()
-            flash("error", "The plan changed since this edit was checked; nothing was saved. Make the edit again.")
+            flash(
+                "error",
+                "The plan changed since this edit was checked; nothing was saved. Make the edit again.",
+            )
             st.rerun()
         apply(plan, pending.operation, pending.reason, confirm=True, seen=plan, **pending.arguments)
     if button("Cancel the edit", icon=":material/undo:", key="confirm_cancel"):
@@ -260,11 +270,19 @@ def conflict_dialog(plan: PlanDocument) -> None:
         "changed the same thing since. Nothing is saved until you choose."
     )
     st.dataframe(
-        [{"What": c.what, "Yours": c.yours, "Theirs (saved)": c.theirs, "Before": c.was} for c in pending.conflicts],
+        [
+            {"What": c.what, "Yours": c.yours, "Theirs (saved)": c.theirs, "Before": c.was}
+            for c in pending.conflicts
+        ],
         hide_index=True,
         width="stretch",
     )
-    if button("Apply mine over theirs", type="primary", icon=":material/published_with_changes:", key="conflict_mine"):
+    if button(
+        "Apply mine over theirs",
+        type="primary",
+        icon=":material/published_with_changes:",
+        key="conflict_mine",
+    ):
         seen = plan.model_copy(update={"wave_plan": pending.seen, "version": -1})
         apply(plan, pending.operation, pending.reason, seen=seen, force=True, **pending.arguments)
     if button("Keep theirs (drop my edit)", icon=":material/close:", key="conflict_theirs"):
@@ -274,7 +292,9 @@ def conflict_dialog(plan: PlanDocument) -> None:
 
 
 # --------------------------------------------------------------------------- re-optimise
-@st.dialog("Re-optimise would undo manual work", width="large", on_dismiss=lambda: st.session_state.pop(REOPT, None))
+@st.dialog(
+    "Re-optimise would undo manual work", width="large", on_dismiss=lambda: st.session_state.pop(REOPT, None)
+)
 def reoptimise_dialog(plan: PlanDocument) -> None:
     """What re-optimising around the locks would change, before anything is saved."""
     preview: collaboration.EditPreview | None = st.session_state.get(REOPT)
@@ -285,7 +305,9 @@ def reoptimise_dialog(plan: PlanDocument) -> None:
         f"**{preview.waves_before}** to **{preview.waves_after}** waves. Locked applications and waves stay."
     )
     if preview.manual_moves_undone:
-        st.markdown(f"It would undo **{len(preview.manual_moves_undone)}** move(s) you or a colleague made by hand:")
+        st.markdown(
+            f"It would undo **{len(preview.manual_moves_undone)}** move(s) you or a colleague made by hand:"
+        )
         st.dataframe(
             [
                 {"Application": app, "Placed by hand in": f"wave {a}", "Would go to": f"wave {b}"}
@@ -342,7 +364,12 @@ def _undo(plan: PlanDocument, *, redo: bool) -> None:
         st.rerun()
     saved = outcome.handle.plan
     inverse = collaboration.OwnChange(
-        plan.planning_flow_id, saved.revision - 1, saved.revision, outcome.operation, outcome.arguments, change.reason
+        plan.planning_flow_id,
+        saved.revision - 1,
+        saved.revision,
+        outcome.operation,
+        outcome.arguments,
+        change.reason,
     )
     if redo:
         st.session_state[HISTORY] = History(plan.planning_flow_id, (*past.undo, inverse), rest)
@@ -369,7 +396,9 @@ def toolbar(plan: PlanDocument) -> None:
             icon=":material/undo:",
             disabled=not past.undo,
             key="board_undo",
-            help=f"Undo your last change: {past.undo[-1].reason}" if past.undo else "Nothing of yours to undo",
+            help=f"Undo your last change: {past.undo[-1].reason}"
+            if past.undo
+            else "Nothing of yours to undo",
         )
         redo = button(
             "Redo",
@@ -497,7 +526,9 @@ def table(plan: PlanDocument, frame: Any) -> None:
     st.caption(
         f"{len(shown):,} shown · edit the **Wave** column to move an application, tick **Locked** to pin it."
     )
-    key = f"board_table_{st.session_state.get(NONCE, 0)}_{hash((text, tuple(wave_filter), only_issues, page))}"
+    key = (
+        f"board_table_{st.session_state.get(NONCE, 0)}_{hash((text, tuple(wave_filter), only_issues, page))}"
+    )
     shown = suggestions.mark_rows(plan, shown)  # a pending suggestion's "suggested: …" column
     st.session_state[GRID] = (key, shown, plan)
     st.data_editor(
@@ -522,7 +553,14 @@ def apply_grid_edit(plan: PlanDocument) -> None:
     if change.empty or seen.planning_flow_id != plan.planning_flow_id:
         return
     st.session_state.pop(GRID, None)
-    apply(plan, "edit_assignments", describe(change), seen=seen, moves=dict(change.moves), locks=dict(change.locks))
+    apply(
+        plan,
+        "edit_assignments",
+        describe(change),
+        seen=seen,
+        moves=dict(change.moves),
+        locks=dict(change.locks),
+    )
 
 
 def BOARD_COLUMNS(last_wave: int) -> dict[str, Any]:  # noqa: N802 - a table of column settings

@@ -31,7 +31,7 @@ def _extra_settings(text: str) -> dict[str, Any]:
     except json.JSONDecodeError as error:
         raise InvalidInput(f"Other settings: not valid JSON ({error.msg}, line {error.lineno}).") from error
     if not isinstance(value, dict):
-        raise InvalidInput("Other settings: give a JSON object of settings, e.g. {\"pilot_wave\": false}.")
+        raise InvalidInput('Other settings: give a JSON object of settings, e.g. {"pilot_wave": false}.')
     return value
 
 
@@ -44,7 +44,9 @@ def scenario_form(service: ScenarioService, source: PlanDocument) -> None:
             left, middle, right = st.columns(3)
             max_apps = left.number_input("Max applications per wave", 1, 10_000, config.max_apps_per_wave)
             start = middle.date_input("Migration start", config.migration_start_date)
-            duration = right.number_input("Wave duration limit (days)", 30, 3650, config.wave_duration_limit_days)
+            duration = right.number_input(
+                "Wave duration limit (days)", 30, 3650, config.wave_duration_limit_days
+            )
             contingency = left.number_input(
                 "Contingency (%)", 0.0, 100.0, float(config.contingency_percentage), 1.0
             )
@@ -55,7 +57,9 @@ def scenario_form(service: ScenarioService, source: PlanDocument) -> None:
             columns = st.columns(max(len(config.resource_pools), 1))
             headcounts = {
                 pool.role: int(
-                    column.number_input(pool.role, 0, 10_000, pool.headcount, key=f"scenario_head_{pool.role}")
+                    column.number_input(
+                        pool.role, 0, 10_000, pool.headcount, key=f"scenario_head_{pool.role}"
+                    )
                 )
                 for column, pool in zip(columns, config.resource_pools, strict=False)
             }
@@ -64,7 +68,9 @@ def scenario_form(service: ScenarioService, source: PlanDocument) -> None:
                 placeholder='{"pilot_wave": false, "cost_inputs": {"dual_running_months": 2}}',
                 help="Any setting of the plan's configuration; what is not given keeps the plan's value.",
             )
-            if not submit("Create and plan the scenario", icon=":material/play_arrow:", key="scenario_create"):
+            if not submit(
+                "Create and plan the scenario", icon=":material/play_arrow:", key="scenario_create"
+            ):
                 return
 
     def create() -> PlanDocument:
@@ -93,7 +99,9 @@ def scenario_form(service: ScenarioService, source: PlanDocument) -> None:
         + ".",
     )
     st.session_state["compare_plans"] = [
-        *[i for i in st.session_state.get("compare_plans", []) if i != created.planning_flow_id][: MAX_PLANS - 1],
+        *[i for i in st.session_state.get("compare_plans", []) if i != created.planning_flow_id][
+            : MAX_PLANS - 1
+        ],
         created.planning_flow_id,
     ]
     st.rerun()
@@ -188,7 +196,8 @@ def scenario_actions(service: ScenarioService, plans: list[PlanDocument]) -> Non
             )
             if origin.dropped:
                 st.warning(
-                    "Not kept from the source plan: " + "; ".join(md_escape(line) for line in origin.dropped[:10]),
+                    "Not kept from the source plan: "
+                    + "; ".join(md_escape(line) for line in origin.dropped[:10]),
                     icon=":material/undo:",
                 )
             if origin.kept:
@@ -201,7 +210,10 @@ def scenario_actions(service: ScenarioService, plans: list[PlanDocument]) -> Non
             ):
                 adopted = run_action(lambda p=plan: service.adopt_scenario(p.planning_flow_id))
                 if adopted is not None:
-                    flash("success", f"{plan.name} is now the chosen plan: revision {adopted.revision} of {adopted.name}.")
+                    flash(
+                        "success",
+                        f"{plan.name} is now the chosen plan: revision {adopted.revision} of {adopted.name}.",
+                    )
                     state.select_plan_next(adopted.planning_flow_id)
                     st.rerun()
 
@@ -214,5 +226,7 @@ def baseline_action(service: ScenarioService, plan: PlanDocument) -> None:
     if button("Save as baseline", key="save_baseline", icon=":material/bookmark_add:"):
         saved = run_action(lambda: service.save_baseline(plan.planning_flow_id))
         if saved is not None:
-            flash("success", f"Saved {saved.name}: the comparison and the Gantt show the variance against it.")
+            flash(
+                "success", f"Saved {saved.name}: the comparison and the Gantt show the variance against it."
+            )
             st.rerun()

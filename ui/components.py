@@ -182,7 +182,9 @@ def require_plan(plan: PlanDocument | None, *, document: str | None = None, what
                 icon=":material/apps:",
             )
         else:
-            st.page_link(PAGES["wizard"], label="Start here: plan your applications", icon=":material/auto_fix_high:")
+            st.page_link(
+                PAGES["wizard"], label="Start here: plan your applications", icon=":material/auto_fix_high:"
+            )
         st.stop()
     if document and getattr(plan, document) is None:
         st.info(
@@ -265,7 +267,9 @@ def plain_label(column: str) -> str:
 def table(data: Any, *, column_config: dict[str, Any] | None = None, **kwargs: Any) -> Any:
     """st.dataframe with every column headed in plain words (columns configured by the caller keep
     theirs)."""
-    columns = list(getattr(data, "columns", None) if hasattr(data, "columns") else (data[0].keys() if data else []))
+    columns = list(
+        getattr(data, "columns", None) if hasattr(data, "columns") else (data[0].keys() if data else [])
+    )
     config: dict[str, Any] = {c: plain_label(c) for c in columns}
     for name, value in (column_config or {}).items():
         if isinstance(value, dict) and not value.get("label"):

@@ -105,7 +105,9 @@ def config_from_values(
         **{name: get(name) for name in ADVANCED if name not in COST_FIELDS},
         "max_effort_hours_per_wave": float(cap) if cap else None,
         "holidays": holidays,
-        "blackout_windows": views.records(values["blackouts"]) if "blackouts" in values else base.blackout_windows,
+        "blackout_windows": views.records(values["blackouts"])
+        if "blackouts" in values
+        else base.blackout_windows,
         "resource_pools": views.pool_records(values["pools"]) if "pools" in values else base.resource_pools,
         "cost_inputs": costs,
     }

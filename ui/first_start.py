@@ -38,7 +38,19 @@ def start_here() -> None:
     with st.container(border=True):
         st.markdown("**Start here** · three steps from a portfolio to a plan you can change")
         one, two, three, hide = st.columns([3, 3, 3, 1])
-        one.page_link(PAGES["portfolio"], label="1 · Your portfolio: import it, or keep the demo", icon=":material/apps:")
-        two.page_link(PAGES["wizard"], label="2 · Plan it: choose applications and settings", icon=":material/auto_fix_high:")
-        three.page_link(PAGES["waves"], label="3 · The board: move, lock, re-optimise", icon=":material/view_kanban:")
-        hide.button("Hide", key="start_here_hide", on_click=lambda: st.session_state.update(start_here_hidden=True))
+        one.page_link(
+            PAGES["portfolio"],
+            label="1 · Your portfolio: import it, or keep the demo",
+            icon=":material/apps:",
+        )
+        two.page_link(
+            PAGES["wizard"],
+            label="2 · Plan it: choose applications and settings",
+            icon=":material/auto_fix_high:",
+        )
+        three.page_link(
+            PAGES["waves"], label="3 · The board: move, lock, re-optimise", icon=":material/view_kanban:"
+        )
+        hide.button(
+            "Hide", key="start_here_hide", on_click=lambda: st.session_state.update(start_here_hidden=True)
+        )

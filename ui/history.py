@@ -35,7 +35,9 @@ def history_panel(plan: PlanDocument) -> None:
     if not earlier:
         return
     with st.container(border=True):
-        st.markdown("**Roll back** (undo on the board undoes only your own last change; this goes back over everyone's)")
+        st.markdown(
+            "**Roll back** (undo on the board undoes only your own last change; this goes back over everyone's)"
+        )
         target = st.selectbox(
             "Back to change",
             earlier,
@@ -55,7 +57,9 @@ def history_panel(plan: PlanDocument) -> None:
         if button("Roll back and discard these changes", key="history_rollback", icon=":material/history:"):
             try:
                 restored = service.rollback(
-                    planning_flow_id=plan.planning_flow_id, revision=int(target), expected_version=plan.version
+                    planning_flow_id=plan.planning_flow_id,
+                    revision=int(target),
+                    expected_version=plan.version,
                 )
             except PlanningError as error:
                 flash("error", str(error))

@@ -88,7 +88,9 @@ def import_panel() -> None:
         "a named source: importing the same source again replaces what it said (rows it no longer has are "
         "removed unless another source gives them)."
     )
-    fmt = st.selectbox("Format", list(FORMAT_LABELS), format_func=lambda f: FORMAT_LABELS[f], key="import_format")
+    fmt = st.selectbox(
+        "Format", list(FORMAT_LABELS), format_func=lambda f: FORMAT_LABELS[f], key="import_format"
+    )
     upload = st.file_uploader("Portfolio file", type=["xlsx", "xlsm", "csv", "zip"], key=FILE_KEY)
     if upload is None:
         st.session_state.pop(PREVIEW_KEY, None)
@@ -121,9 +123,7 @@ def import_panel() -> None:
         st.info("The file or the source name changed: preview the import again.", icon=":material/info:")
         return
     _show_preview(pending)
-    if button(
-        f"Import as {pending.source}", type="primary", icon=":material/upload:", key="import_go"
-    ):
+    if button(f"Import as {pending.source}", type="primary", icon=":material/upload:", key="import_go"):
         done = run_action(
             lambda: service.sync(
                 pending.source,
@@ -163,12 +163,18 @@ def _show_preview(pending: PendingImport) -> None:
     if read.defaults:
         st.markdown("**Defaults the importer applied**")
         st.dataframe(
-            [d.model_dump() for d in read.defaults], hide_index=True, width="stretch", key="import_defaults_table"
+            [d.model_dump() for d in read.defaults],
+            hide_index=True,
+            width="stretch",
+            key="import_defaults_table",
         )
     if read.problems:
         st.warning(f"{len(read.problems)} problem(s) found; rows with errors are skipped as described.")
         st.dataframe(
-            [p.model_dump() for p in read.problems], hide_index=True, width="stretch", height=220,
+            [p.model_dump() for p in read.problems],
+            hide_index=True,
+            width="stretch",
+            height=220,
             key="import_problems_table",
         )
     rows = portfolio_views.sync_preview_frame(sync)

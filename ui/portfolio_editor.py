@@ -28,12 +28,17 @@ EDITOR_COLUMNS = {
     "six_r_strategy": st.column_config.SelectboxColumn(
         "6R", options=[s.value for s in SixR], required=True, width="small"
     ),
-    "complexity": st.column_config.NumberColumn("Complexity", min_value=1, max_value=10, step=1, required=True),
+    "complexity": st.column_config.NumberColumn(
+        "Complexity", min_value=1, max_value=10, step=1, required=True
+    ),
     "business_criticality": st.column_config.SelectboxColumn(
         "Criticality", options=[c.value for c in Criticality], required=True, width="small"
     ),
     "effort_hours": st.column_config.NumberColumn(
-        "Effort (h)", min_value=0.0, max_value=1_000_000.0, help="Empty: derived from 6R, complexity and servers"
+        "Effort (h)",
+        min_value=0.0,
+        max_value=1_000_000.0,
+        help="Empty: derived from 6R, complexity and servers",
     ),
     "required_skills": st.column_config.TextColumn("Skills", help="Comma-separated"),
     "pinned_wave": st.column_config.NumberColumn("Pinned wave", min_value=1, max_value=10_000, step=1),
@@ -67,7 +72,9 @@ def applications_editor(service: PortfolioService, portfolio: Portfolio, shown_i
     together (each one audited)."""
     ids = shown_ids[:MAX_EDITOR_ROWS]
     if len(shown_ids) > MAX_EDITOR_ROWS:
-        st.caption(f"The first {MAX_EDITOR_ROWS:,} applications are shown: narrow the filters to edit others.")
+        st.caption(
+            f"The first {MAX_EDITOR_ROWS:,} applications are shown: narrow the filters to edit others."
+        )
     original = portfolio_views.editor_frame(portfolio, ids)
     edited = st.data_editor(
         original,

@@ -114,4 +114,3 @@ def override_form(plan: PlanDocument) -> None:
         later = "are being recomputed in the background" if handle.queued else "recomputed"
         flash("success", f"{role} in wave {wave} set to {hours:g} h; timeline and costs {later}.")
         st.rerun()
-

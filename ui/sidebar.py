@@ -117,7 +117,9 @@ def _plan_selector() -> PlanDocument | None:
     if pending in ids:
         st.query_params["plan"] = pending
     if st.session_state.get("sb_plan") == NO_PLAN and len(ids) > 1 and not st.session_state.get(PLAN_CHOSEN):
-        st.session_state.pop("sb_plan")  # 'no plan' was only the default while there was none: show the newest
+        st.session_state.pop(
+            "sb_plan"
+        )  # 'no plan' was only the default while there was none: show the newest
     _default("sb_plan", "plan", ids, ids[1] if len(ids) > 1 else NO_PLAN)
     chosen = st.selectbox(
         "Plan",

@@ -81,7 +81,10 @@ def _decide(plan: PlanDocument, action: Callable[[SuggestionService], Any], what
     try:
         result = action(reviewer)
     except StaleWriteError:
-        flash("error", "The plan changed meanwhile; nothing was decided. The latest plan is shown: decide again.")
+        flash(
+            "error",
+            "The plan changed meanwhile; nothing was decided. The latest plan is shown: decide again.",
+        )
         state.set_plan(None)
         st.rerun()
     except PlanningError as error:
@@ -106,7 +109,9 @@ def accept(plan: PlanDocument, s: SuggestionView) -> None:
 def edit_and_accept(plan: PlanDocument, s: SuggestionView, change: dict[str, Any], reason: str) -> None:
     _decide(
         plan,
-        lambda r: r.edit_and_accept(plan.planning_flow_id, plan.version, s.suggestion_id, change, reason=reason),
+        lambda r: r.edit_and_accept(
+            plan.planning_flow_id, plan.version, s.suggestion_id, change, reason=reason
+        ),
         f"Accepted as edited: {s.summary} ({', '.join(f'{k} {v}' for k, v in change.items())})",
     )
 
@@ -140,7 +145,12 @@ def _edit_form(plan: PlanDocument, s: SuggestionView, where: str) -> None:
             values[field.key] = _field(field, key, waves=waves, roles=roles, categories=categories)
         reason = st.text_input("Why (optional)", max_chars=1000, key=f"sg_{where}_{s.suggestion_id}_reason")
         with st.container(horizontal=True):
-            save = submit("Accept as edited", type="primary", icon=":material/check:", key=f"sg_save_{where}_{s.suggestion_id}")
+            save = submit(
+                "Accept as edited",
+                type="primary",
+                icon=":material/check:",
+                key=f"sg_save_{where}_{s.suggestion_id}",
+            )
             cancel = submit("Cancel", icon=":material/close:", key=f"sg_cancel_{where}_{s.suggestion_id}")
     if cancel:
         st.session_state.pop(EDITING_KEY, None)
@@ -159,25 +169,37 @@ def _categories(plan: PlanDocument) -> list[str]:
     return sorted({c.category for c in cost.by_category}) if cost is not None else []
 
 
-def _field(field: suggestion_views.EditField, key: str, *, waves: list[int], roles: list[str], categories: list[str]) -> Any:
+def _field(
+    field: suggestion_views.EditField, key: str, *, waves: list[int], roles: list[str], categories: list[str]
+) -> Any:
     value = field.value
     if field.widget == "wave" and waves:
         index = waves.index(int(value)) if value in waves else 0
         return st.selectbox(field.label, waves, index=index, key=key, format_func=lambda n: f"W{n}")
     if field.widget == "int":
-        return int(st.number_input(field.label, min_value=0, max_value=10_000, value=int(value or 0), step=1, key=key))
+        return int(
+            st.number_input(
+                field.label, min_value=0, max_value=10_000, value=int(value or 0), step=1, key=key
+            )
+        )
     if field.widget == "float":  # hours are at least 0; a cost line may be negative (a saving)
         low = 0.0 if field.key == "hours" else None
-        return float(st.number_input(field.label, value=float(value or 0.0), min_value=low, step=1.0, key=key))
+        return float(
+            st.number_input(field.label, value=float(value or 0.0), min_value=low, step=1.0, key=key)
+        )
     if field.widget == "date":
         start = date.fromisoformat(str(value)) if value else date.today()
         return st.date_input(field.label, value=start, key=key)
     if field.widget in ("role", "category", "mode"):
-        options = {"role": roles, "category": categories, "mode": list(suggestion_views.COST_MODES)}[field.widget]
+        options = {"role": roles, "category": categories, "mode": list(suggestion_views.COST_MODES)}[
+            field.widget
+        ]
         if value and value not in options:
             options = [str(value), *options]
         index = options.index(value) if value in options else None
-        return st.selectbox(field.label, options, index=index, key=key, accept_new_options=field.widget == "category")
+        return st.selectbox(
+            field.label, options, index=index, key=key, accept_new_options=field.widget == "category"
+        )
     return st.text_input(field.label, value=str(value or ""), max_chars=200, key=key)
 
 
@@ -213,17 +235,24 @@ def review_panel(
     for s in pending:
         counts[s.kind] = counts.get(s.kind, 0) + 1
     where = phase or "all"
-    with st.expander(f":material/smart_toy: {title}: {suggestion_views.counts_line(counts, LABEL_OF_KIND)}", expanded=expanded):
+    with st.expander(
+        f":material/smart_toy: {title}: {suggestion_views.counts_line(counts, LABEL_OF_KIND)}",
+        expanded=expanded,
+    ):
         with st.container(horizontal=True):
             for kind, n in sorted(counts.items()):
                 label = LABEL_OF_KIND.get(kind, kind).lower()
-                if n > 1 and button(f"Accept all {n} ({label})", icon=":material/done_all:", key=f"sg_all_{where}_{kind}"):
+                if n > 1 and button(
+                    f"Accept all {n} ({label})", icon=":material/done_all:", key=f"sg_all_{where}_{kind}"
+                ):
                     accept_all(plan, kind)
         for s in pending[:SHOWN_PER_PANEL]:
             with st.container(border=True):
                 _suggestion(plan, s, where, line=f"{s.summary}{suggestion_views.because(s.rationale)}")
         if len(pending) > SHOWN_PER_PANEL:
-            st.caption(f"… and {len(pending) - SHOWN_PER_PANEL} more (accept all of a kind, or decide these first).")
+            st.caption(
+                f"… and {len(pending) - SHOWN_PER_PANEL} more (accept all of a kind, or decide these first)."
+            )
 
 
 def card_suggestions(plan: PlanDocument, wave_number: int) -> None:

@@ -267,8 +267,10 @@ def _create(selected: list[str], config: PlanningConfig, name: str) -> None:
                 run=False,
             )
         )
-        handle = None if plan is None else run_action(
-            lambda: service.request_run(plan.planning_flow_id, progress=progress)
+        handle = (
+            None
+            if plan is None
+            else run_action(lambda: service.request_run(plan.planning_flow_id, progress=progress))
         )
         if plan is None or handle is None:
             status.update(label="The plan could not be created", state="error")

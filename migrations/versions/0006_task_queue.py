@@ -26,11 +26,18 @@ from procrastinate.schema import SchemaManager
 from migrations.rls import app_role
 
 revision: str = "0006_task_queue"
-down_revision: str | None = "0007_scenarios"  # the brief said 0005_portfolio_audit; 0007 merged both 0005 heads since
+down_revision: str | None = (
+    "0007_scenarios"  # the brief said 0005_portfolio_audit; 0007 merged both 0005 heads since
+)
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-TABLES = ("procrastinate_workers", "procrastinate_jobs", "procrastinate_periodic_defers", "procrastinate_events")
+TABLES = (
+    "procrastinate_workers",
+    "procrastinate_jobs",
+    "procrastinate_periodic_defers",
+    "procrastinate_events",
+)
 
 
 def upgrade() -> None:

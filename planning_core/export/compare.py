@@ -37,7 +37,12 @@ def figure_rows(comparison: Comparison) -> list[tuple[str, list[Cell]]]:
         return label, [value_of(p) for p in plans]
 
     rows = [
-        row("Scenario of", lambda p: next((q.name for q in plans if q.planning_flow_id == p.scenario_of), p.scenario_of or "main plan")),
+        row(
+            "Scenario of",
+            lambda p: next(
+                (q.name for q in plans if q.planning_flow_id == p.scenario_of), p.scenario_of or "main plan"
+            ),
+        ),
         row("Settings changed", lambda p: ", ".join(p.changed_settings) or "—"),
         row("Applications", lambda p: p.applications),
         row("Waves", lambda p: p.waves),
@@ -52,7 +57,12 @@ def figure_rows(comparison: Comparison) -> list[tuple[str, list[Cell]]]:
         row("Total cost", lambda p: p.total_cost),
         row("Total cost P50", lambda p: p.total_cost_p50),
         row("Total cost P80", lambda p: p.total_cost_p80),
-        row("Contingency covers P80", lambda p: None if p.contingency_covers_p80 is None else ("yes" if p.contingency_covers_p80 else "no")),
+        row(
+            "Contingency covers P80",
+            lambda p: (
+                None if p.contingency_covers_p80 is None else ("yes" if p.contingency_covers_p80 else "no")
+            ),
+        ),
         row("Hard violations", lambda p: p.hard_violations),
         row("Skill gaps", lambda p: ", ".join(p.skill_gaps) or "none"),
         row("Not migrated", lambda p: p.not_migrated),
@@ -64,7 +74,9 @@ def figure_rows(comparison: Comparison) -> list[tuple[str, list[Cell]]]:
 def comparison_tables(comparison: Comparison) -> dict[str, FlatTable]:
     """The comparison as flat tables: figures, moved applications, migrated over time, baselines."""
     names = [p.name or p.planning_flow_id for p in comparison.plans]
-    figures = FlatTable("figures", ["figure", *names], [[label, *values] for label, values in figure_rows(comparison)])
+    figures = FlatTable(
+        "figures", ["figure", *names], [[label, *values] for label, values in figure_rows(comparison)]
+    )
     moved = FlatTable(
         "moved_applications",
         ["application_id", "name", *names],
@@ -82,10 +94,24 @@ def comparison_tables(comparison: Comparison) -> dict[str, FlatTable]:
         over_time.rows.append([day, *last])
     baselines = FlatTable(
         "baselines",
-        ["plan", "baseline", "baseline_revision", "baseline_end", "end", "end_variance_days", "baseline_total", "total", "cost_variance", "moved_applications"],
+        [
+            "plan",
+            "baseline",
+            "baseline_revision",
+            "baseline_end",
+            "end",
+            "end_variance_days",
+            "baseline_total",
+            "total",
+            "cost_variance",
+            "moved_applications",
+        ],
         [
             [
-                next((p.name for p in comparison.plans if p.planning_flow_id == v.planning_flow_id), v.planning_flow_id),
+                next(
+                    (p.name for p in comparison.plans if p.planning_flow_id == v.planning_flow_id),
+                    v.planning_flow_id,
+                ),
                 v.baseline_name,
                 v.baseline_revision,
                 v.baseline_end_date,
@@ -141,7 +167,9 @@ def _chart(plans: list[PlanFigures], width: float, styles: Styles) -> Drawing:
     drawing = Drawing(width, height)
     starts = [p.migrated_by_date[0][0] for p in plans if p.migrated_by_date]
     if not starts:
-        drawing.add(String(0, height / 2, "No plan has a timeline yet.", fontName=styles.fonts.regular, fontSize=8))
+        drawing.add(
+            String(0, height / 2, "No plan has a timeline yet.", fontName=styles.fonts.regular, fontSize=8)
+        )
         return drawing
     origin = min(min(starts), *(p.start_date for p in plans if p.start_date))
     chart = LinePlot()
@@ -195,12 +223,20 @@ def comparison_story(comparison: Comparison, styles: Styles, width: float) -> li
     ]
     flow += [ReportParagraph(markup(w), styles.muted) for w in comparison.warnings]
     rows: list[list[object]] = [["Figure", *names]]
-    rows += [[markup(label), *[_text(v, currency) for v in values]] for label, values in figure_rows(comparison)]
+    rows += [
+        [markup(label), *[_text(v, currency) for v in values]] for label, values in figure_rows(comparison)
+    ]
     flow.append(table(rows, [first] + [rest] * len(plans), styles, numeric=tuple(range(1, len(plans) + 1))))
-    flow.append(KeepTogether([ReportParagraph("Applications migrated over time", styles.h2), _chart(plans, width, styles)]))
+    flow.append(
+        KeepTogether(
+            [ReportParagraph("Applications migrated over time", styles.h2), _chart(plans, width, styles)]
+        )
+    )
     if comparison.baselines:
         flow.append(ReportParagraph("Variance against baselines", styles.h2))
-        base_rows: list[list[object]] = [["Plan", "Baseline", "Baseline end", "End", "Days", "Cost variance", "Moved"]]
+        base_rows: list[list[object]] = [
+            ["Plan", "Baseline", "Baseline end", "End", "Days", "Cost variance", "Moved"]
+        ]
         for v in comparison.baselines:
             plan_name = next((p.name for p in plans if p.planning_flow_id == v.planning_flow_id), "")
             base_rows.append(
@@ -214,7 +250,14 @@ def comparison_story(comparison: Comparison, styles: Styles, width: float) -> li
                     str(v.moved_applications),
                 ]
             )
-        flow.append(table(base_rows, [width * w for w in (0.2, 0.2, 0.12, 0.12, 0.08, 0.16, 0.12)], styles, numeric=(4, 5, 6)))
+        flow.append(
+            table(
+                base_rows,
+                [width * w for w in (0.2, 0.2, 0.12, 0.12, 0.08, 0.16, 0.12)],
+                styles,
+                numeric=(4, 5, 6),
+            )
+        )
     flow.append(ReportParagraph("Applications whose wave differs", styles.h2))
     moved = comparison.moved_applications
     if not moved:
@@ -223,18 +266,29 @@ def comparison_story(comparison: Comparison, styles: Styles, width: float) -> li
         shown = moved[:PDF_MOVED_LIMIT]
         app_rows: list[list[object]] = [["Application", "Name", *names]]
         app_rows += [
-            [markup(m.application_id), markup(m.name), *[_text(m.waves.get(p.planning_flow_id), currency) for p in plans]]
+            [
+                markup(m.application_id),
+                markup(m.name),
+                *[_text(m.waves.get(p.planning_flow_id), currency) for p in plans],
+            ]
             for m in shown
         ]
         id_width, name_width = width * 0.18, width * 0.3
         wave_width = (width - id_width - name_width) / max(len(plans), 1)
         flow.append(
-            table(app_rows, [id_width, name_width] + [wave_width] * len(plans), styles, numeric=tuple(range(2, len(plans) + 2)))
+            table(
+                app_rows,
+                [id_width, name_width] + [wave_width] * len(plans),
+                styles,
+                numeric=tuple(range(2, len(plans) + 2)),
+            )
         )
         if len(moved) > len(shown):
             flow += [
                 Spacer(1, 4),
-                ReportParagraph(f"… and {len(moved) - len(shown):,} more (see the XLSX export).", styles.muted),
+                ReportParagraph(
+                    f"… and {len(moved) - len(shown):,} more (see the XLSX export).", styles.muted
+                ),
             ]
     return flow
 

@@ -313,7 +313,6 @@ def baseline_of(plan: PlanDocument, *, name: str, created_by: str, created_at: o
     )
 
 
-
 def risk_figures(plan: PlanDocument) -> list[tuple[str, str, str]]:
     """The risk simulation's key figures as (label, value, detail), for the Timeline and Costs pages and
     the PDF's executive summary; empty when the plan has no simulation yet."""

@@ -160,7 +160,10 @@ def parse(tables: dict[str, Table], *, options: ImportOptions, problems: Problem
         by_id[app_id].data_size_gb = min(round(size, 6), 1e9)
     if len(sizes) < len(applications):
         problems.default(
-            "data_size_gb", 0, f"no database of the application in {DATABASES}", len(applications) - len(sizes)
+            "data_size_gb",
+            0,
+            f"no database of the application in {DATABASES}",
+            len(applications) - len(sizes),
         )
     server2server(sheet(tables, SERVER2SERVER), assets, refs, problems, dependencies, stats)
     servers = server_map(assets, refs)
@@ -385,4 +388,3 @@ def _asset_row(
             assets.links[ref].add(key)
             if strategy := get["Migration Strategy"](cells):
                 assets.strategies[ref][strategy] += 1
-

@@ -234,7 +234,9 @@ def server2server(
             action="added: the target server's application before the source server's",
         )
     if unlinked:
-        shown = ", ".join(sorted(unlinked)[:10]) + (f" and {len(unlinked) - 10} more" if len(unlinked) > 10 else "")
+        shown = ", ".join(sorted(unlinked)[:10]) + (
+            f" and {len(unlinked) - 10} more" if len(unlinked) > 10 else ""
+        )
         problems.warn(
             row=None,
             column=SERVER2SERVER,

@@ -160,9 +160,7 @@ def _build(
             values["environment"] = group.environments.most_common(1)[0][0]
         if options.import_wave_pins and group.waves:
             values["pinned_wave"] = pins[app_id] = _pin(group, numbers, problems)
-        app = build_application(
-            values, row=group.row, problems=problems, defaulted="not in the CMF intake"
-        )
+        app = build_application(values, row=group.row, problems=problems, defaulted="not in the CMF intake")
         if app is not None:
             applications.append(app)
             ids[key] = app_id

@@ -173,7 +173,9 @@ def _finish(
                 severity="warning",
             )
         )
-    preview.portfolio = Portfolio(applications=list(result.values()), dependencies=list(dependencies.values()))
+    preview.portfolio = Portfolio(
+        applications=list(result.values()), dependencies=list(dependencies.values())
+    )
     return preview
 
 

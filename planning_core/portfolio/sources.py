@@ -487,4 +487,3 @@ def _report_uncached(texts: list[str], raw: tuple, *, sheet: str, row: int, prob
                 "(the file was written by a program that does not calculate formulas)",
                 action="treated as blank; open and save the file in Excel to keep the value",
             )
-

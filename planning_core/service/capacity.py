@@ -50,7 +50,9 @@ def apply_team(
     """Set the pools' headcounts (a settings change: one revision, later phases recomputed)."""
     plan = service.get_plan(planning_flow_id)
     config = plan.planning_config
-    pools = [p.model_copy(update={"headcount": headcounts.get(p.role, p.headcount)}) for p in config.resource_pools]
+    pools = [
+        p.model_copy(update={"headcount": headcounts.get(p.role, p.headcount)}) for p in config.resource_pools
+    ]
     return service.change_config(
         planning_flow_id,
         expected_version,

@@ -84,7 +84,9 @@ class OwnChange:
 
 
 # --------------------------------------------------------------------------- notices
-def latest_state(service: PlanningService, planning_flow_id: str, since_revision: int | None = None) -> LatestState:
+def latest_state(
+    service: PlanningService, planning_flow_id: str, since_revision: int | None = None
+) -> LatestState:
     """The stored plan's version and revision (a light read, for polling every few seconds); with
     since_revision, the changes recorded after it (who, when, what)."""
     light = next((p for p in service.list_plans() if p.planning_flow_id == planning_flow_id), None)
@@ -134,7 +136,9 @@ def _lock_word(locked: bool) -> str:
     return "locked" if locked else "not locked"
 
 
-def edit_conflicts(seen: WavePlan, latest: WavePlan, operation: str, arguments: dict[str, Any]) -> list[Conflict]:
+def edit_conflicts(
+    seen: WavePlan, latest: WavePlan, operation: str, arguments: dict[str, Any]
+) -> list[Conflict]:
     """Where an edit made on `seen` disagrees with what others changed since (`latest`); [] when the
     edit still applies as meant."""
     if operation in APPLICATION_EDITS:
@@ -144,25 +148,38 @@ def edit_conflicts(seen: WavePlan, latest: WavePlan, operation: str, arguments: 
         for app in dict.fromkeys([*moves, *locks]):
             was, theirs = before.get(app), now.get(app)
             if theirs is None:
-                conflicts.append(Conflict(app, "in a wave", "no longer in the plan", f"wave {was[0]}" if was else "?"))
+                conflicts.append(
+                    Conflict(app, "in a wave", "no longer in the plan", f"wave {was[0]}" if was else "?")
+                )
                 continue
             if was is None:
                 continue
             if app in moves and theirs[0] != was[0] and theirs[0] != moves[app]:
-                conflicts.append(Conflict(f"{app}: wave", f"wave {moves[app]}", f"wave {theirs[0]}", f"wave {was[0]}"))
+                conflicts.append(
+                    Conflict(f"{app}: wave", f"wave {moves[app]}", f"wave {theirs[0]}", f"wave {was[0]}")
+                )
             elif app in locks and theirs[0] != was[0] and app not in moves:
                 conflicts.append(
-                    Conflict(f"{app}: wave it is locked in", f"wave {was[0]}", f"wave {theirs[0]}", f"wave {was[0]}")
+                    Conflict(
+                        f"{app}: wave it is locked in",
+                        f"wave {was[0]}",
+                        f"wave {theirs[0]}",
+                        f"wave {was[0]}",
+                    )
                 )
             if app in locks and theirs[1] != was[1] and theirs[1] != locks[app]:
                 conflicts.append(
-                    Conflict(f"{app}: lock", _lock_word(locks[app]), _lock_word(theirs[1]), _lock_word(was[1]))
+                    Conflict(
+                        f"{app}: lock", _lock_word(locks[app]), _lock_word(theirs[1]), _lock_word(was[1])
+                    )
                 )
         for wave in set(moves.values()):
             a, b = _wave(seen, wave), _wave(latest, wave)
             if a is not None and (b is None or b.name != a.name):
                 conflicts.append(
-                    Conflict(f"wave {wave}", a.name or f"Wave {wave}", b.name if b else "deleted", a.name or "")
+                    Conflict(
+                        f"wave {wave}", a.name or f"Wave {wave}", b.name if b else "deleted", a.name or ""
+                    )
                 )
         return conflicts
     if operation in WAVE_EDITS:
@@ -179,14 +196,21 @@ def edit_conflicts(seen: WavePlan, latest: WavePlan, operation: str, arguments: 
                 return [Conflict(f"wave {number}", a.name, b.name, a.name)]
             if b.locked != a.locked and b.locked != arguments["locked"]:
                 return [
-                    Conflict(f"wave {number}: lock", _lock_word(arguments["locked"]), _lock_word(b.locked), _lock_word(a.locked))
+                    Conflict(
+                        f"wave {number}: lock",
+                        _lock_word(arguments["locked"]),
+                        _lock_word(b.locked),
+                        _lock_word(a.locked),
+                    )
                 ]
         return []
     if operation == "add_wave":
         return []
     if operation in ("reorder_wave", "delete_wave"):
         if _structure(seen) != _structure(latest):
-            return [Conflict("the waves", _describe_waves(seen), _describe_waves(latest), _describe_waves(seen))]
+            return [
+                Conflict("the waves", _describe_waves(seen), _describe_waves(latest), _describe_waves(seen))
+            ]
         return []
     # re-optimising and restoring decide every application: any change by someone else conflicts
     if _signature(seen) != _signature(latest):
@@ -226,7 +250,9 @@ def reapply_edit(
     conflicts = edit_conflicts(seen, latest.wave_plan, operation, arguments)
     if conflicts and not force:
         return Outcome(conflicts=conflicts)
-    handle = _save(service, latest.planning_flow_id, latest.version, operation, arguments, reason, confirm_violations)
+    handle = _save(
+        service, latest.planning_flow_id, latest.version, operation, arguments, reason, confirm_violations
+    )
     return Outcome(handle=handle)
 
 
@@ -249,7 +275,12 @@ def _save(
         )
         return RunHandle(planning_flow_id, plan=plan)
     return service.edit_waves(
-        planning_flow_id, version, operation, reason=reason, confirm_violations=confirm_violations, **arguments
+        planning_flow_id,
+        version,
+        operation,
+        reason=reason,
+        confirm_violations=confirm_violations,
+        **arguments,
     )
 
 
@@ -273,7 +304,10 @@ def inverse(change: OwnChange, before: WavePlan, after: WavePlan) -> tuple[str, 
     if op == "rename_wave":
         wave = _wave(before, int(args["wave_number"]))
         if wave is not None:
-            return "rename_wave", {"wave_number": wave.wave_number, "name": wave.name or f"Wave {wave.wave_number}"}
+            return "rename_wave", {
+                "wave_number": wave.wave_number,
+                "name": wave.name or f"Wave {wave.wave_number}",
+            }
     if op == "set_wave_lock":
         return "set_wave_lock", {"wave_number": int(args["wave_number"]), "locked": not bool(args["locked"])}
     return RESTORE, {"wave_plan": before.model_dump(mode="json")}
@@ -310,7 +344,9 @@ def undo(service: PlanningService, change: OwnChange, *, redo: bool = False) -> 
         arguments = {"moves": moves, "locks": locks}
         handle = _save(service, change.planning_flow_id, latest.version, operation, arguments, reason, True)
         return Outcome(handle=handle, skipped=skipped, operation=operation, arguments=arguments)
-    conflicts = edit_conflicts(after, latest.wave_plan, operation if operation != RESTORE else RESTORE, arguments)
+    conflicts = edit_conflicts(
+        after, latest.wave_plan, operation if operation != RESTORE else RESTORE, arguments
+    )
     if conflicts:
         return Outcome(
             conflicts=conflicts,

@@ -168,7 +168,9 @@ def replan_keeping_manual_work(
             for violation in validate_wave_plan(new, portfolio, config):
                 if not violation.hard:
                     continue
-                involved = sorted((a for a in violation.application_ids if a in pins), key=lambda a: (a not in hand, a))
+                involved = sorted(
+                    (a for a in violation.application_ids if a in pins), key=lambda a: (a not in hand, a)
+                )
                 if violation.constraint == "max_apps" and len(violation.wave_numbers) == 1:
                     # only as many as the wave holds too many: the moves by hand go first, then locks
                     excess = sizes.get(violation.wave_numbers[0], 0) - config.max_apps_per_wave
@@ -334,7 +336,9 @@ class PlanEdits(PlanStore):
             changes["resource_allocation"] = self._set_allocation(plan, resource_allocation, reason)
             earliest = _earliest(earliest, Phase.TIMELINE_GENERATION)
         if not changes:
-            raise InvalidInput("Nothing to update: give a wave plan, a resource allocation, a config or a name.")
+            raise InvalidInput(
+                "Nothing to update: give a wave plan, a resource allocation, a config or a name."
+            )
         handle = self._save_edit(
             plan, portfolio, reason, changes, earliest, recompute=recompute, background=False
         )

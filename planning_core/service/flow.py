@@ -227,7 +227,9 @@ class PlanningService(PlanEdits):
         """
         if self.runs_in_background():
             return self._queue(planning_flow_id)
-        return RunHandle(planning_flow_id, plan=self.run_all(planning_flow_id, progress=progress, start=start))
+        return RunHandle(
+            planning_flow_id, plan=self.run_all(planning_flow_id, progress=progress, start=start)
+        )
 
     def active_run(self, planning_flow_id: str) -> JobInfo | None:
         """The plan's queued or running background run (status, progress text), if runs go to

@@ -59,7 +59,9 @@ class SyncPreview:
     changes: dict[str, dict[str, tuple[Any, Any]]] = field(default_factory=dict)
     # Per changed dependency: (weight before, weight after).
     weight_changes: dict[EdgeKey, tuple[float, float]] = field(default_factory=dict)
-    edited: list[str] = field(default_factory=list)  # changed applications whose analyst's edits this replaces
+    edited: list[str] = field(
+        default_factory=list
+    )  # changed applications whose analyst's edits this replaces
     defaults: list[str] = field(default_factory=list)  # every default the importer applied, one line each
     stale_plans: list[str] = field(default_factory=list)  # plans the sync marked stale (written syncs only)
 
@@ -124,7 +126,9 @@ def _fold(providers: list[list[Application]]) -> dict[str, Application]:
             base = Portfolio.model_construct(
                 applications=[result[a.application_id] for a in overlapping], dependencies=[]
             )
-            merged = merge_previews(base, Portfolio.model_construct(applications=overlapping, dependencies=[]))
+            merged = merge_previews(
+                base, Portfolio.model_construct(applications=overlapping, dependencies=[])
+            )
             result.update({a.application_id: a for a in merged.applications})
     return result
 
@@ -160,7 +164,10 @@ def _mapped(workspace: Portfolio, incoming: Portfolio) -> tuple[SourceContents, 
 def _renamed(contents: SourceContents, renames: dict[str, str]) -> SourceContents:
     if not renames:
         return contents
-    apps = {renames.get(i, i): a.model_copy(update={"application_id": renames.get(i, i)}) for i, a in contents.applications.items()}
+    apps = {
+        renames.get(i, i): a.model_copy(update={"application_id": renames.get(i, i)})
+        for i, a in contents.applications.items()
+    }
     deps: dict[EdgeKey, Dependency] = {}
     for dep in contents.dependencies.values():
         moved = dep.model_copy(
@@ -255,7 +262,10 @@ class PortfolioService(PortfolioEditing):
         limits.check_portfolio_size(portfolio)
         with self._uow() as repo:
             preview, _ = compute_sync(
-                repo.portfolio.all_applications_and_dependencies(), repo.portfolio.source_contents(), source, portfolio
+                repo.portfolio.all_applications_and_dependencies(),
+                repo.portfolio.source_contents(),
+                source,
+                portfolio,
             )
             preview.edited = sorted(repo.portfolio.edited_applications(preview.applications_changed))
         preview.defaults = list(defaults)
@@ -281,7 +291,10 @@ class PortfolioService(PortfolioEditing):
         defaults: Sequence[str] = (),
     ) -> SyncPreview:
         preview, write = compute_sync(
-            repo.portfolio.all_applications_and_dependencies(), repo.portfolio.source_contents(), source, portfolio
+            repo.portfolio.all_applications_and_dependencies(),
+            repo.portfolio.source_contents(),
+            source,
+            portfolio,
         )
         preview.edited = sorted(repo.portfolio.edited_applications(preview.applications_changed))
         preview.defaults = write.defaults = list(defaults)
@@ -333,7 +346,10 @@ class PortfolioService(PortfolioEditing):
             if source not in {s.name for s in repo.portfolio.list_sources()}:
                 raise NotFound(f"Source {source!r} does not exist in this engagement.")
             preview, _ = compute_sync(
-                repo.portfolio.all_applications_and_dependencies(), repo.portfolio.source_contents(), source, None
+                repo.portfolio.all_applications_and_dependencies(),
+                repo.portfolio.source_contents(),
+                source,
+                None,
             )
         return preview
 
@@ -392,7 +408,6 @@ class PortfolioService(PortfolioEditing):
 def default_source_name(path_name: str) -> str:
     """A file's source name: its name (the last part of the path)."""
     return check_source_name(path_name[-limits.MAX_SOURCE_NAME_LENGTH :])
-
 
 
 def field_changes(before: Application, after: Application) -> dict[str, tuple[Any, Any]]:

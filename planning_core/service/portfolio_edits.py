@@ -150,7 +150,9 @@ class PortfolioEditing(PlanStore):
                 reason=reason,
                 import_id=stored.import_id,
             )
-            stale = self._mark_stale(repo, edit, [p for p, _ in repo.portfolio.plans_selecting([application_id])])
+            stale = self._mark_stale(
+                repo, edit, [p for p, _ in repo.portfolio.plans_selecting([application_id])]
+            )
         return self._recompute(edit, stale)
 
     def archive_application(self, application_id: str, *, reason: str = "") -> PortfolioEdit:
@@ -246,7 +248,9 @@ class PortfolioEditing(PlanStore):
         with self._uow() as repo:
             visible = {a.application_id for a in repo.portfolio.list_applications()}
             return [
-                a for a in repo.portfolio.list_applications(include_archived=True) if a.application_id not in visible
+                a
+                for a in repo.portfolio.list_applications(include_archived=True)
+                if a.application_id not in visible
             ]
 
     def portfolio_history(self, application_id: str | None = None, *, limit: int = 500) -> list[EditInfo]:
@@ -259,7 +263,9 @@ class PortfolioEditing(PlanStore):
     def _check_expected(current: Application, expected: Mapping[str, Any]) -> None:
         now = current.model_dump(mode="json")
         try:
-            seen = Application.model_validate({**current.model_dump(), **dict(expected)}).model_dump(mode="json")
+            seen = Application.model_validate({**current.model_dump(), **dict(expected)}).model_dump(
+                mode="json"
+            )
         except ValidationError as error:
             raise InvalidInput(f"{current.application_id}: {format_validation_error(error)}") from error
         moved = [name for name in expected if name in now and now[name] != seen[name]]
@@ -288,7 +294,9 @@ class PortfolioEditing(PlanStore):
                 reason=reason,
                 import_id=stored.import_id,
             )
-            stale = self._mark_stale(repo, edit, [p for p, _ in repo.portfolio.plans_selecting([application_id])])
+            stale = self._mark_stale(
+                repo, edit, [p for p, _ in repo.portfolio.plans_selecting([application_id])]
+            )
         return self._recompute(edit, stale)
 
     def _mark_stale(self, repo: Repository, edit: EditInfo, plan_ids: list[str]) -> list[tuple[str, bool]]:

@@ -95,7 +95,9 @@ def _run_claimed(database: Database, job: JobInfo, heartbeat_s: float) -> None:
     """
     service = PlanningService(database, job.tenant)
     try:
-        with Heartbeat(lambda: _beat(database, job.job_id), heartbeat_s, name=f"job-heartbeat-{job.job_id[:8]}"):
+        with Heartbeat(
+            lambda: _beat(database, job.job_id), heartbeat_s, name=f"job-heartbeat-{job.job_id[:8]}"
+        ):
             plan = service.run_all(job.planning_flow_id, progress=_progress(database, job.job_id))
     except DatabaseUnavailable as error:
         if job.attempts < MAX_ATTEMPTS:
@@ -103,7 +105,9 @@ def _run_claimed(database: Database, job: JobInfo, heartbeat_s: float) -> None:
                 queue.requeue(job.job_id, f"Retrying after a database fault: {error}")
             raise
         with _queue(database) as queue:
-            queue.finish(job.job_id, status="failed", progress="Failed", error=f"DatabaseUnavailable: {error}")
+            queue.finish(
+                job.job_id, status="failed", progress="Failed", error=f"DatabaseUnavailable: {error}"
+            )
         return
     except Exception as error:  # the service already marked the phase failed; the job records why
         with _queue(database) as queue:

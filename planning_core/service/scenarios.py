@@ -171,8 +171,12 @@ class ScenarioService(PlanningService):
             raise NotFound(f"Plan {planning_flow_id} does not exist in this engagement.")
         chosen = by_id[planning_flow_id]
         family_id = chosen.scenario.family_id if chosen.scenario else chosen.planning_flow_id
-        members = [p for p in plans if (p.scenario.family_id if p.scenario else p.planning_flow_id) == family_id]
-        return sorted(members, key=lambda p: (p.scenario is not None, p.created_at or datetime.min.replace(tzinfo=UTC)))
+        members = [
+            p for p in plans if (p.scenario.family_id if p.scenario else p.planning_flow_id) == family_id
+        ]
+        return sorted(
+            members, key=lambda p: (p.scenario is not None, p.created_at or datetime.min.replace(tzinfo=UTC))
+        )
 
     # ----------------------------------------------------------------- scenarios
     def create_scenario(
@@ -187,7 +191,9 @@ class ScenarioService(PlanningService):
         whole configuration), planned through every phase; its `scenario` says what was kept and dropped."""
         name = name.strip()
         if len(name) > MAX_NAME_LENGTH:
-            raise InvalidInput(f"The scenario name is too long ({len(name)} characters; at most {MAX_NAME_LENGTH}).")
+            raise InvalidInput(
+                f"The scenario name is too long ({len(name)} characters; at most {MAX_NAME_LENGTH})."
+            )
         with self._uow(Action.EDIT_PLAN) as repo:
             source = repo.plans.get_plan(source_plan_id)
             config = parse_config(merged_settings(source.planning_config, settings), analyst=True)
@@ -203,7 +209,9 @@ class ScenarioService(PlanningService):
                 selected_application_ids=source.selected_applications,
                 created_by=self.tenant.user_id,
             )
-            repo.portfolio.set_plan_sources(plan.planning_flow_id, repo.portfolio.plan_sources(source_plan_id))
+            repo.portfolio.set_plan_sources(
+                plan.planning_flow_id, repo.portfolio.plan_sources(source_plan_id)
+            )
             origin = ScenarioOrigin(
                 source_plan_id=source.planning_flow_id,
                 source_name=source.name,
@@ -252,7 +260,13 @@ class ScenarioService(PlanningService):
                 plan.wave_plan = carried
                 documents = ("wave_plan",)
         plan = self._compute(
-            plan, portfolio, (Phase.RESOURCE_ALLOCATION,), None, complete=False, documents=documents, progress=progress
+            plan,
+            portfolio,
+            (Phase.RESOURCE_ALLOCATION,),
+            None,
+            complete=False,
+            documents=documents,
+            progress=progress,
         )
         documents = ()
         if source.resource_allocation is not None and plan.resource_allocation is not None:
@@ -270,7 +284,9 @@ class ScenarioService(PlanningService):
         later = PHASE_ORDER[PHASE_ORDER.index(Phase.TIMELINE_GENERATION) : PHASE_ORDER.index(Phase.COMPLETED)]
         summary = f"Scenario planned: {len(kept)} manual change(s) kept, {len(dropped)} dropped"
         note = ("run", summary, {"kept": plan.scenario.kept, "dropped": plan.scenario.dropped})
-        plan = self._compute(plan, portfolio, later, note, complete=True, documents=documents, progress=progress)
+        plan = self._compute(
+            plan, portfolio, later, note, complete=True, documents=documents, progress=progress
+        )
         return self._with_portfolio(plan, portfolio)
 
     def adopt_scenario(self, scenario_id: str, *, expected_version: int | None = None) -> PlanDocument:
@@ -280,7 +296,9 @@ class ScenarioService(PlanningService):
             scenario = repo.plans.get_plan(scenario_id)
             origin = scenario.scenario
             if origin is None:
-                raise InvalidInput(f"{scenario.name} is a main plan, not a scenario: there is nothing to adopt.")
+                raise InvalidInput(
+                    f"{scenario.name} is a main plan, not a scenario: there is nothing to adopt."
+                )
             main = repo.plans.get_plan(origin.family_id)
             self._require(repo, config_action(main.planning_config, scenario.planning_config))
             if expected_version is not None:
@@ -340,4 +358,3 @@ class ScenarioService(PlanningService):
         """The plan's baselines, oldest first."""
         with self._uow() as repo:
             return repo.plans.list_baselines(planning_flow_id)
-

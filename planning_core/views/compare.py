@@ -83,7 +83,9 @@ def scenario_changes(
         changes["cost_inputs"] = {"effort_uncertainty_pct": effort_uncertainty_pct}
     pools = config.model_dump(mode="json")["resource_pools"]
     if any(headcounts.get(p["role"], p["headcount"]) != p["headcount"] for p in pools):
-        changes["resource_pools"] = [{**p, "headcount": headcounts.get(p["role"], p["headcount"])} for p in pools]
+        changes["resource_pools"] = [
+            {**p, "headcount": headcounts.get(p["role"], p["headcount"])} for p in pools
+        ]
     for key, value in (extra or {}).items():
         if isinstance(value, dict) and isinstance(changes.get(key), dict):
             changes[key] = {**changes[key], **value}
@@ -169,7 +171,9 @@ def moved_frame(comparison: Comparison) -> pd.DataFrame:
         {
             "application": m.application_id,
             "name": m.name,
-            **{name: m.waves.get(p.planning_flow_id) for name, p in zip(names, comparison.plans, strict=True)},
+            **{
+                name: m.waves.get(p.planning_flow_id) for name, p in zip(names, comparison.plans, strict=True)
+            },
         }
         for m in comparison.moved_applications
     ]
@@ -211,7 +215,9 @@ def baseline_waves_frame(variance: BaselineVariance) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns)
 
 
-def add_baseline_to_gantt(figure: go.Figure, baseline: Baseline, *, waves: list[int] | None = None) -> go.Figure:
+def add_baseline_to_gantt(
+    figure: go.Figure, baseline: Baseline, *, waves: list[int] | None = None
+) -> go.Figure:
     """The Timeline page's Gantt with the baseline's waves drawn under the bars (a thin grey line per
     wave from its baseline start to its baseline end), so that a slip shows at a glance."""
     chosen = set(waves) if waves is not None else None
@@ -242,7 +248,9 @@ def baseline_caption(variance: BaselineVariance) -> str:
     parts = [f"Against {variance.baseline_name} (revision {variance.baseline_revision}):"]
     if variance.end_variance_days is not None:
         days = variance.end_variance_days
-        parts.append(f"ends {abs(days)} days {'later' if days > 0 else 'earlier'}" if days else "same end date")
+        parts.append(
+            f"ends {abs(days)} days {'later' if days > 0 else 'earlier'}" if days else "same end date"
+        )
     if variance.cost_variance is not None:
         parts.append(f"total {'+' if variance.cost_variance >= 0 else '−'}{abs(variance.cost_variance):,.2f}")
     parts.append(f"{variance.moved_applications} application(s) in another wave")

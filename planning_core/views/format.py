@@ -73,4 +73,3 @@ def compact_money(amount: Decimal | float | int, currency: str = "USD") -> str:
 def plain(text: object) -> str:
     """User text made inert for plotly labels (which understand a little HTML)."""
     return html.escape(str(text), quote=True)
-

@@ -176,7 +176,9 @@ def sync_preview_frame(preview: SyncPreview) -> pd.DataFrame:
     edited = set(preview.edited)
     rows: list[dict[str, str]] = []
 
-    def add(what: str, change: str, item: str, name: str = "", before: Any = "", after: Any = "", note: str = "") -> None:
+    def add(
+        what: str, change: str, item: str, name: str = "", before: Any = "", after: Any = "", note: str = ""
+    ) -> None:
         rows.append(
             {
                 "what": what,
@@ -218,7 +220,14 @@ EDITOR_COLUMNS = [
     "required_skills",
     "pinned_wave",
 ]
-EDITABLE = ("six_r_strategy", "complexity", "business_criticality", "effort_hours", "required_skills", "pinned_wave")
+EDITABLE = (
+    "six_r_strategy",
+    "complexity",
+    "business_criticality",
+    "effort_hours",
+    "required_skills",
+    "pinned_wave",
+)
 
 
 def editor_frame(portfolio: Portfolio, application_ids: Iterable[str] | None = None) -> pd.DataFrame:

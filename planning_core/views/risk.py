@@ -10,7 +10,13 @@ from planning_core.export.comparison import risk_figures
 from planning_core.plan import PlanDocument
 from planning_core.views.format import plain
 
-__all__ = ["end_date_histogram_figure", "risk_cards", "risk_caption", "total_cost_histogram_figure", "tornado_figure"]
+__all__ = [
+    "end_date_histogram_figure",
+    "risk_cards",
+    "risk_caption",
+    "total_cost_histogram_figure",
+    "tornado_figure",
+]
 
 MARKER_COLORS = {"P50": "#2CA02C", "P80": "#FF7F0E", "P95": "#D62728"}
 
@@ -44,7 +50,10 @@ def end_date_histogram_figure(risk: RiskAnalysis) -> go.Figure:
     for label, day in markers.items():
         figure.add_vline(
             x=day.isoformat(),
-            line={"color": MARKER_COLORS.get(label, "#1F3A5F"), "dash": "dot" if label == "planned" else "dash"},
+            line={
+                "color": MARKER_COLORS.get(label, "#1F3A5F"),
+                "dash": "dot" if label == "planned" else "dash",
+            },
         )
         figure.add_annotation(x=day.isoformat(), y=1, yref="paper", text=label, showarrow=False, yshift=8)
     figure.update_layout(
@@ -73,7 +82,10 @@ def total_cost_histogram_figure(risk: RiskAnalysis) -> go.Figure:
     for label, amount in markers.items():
         figure.add_vline(
             x=float(amount),
-            line={"color": MARKER_COLORS.get(label, "#1F3A5F"), "dash": "dot" if label == "planned" else "dash"},
+            line={
+                "color": MARKER_COLORS.get(label, "#1F3A5F"),
+                "dash": "dot" if label == "planned" else "dash",
+            },
         )
         figure.add_annotation(x=float(amount), y=1, yref="paper", text=label, showarrow=False, yshift=8)
     figure.update_layout(

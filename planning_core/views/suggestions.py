@@ -109,7 +109,9 @@ def suggested_line(s: Reviewable) -> str:
     return f"suggested: {text}{because(s.rationale)}"
 
 
-def pending_of(rows: Iterable[Reviewable], *, phase: str | None = None, kinds: Sequence[str] = ()) -> list[Any]:
+def pending_of(
+    rows: Iterable[Reviewable], *, phase: str | None = None, kinds: Sequence[str] = ()
+) -> list[Any]:
     """The pending rows (of a phase, of some kinds), in the order given."""
     return [
         s

@@ -84,8 +84,17 @@ def test_cli_plan_runs_the_four_specialists_and_logs_them(tmp_path, llm_env, cap
 
     llm_env.reset(by_persona)
     assert main(["demo", "--apps", "12", "--seed", "2", "--out", str(tmp_path / "p")]) == 0
-    code = main(["plan", "--portfolio", str(tmp_path / "p"), "--out", str(tmp_path / "out"),
-                 "--database-url", f"sqlite:///{tmp_path / 'agents.db'}"])
+    code = main(
+        [
+            "plan",
+            "--portfolio",
+            str(tmp_path / "p"),
+            "--out",
+            str(tmp_path / "out"),
+            "--database-url",
+            f"sqlite:///{tmp_path / 'agents.db'}",
+        ]
+    )
     assert code == 0, capsys.readouterr().err
     doc = json.loads((tmp_path / "out" / "plan.json").read_text(encoding="utf-8"))
     assert [(r["agent"], r["phase"]) for r in doc["agent_execution_log"]] == [

@@ -46,7 +46,11 @@ def test_run_line_counts_the_runs_suggestions(standin, llm_settings, computed) -
     moves = [{"application_id": "mail", "to_wave": 1}, {"application_id": "crm", "to_wave": 3}]
     standin.reset(lambda body: Reply(content=json.dumps({"moves": moves, "summary": "Two."})))
     advice = advise(
-        phase=Phase.WAVE_PLANNING, plan=plan, portfolio=portfolio, document=plan.wave_plan, settings=llm_settings
+        phase=Phase.WAVE_PLANNING,
+        plan=plan,
+        portfolio=portfolio,
+        document=plan.wave_plan,
+        settings=llm_settings,
     )
     line = run_line(advice.run, advice.suggestions)
     assert line.startswith("agent WavePlanningSpecialist wave planning: accepted in ")

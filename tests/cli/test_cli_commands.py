@@ -107,7 +107,9 @@ def new_plan(url: str, *, run: bool = False) -> str:
         service = PlanningService(database, workspace(database))
         service.import_portfolio(portfolio())
         plan = service.initialize(
-            selected_application_ids=[a.application_id for a in portfolio().applications], config=CONFIG, run=run
+            selected_application_ids=[a.application_id for a in portfolio().applications],
+            config=CONFIG,
+            run=run,
         )
     finally:
         database.dispose()
@@ -129,7 +131,9 @@ def test_status_lines_parse_and_run_phase_gives_the_prerequisite_message(tmp_pat
     first, second = new_plan(url), new_plan(url)
     lines = status_lines(capsys, url)
     assert {line["id"] for line in lines} == {first, second}
-    assert {(line["phase"], line["status"], line["revision"]) for line in lines} == {("wave_planning", "pending", "0")}
+    assert {(line["phase"], line["status"], line["revision"]) for line in lines} == {
+        ("wave_planning", "pending", "0")
+    }
     assert lines[0]["name"] == "Migration plan (5 applications)"
 
     code, _, err = run_cli(capsys, "run-phase", first, "timeline_generation", "--database-url", url)
@@ -157,8 +161,13 @@ def test_export_of_a_stored_plan(tmp_path, data_dir, capsys) -> None:  # noqa: A
     assert out.strip().startswith(f"export plan {plan_id} formats=json,csv,mspdi files=")
     assert (out_dir / "plan.json").read_text(encoding="utf-8").count(plan_id) >= 1
     assert (out_dir / "plan.mspdi.xml").stat().st_size > 0 and list((out_dir / "csv").glob("*.csv"))
-    code, _, err = run_cli(capsys, "export", plan_id, "--out", str(out_dir), "--format", "docx", "--database-url", url)
-    assert (code, err.strip()) == (2, "error: Unknown export format docx; formats are: pdf, xlsx, csv, json, mspdi.")
+    code, _, err = run_cli(
+        capsys, "export", plan_id, "--out", str(out_dir), "--format", "docx", "--database-url", url
+    )
+    assert (code, err.strip()) == (
+        2,
+        "error: Unknown export format docx; formats are: pdf, xlsx, csv, json, mspdi.",
+    )
 
 
 def test_summary_line_reports_a_blocked_completion(tmp_path, data_dir, capsys) -> None:  # noqa: ANN001
@@ -215,7 +224,9 @@ def _wait_for_hang(child: subprocess.Popen) -> None:
 
 
 @pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def test_kill_9_during_a_run_then_status_and_resume(backend, tmp_path, data_dir, capsys, request, monkeypatch) -> None:  # noqa: ANN001
+def test_kill_9_during_a_run_then_status_and_resume(
+    backend, tmp_path, data_dir, capsys, request, monkeypatch
+) -> None:  # noqa: ANN001
     if backend == "sqlite":
         url = f"sqlite:///{tmp_path / 'p.db'}"
     else:
@@ -266,7 +277,9 @@ def test_a_cut_connection_gives_one_line_without_sql(tmp_path, data_dir, capsys,
     script = tmp_path / "hanging_cli.py"
     script.write_text(HANGING_CLI)
     release = tmp_path / "release"
-    child = _spawn(script, "revision:run", release, "resume", plan_id, "--database-url", url, env=_child_env(data_dir))
+    child = _spawn(
+        script, "revision:run", release, "resume", plan_id, "--database-url", url, env=_child_env(data_dir)
+    )
     try:
         _wait_for_hang(child)
         admin = create_engine(postgres_server.url, isolation_level="AUTOCOMMIT")

@@ -16,7 +16,9 @@ from planning_core.service.workspace import open_database, workspace
 from tests.cli.test_cli import _app, _write_csvs, run_cli
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)], ids=["sqlite", "postgres"])
+@pytest.fixture(
+    params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)], ids=["sqlite", "postgres"]
+)
 def url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'cli.db'}"
@@ -57,14 +59,21 @@ def test_import_is_a_sync_with_a_dry_run_and_sources(tmp_path: Path, capsys, url
         "applications added=6 changed=0 removed=0",
         "dependencies added=10 changed=0 removed=0",
     ]
-    assert "dry_run=yes" in out.splitlines()[0] and sum(row_counts(url).get(t, 0) for t in ("applications",)) == 0
+    assert (
+        "dry_run=yes" in out.splitlines()[0]
+        and sum(row_counts(url).get(t, 0) for t in ("applications",)) == 0
+    )
     code, out, err = run_cli(capsys, "import", str(first), "--source", "cmdb", "--database-url", url)
     assert code == 0, err
-    assert out.splitlines()[0].startswith("import format=template source=cmdb applications=6 dependencies=10 ")
+    assert out.splitlines()[0].startswith(
+        "import format=template source=cmdb applications=6 dependencies=10 "
+    )
     corrected_apps = [dict(a) for a in apps]
     corrected_apps[0]["pinned_wave"] = ""
     corrected = _write_csvs(tmp_path / "corrected", corrected_apps, chain(ids, 5))
-    code, out, _ = run_cli(capsys, "import", str(corrected), "--source", "cmdb", "--dry-run", "--database-url", url)
+    code, out, _ = run_cli(
+        capsys, "import", str(corrected), "--source", "cmdb", "--dry-run", "--database-url", url
+    )
     assert out.splitlines()[1:] == [
         "applications added=0 changed=1 removed=0",
         "dependencies added=0 changed=0 removed=5",
@@ -95,7 +104,9 @@ def test_plan_of_a_file_is_that_file(tmp_path: Path, capsys, url: str) -> None:
     a = _write_csvs(tmp_path / "a", [_app(i) for i in a_ids], chain(a_ids, 12))
     b = _write_csvs(tmp_path / "b", [_app(i) for i in b_ids], chain(b_ids, 4))
     assert run_cli(capsys, "plan", "--portfolio", str(a), "--database-url", url)[0] == 0
-    code, out, err = run_cli(capsys, "plan", "--portfolio", str(b), "--out", str(tmp_path / "o"), "--database-url", url)
+    code, out, err = run_cli(
+        capsys, "plan", "--portfolio", str(b), "--out", str(tmp_path / "o"), "--database-url", url
+    )
     assert code == 0, err
     doc = json.loads((tmp_path / "o" / "plan.json").read_text(encoding="utf-8"))
     assert doc["selected_applications"] == b_ids

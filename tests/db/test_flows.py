@@ -519,7 +519,9 @@ def test_revision_number_taken_twice_is_a_stale_write(
         "Reload to see the latest plan; your change was not saved."
     )
     with database.unit_of_work(tenant) as repo:
-        assert [(r.revision, r.summary) for r in repo.revisions.list_revisions(plan.planning_flow_id)] == [(1, "s")]
+        assert [(r.revision, r.summary) for r in repo.revisions.list_revisions(plan.planning_flow_id)] == [
+            (1, "s")
+        ]
 
 
 def test_revision_lookups_of_absent_things_are_not_found(

@@ -108,7 +108,9 @@ def test_every_method_is_blind_and_harmless_to_other_tenants(
             "intruder Ledger",
             "intruder Reports DB",
         ]
-        assert [a.name for a in repo.portfolio.load_portfolio(["A1", "A2", "A3"]).applications][0] == "intruder Billing"
+        assert [a.name for a in repo.portfolio.load_portfolio(["A1", "A2", "A3"]).applications][
+            0
+        ] == "intruder Billing"
         assert [f.planning_flow_id for f in repo.plans.list_plans()] == [intruder_plan.planning_flow_id]
         assert repo.revisions.list_revisions(victim_id) == []
         assert repo.plans.timeline_rows(victim_id) == []

@@ -143,7 +143,10 @@ def test_dependency_on_previously_imported_application_is_accepted(
 def test_list_and_load_subsets(database: Database, tenant: TenantContext, docs: SimpleNamespace) -> None:
     with database.unit_of_work(tenant) as repo:
         repo.portfolio.upsert_portfolio(docs.small_portfolio())
-        assert [a.application_id for a in repo.portfolio.list_applications(["A3", "A1", "NOPE"])] == ["A1", "A3"]
+        assert [a.application_id for a in repo.portfolio.list_applications(["A3", "A1", "NOPE"])] == [
+            "A1",
+            "A3",
+        ]
         assert repo.portfolio.missing_application_ids(["A3", "NOPE", "A1", "NOPE", "Z"]) == ["NOPE", "Z"]
         subset = repo.portfolio.load_portfolio(["A2", "A3"])
     assert [a.application_id for a in subset.applications] == ["A2", "A3"]
@@ -176,7 +179,11 @@ def test_archive_hides_and_upsert_unarchives(
         repo.portfolio.archive_application("A2")
     with database.unit_of_work(tenant) as repo:
         assert [a.application_id for a in repo.portfolio.list_applications()] == ["A1", "A3"]
-        assert [a.application_id for a in repo.portfolio.list_applications(include_archived=True)] == ["A1", "A2", "A3"]
+        assert [a.application_id for a in repo.portfolio.list_applications(include_archived=True)] == [
+            "A1",
+            "A2",
+            "A3",
+        ]
         assert repo.portfolio.count_applications() == 2
         repo.portfolio.upsert_portfolio(docs.small_portfolio())
     with database.unit_of_work(tenant) as repo:
@@ -192,7 +199,10 @@ def test_delete_unused_application_removes_its_dependencies(
         repo.portfolio.upsert_portfolio(docs.small_portfolio())
         repo.portfolio.delete_application("A2")
     with database.unit_of_work(tenant) as repo:
-        assert [a.application_id for a in repo.portfolio.list_applications(include_archived=True)] == ["A1", "A3"]
+        assert [a.application_id for a in repo.portfolio.list_applications(include_archived=True)] == [
+            "A1",
+            "A3",
+        ]
         assert repo.portfolio.list_dependencies() == []
 
 

@@ -138,11 +138,17 @@ def test_database_roles_from_environment(clean_env: Path, monkeypatch: pytest.Mo
     assert "pw-secret" not in repr(settings) and "owner-secret" not in repr(settings)
 
 
-def test_empty_database_role_variables_count_as_unset(clean_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_empty_database_role_variables_count_as_unset(
+    clean_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     for key in ("PLANNING_APP_DB_ROLE", "PLANNING_APP_DB_PASSWORD", "PLANNING_MIGRATION_DATABASE_URL"):
         monkeypatch.setenv(key, "")
     settings = Settings()
-    assert (settings.app_db_role, settings.app_db_password, settings.migration_database_url) == (None, None, None)
+    assert (settings.app_db_role, settings.app_db_password, settings.migration_database_url) == (
+        None,
+        None,
+        None,
+    )
 
 
 @pytest.mark.parametrize(("given", "expected"), [(None, 300), ("12", 12), ("0", 0), ("-5", 0), ("many", 300)])

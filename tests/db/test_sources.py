@@ -31,7 +31,10 @@ def inventory(deps: int = 12, *, pin: int | None = 3, together: bool = True) -> 
 
 
 def edges(portfolio: Portfolio) -> set[tuple[str, str, str]]:
-    return {(d.source_application_id, d.target_application_id, d.dependency_type.value) for d in portfolio.dependencies}
+    return {
+        (d.source_application_id, d.target_application_id, d.dependency_type.value)
+        for d in portfolio.dependencies
+    }
 
 
 def count(database: Database, table: str) -> int:
@@ -71,7 +74,9 @@ def test_a_second_source_merges_and_removing_it_removes_only_its_rows(
     service.sync("inventory.xlsx", inventory(3, together=False))
     traffic = Portfolio(
         applications=[
-            Application(application_id="A1", name="App 1", complexity=9, attributes={DEPENDENCY_ONLY: "true"}),
+            Application(
+                application_id="A1", name="App 1", complexity=9, attributes={DEPENDENCY_ONLY: "true"}
+            ),
             Application(application_id="A5", name="App 5", attributes={DEPENDENCY_ONLY: "true"}),
             Application(application_id="X9", name="Unknown", attributes={DEPENDENCY_ONLY: "true"}),
         ],
@@ -113,7 +118,9 @@ def test_rows_remember_their_source_and_import(database: Database, tenant: Tenan
     assert rows[1] == ("A1", "a.csv", imports[-2])
 
 
-def test_a_plan_of_a_source_uses_only_its_dependencies(database: Database, tenant: TenantContext, docs) -> None:
+def test_a_plan_of_a_source_uses_only_its_dependencies(
+    database: Database, tenant: TenantContext, docs
+) -> None:
     service = PortfolioService(database, tenant)
     service.sync("a.csv", inventory(7))
     other = Portfolio(
@@ -129,14 +136,18 @@ def test_a_plan_of_a_source_uses_only_its_dependencies(database: Database, tenan
     assert service.plan_sources(plan_id) == ["b.csv"]
 
 
-def test_a_reimport_that_changes_a_plans_inventory_marks_it_stale(database: Database, tenant: TenantContext) -> None:
+def test_a_reimport_that_changes_a_plans_inventory_marks_it_stale(
+    database: Database, tenant: TenantContext
+) -> None:
     from planning_core.domain import PhaseStatus
     from planning_core.service.flow import PlanningService
 
     portfolios = PortfolioService(database, tenant)
     portfolios.sync("inventory.xlsx", inventory(5, pin=None, together=False))
     plans = PlanningService(database, tenant)
-    plan = plans.initialize(selected_application_ids=[f"A{i}" for i in range(8)], config={"pilot_wave": False})
+    plan = plans.initialize(
+        selected_application_ids=[f"A{i}" for i in range(8)], config={"pilot_wave": False}
+    )
     assert plan.phase_statuses[Phase.COMPLETED] == PhaseStatus.COMPLETED
 
     unchanged = portfolios.sync("inventory.xlsx", inventory(5, pin=None, together=False))

@@ -39,9 +39,7 @@ def contents(draw: st.DrawFn) -> Portfolio:
     return Portfolio(applications=apps, dependencies=deps)
 
 
-operations = st.lists(
-    st.tuples(st.sampled_from(SOURCES), st.none() | contents()), min_size=1, max_size=6
-)
+operations = st.lists(st.tuples(st.sampled_from(SOURCES), st.none() | contents()), min_size=1, max_size=6)
 
 
 def expected(model: dict[str, Portfolio]) -> tuple[dict, dict]:
@@ -54,7 +52,9 @@ def expected(model: dict[str, Portfolio]) -> tuple[dict, dict]:
             pin = app.pinned_wave if app.pinned_wave is not None else earlier_pin
             apps[app.application_id] = (app.name, app.complexity, pin)
         for dep in portfolio.dependencies:
-            deps[(dep.source_application_id, dep.target_application_id, dep.dependency_type.value)] = dep.weight
+            deps[(dep.source_application_id, dep.target_application_id, dep.dependency_type.value)] = (
+                dep.weight
+            )
     return apps, deps
 
 

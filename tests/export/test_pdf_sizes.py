@@ -84,7 +84,9 @@ def _timeline(waves: int, start: date = date(2027, 1, 4)) -> Timeline:
             day += timedelta(days=length)
         windows.append(WaveWindow(wave_number=number, start=first, end=day - timedelta(days=1)))
         milestones.append(
-            Milestone(id=f"M{number}", name=f"Wave {number} go-live", date=day, wave_number=number, kind="go_live")
+            Milestone(
+                id=f"M{number}", name=f"Wave {number} go-live", date=day, wave_number=number, kind="go_live"
+            )
         )
     end = max(a.end for a in activities)
     return Timeline(
@@ -133,7 +135,9 @@ def test_long_paragraph_and_long_row_split_across_pages(
     text = _text(pdf, tmp_path)
     assert len(text) == pages
     # the critical path (1,200 steps, ~20,000 characters) is one paragraph over several pages
-    path_pages = [i for i, page in enumerate(text) if "W1-cutover \u2192" in page or "-cutover \u2192 W" in page]
+    path_pages = [
+        i for i, page in enumerate(text) if "W1-cutover \u2192" in page or "-cutover \u2192 W" in page
+    ]
     assert len(path_pages) >= 2
     squashed = _body(text)
     assert _squash(" \u2192 ".join(wide_plan.timeline.critical_path)) in squashed
@@ -146,7 +150,9 @@ def test_long_paragraph_and_long_row_split_across_pages(
 
 def test_activity_table_spans_pages_with_its_header(wide_pdf: tuple[bytes, int], tmp_path: Path) -> None:
     text = _text(wide_pdf[0], tmp_path, "-layout")
-    with_rows = [page for page in text if re.search(r"^\s*W\d+-migrate\s+Wave \d+: migrate", page, re.MULTILINE)]
+    with_rows = [
+        page for page in text if re.search(r"^\s*W\d+-migrate\s+Wave \d+: migrate", page, re.MULTILINE)
+    ]
     assert len(with_rows) >= 10
     for page in with_rows:
         assert re.search(r"ID\s+Activity\s+Wave\s+Start\s+End", page)

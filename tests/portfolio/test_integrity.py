@@ -45,7 +45,9 @@ def template(folder: Path, applications: str, dependencies: str | None = None) -
 
 
 def test_an_application_with_another_id_is_never_overwritten_by_name(tmp_path: Path) -> None:
-    first = preview_import(template(tmp_path / "1", "application_id,name,environment\nPAY-PROD,Payroll,production\n"))
+    first = preview_import(
+        template(tmp_path / "1", "application_id,name,environment\nPAY-PROD,Payroll,production\n")
+    )
     second = preview_import(
         template(
             tmp_path / "2",
@@ -53,7 +55,10 @@ def test_an_application_with_another_id_is_never_overwritten_by_name(tmp_path: P
         )
     )
     merge = plan_merge(first.portfolio, second.portfolio)
-    assert [(a.application_id, a.name, a.environment, a.six_r_strategy.value) for a in merge.portfolio.applications] == [
+    assert [
+        (a.application_id, a.name, a.environment, a.six_r_strategy.value)
+        for a in merge.portfolio.applications
+    ] == [
         ("PAY-PROD", "Payroll", "production", "rehost"),
         ("PAY-TEST", "payroll", "test", "retire"),
     ]
@@ -82,7 +87,9 @@ def test_non_latin_names_give_distinct_stable_ids(tmp_path: Path, csv_writer, on
     ids = [a.application_id for a in preview.portfolio.applications]
     assert len(set(ids)) == 2 and "app" not in ids
     assert not [p for p in preview.problems if "same id" in p.message]
-    again = preview_import(csv_writer(tmp_path / "d.csv", [CMF, ["", other, "s2", "Rehost"], ["", one, "s1", "Rehost"]]))
+    again = preview_import(
+        csv_writer(tmp_path / "d.csv", [CMF, ["", other, "s2", "Rehost"], ["", one, "s1", "Rehost"]])
+    )
     assert sorted(a.application_id for a in again.portfolio.applications) == sorted(ids)
     merged = merge_previews(preview.portfolio, again.portfolio)
     assert sorted(a.application_id for a in merged.applications) == sorted(ids)
@@ -101,7 +108,9 @@ SCRIPTS = st.sampled_from(
 @given(data=st.data())
 def test_distinct_non_latin_names_never_share_a_slug(data: st.DataObject) -> None:
     alphabet = data.draw(SCRIPTS)
-    names = data.draw(st.lists(st.text(alphabet, min_size=1, max_size=12), min_size=2, max_size=6, unique=True))
+    names = data.draw(
+        st.lists(st.text(alphabet, min_size=1, max_size=12), min_size=2, max_size=6, unique=True)
+    )
     keys = {normalise.name_key(n) for n in names}
     assert len({normalise.slug(n) for n in names}) == len(keys)
 
@@ -135,16 +144,25 @@ def test_a_placeholder_matching_several_applications_by_name_is_a_problem_not_a_
 
 def test_a_placeholder_resolves_to_the_one_application_with_its_name(tmp_path: Path, csv_writer) -> None:
     inventory = Portfolio(
-        applications=[Application(application_id="B-1", name="Billing"), Application(application_id="S-1", name="Shop")]
+        applications=[
+            Application(application_id="B-1", name="Billing"),
+            Application(application_id="S-1", name="Shop"),
+        ]
     )
-    traffic = preview_import(csv_writer(tmp_path / "a.csv", [AZURE, ["t", "web01", "SHOP", "db01", "billing", 1433]]))
+    traffic = preview_import(
+        csv_writer(tmp_path / "a.csv", [AZURE, ["t", "web01", "SHOP", "db01", "billing", 1433]])
+    )
     merge = plan_merge(inventory, traffic.portfolio)
     assert merge.resolved_by_name == {"billing": "B-1", "shop": "S-1"}
-    assert merge.portfolio.dependencies == [Dependency(source_application_id="B-1", target_application_id="S-1")]
+    assert merge.portfolio.dependencies == [
+        Dependency(source_application_id="B-1", target_application_id="S-1")
+    ]
     assert (merge.added, merge.skipped, merge.dependencies_added) == ([], [], 1)
 
 
-def test_an_ambiguous_name_in_the_mpa_dependencies_column_is_reported(tmp_path: Path, workbook_writer) -> None:
+def test_an_ambiguous_name_in_the_mpa_dependencies_column_is_reported(
+    tmp_path: Path, workbook_writer
+) -> None:
     path = workbook_writer(
         tmp_path / "m.xlsx",
         {
@@ -157,7 +175,9 @@ def test_an_ambiguous_name_in_the_mpa_dependencies_column_is_reported(tmp_path: 
         },
     )
     preview = preview_import(path)
-    assert preview.portfolio.dependencies == [Dependency(source_application_id="A-1", target_application_id="A-3")]
+    assert preview.portfolio.dependencies == [
+        Dependency(source_application_id="A-1", target_application_id="A-3")
+    ]
     assert [(p.row, p.message) for p in preview.problems if p.column == "Dependencies"] == [
         (4, "the name 'billing' belongs to 2 applications (A-1, A-2); use the id")
     ]
@@ -170,7 +190,12 @@ def test_app2app_with_two_application_id_columns_is_read_by_position(tmp_path: P
     path = workbook_writer(
         tmp_path / "mpa.xlsx",
         {
-            "Applications": [["Application ID", "Application Name"], ["A-1", "Web"], ["A-2", "Api"], ["A-3", "Db"]],
+            "Applications": [
+                ["Application ID", "Application Name"],
+                ["A-1", "Web"],
+                ["A-2", "Api"],
+                ["A-3", "Db"],
+            ],
             "App2App": [["Application ID", "Application ID"], ["A-1", "A-2"], ["A-2", "A-3"]],
         },
     )
@@ -189,7 +214,11 @@ def test_server_dependencies_become_application_dependencies_through_infra2app(
         tmp_path / "mpa.xlsx",
         {
             "Applications": [["Application ID", "Application Name"], ["A-1", "Web"], ["A-2", "Db"]],
-            "Infrastructure": [["Asset ID", "Hostname", "IP Address"], ["S1", "web01", "10.0.0.1"], ["S2", "db01", ""]],
+            "Infrastructure": [
+                ["Asset ID", "Hostname", "IP Address"],
+                ["S1", "web01", "10.0.0.1"],
+                ["S2", "db01", ""],
+            ],
             "Infra2App": [["Asset ID", "Application ID"], ["S1", "A-1"], ["S2", "A-2"]],
             "Server2Server": [
                 ["Asset ID", "Asset ID"],
@@ -201,7 +230,9 @@ def test_server_dependencies_become_application_dependencies_through_infra2app(
         },
     )
     preview = preview_import(path)
-    assert preview.portfolio.dependencies == [Dependency(source_application_id="A-2", target_application_id="A-1")]
+    assert preview.portfolio.dependencies == [
+        Dependency(source_application_id="A-2", target_application_id="A-1")
+    ]
     assert (preview.stats["server_dependency_rows"], preview.stats["dependencies_from_servers"]) == (4, 1)
     assert [(p.column, p.message) for p in preview.problems if p.column == "Server2Server"] == [
         (
@@ -218,7 +249,11 @@ def test_server_dependencies_become_application_dependencies_through_infra2app(
 
 def test_a_file_with_only_ids_and_names_names_every_default(tmp_path: Path) -> None:
     preview = preview_import(
-        template(tmp_path, "application_id,name\nA,One\nB,Two\n", "source_application_id,target_application_id\nA,B\n")
+        template(
+            tmp_path,
+            "application_id,name\nA,One\nB,Two\n",
+            "source_application_id,target_application_id\nA,B\n",
+        )
     )
     reason = "no such column in the file"
     assert preview.defaults == [
@@ -232,7 +267,10 @@ def test_a_file_with_only_ids_and_names_names_every_default(tmp_path: Path) -> N
         DefaultApplied(column="dependency_type", value="precedes", rows=1, reason=reason),
         DefaultApplied(column="weight", value="1", rows=1, reason=reason),
     ]
-    assert preview.default_lines()[1] == "six_r_strategy: rehost assumed for 2 row(s) (no such column in the file)"
+    assert (
+        preview.default_lines()[1]
+        == "six_r_strategy: rehost assumed for 2 row(s) (no such column in the file)"
+    )
 
 
 def test_undecided_and_unknown_strategies_are_not_silent(tmp_path: Path) -> None:
@@ -254,7 +292,9 @@ def test_undecided_and_unknown_strategies_are_not_silent(tmp_path: Path) -> None
 
 def test_a_second_name_column_is_reported(tmp_path: Path) -> None:
     preview = preview_import(
-        template(tmp_path, "application_id,name,name\nA,One,Uno\n", "source_application_id,target_application_id\n")
+        template(
+            tmp_path, "application_id,name,name\nA,One,Uno\n", "source_application_id,target_application_id\n"
+        )
     )
     assert [a.name for a in preview.portfolio.applications] == ["One"]
     assert [(p.column, p.message, p.action) for p in preview.warnings] == [
@@ -269,12 +309,22 @@ def test_a_second_name_column_is_reported(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("fmt", "rows", "expected"),
     [
-        ("konveyor", [["Record Type 1", "Application Name"], ["1", "Shop"]], {"six_r_strategy", "server_count"}),
+        (
+            "konveyor",
+            [["Record Type 1", "Application Name"], ["1", "Shop"]],
+            {"six_r_strategy", "server_count"},
+        ),
         ("cmf", [["app_name", "server_name"], ["Shop", "s1"]], {"six_r_strategy", "complexity"}),
-        ("azure_migrate", [AZURE, ["t", "a", "A", "b", "B", 443]], {"six_r_strategy", "business_criticality"}),
+        (
+            "azure_migrate",
+            [AZURE, ["t", "a", "A", "b", "B", 443]],
+            {"six_r_strategy", "business_criticality"},
+        ),
     ],
 )
-def test_every_format_names_its_defaults(tmp_path: Path, csv_writer, fmt: str, rows: list, expected: set) -> None:
+def test_every_format_names_its_defaults(
+    tmp_path: Path, csv_writer, fmt: str, rows: list, expected: set
+) -> None:
     preview = preview_import(csv_writer(tmp_path / "f.csv", rows))
     assert preview.format == fmt
     assert expected <= {d.column for d in preview.defaults}
@@ -303,7 +353,9 @@ def test_a_cut_off_dependencies_file_is_warned(tmp_path: Path, tail: str) -> Non
 
 def test_a_complete_file_without_a_final_line_break_is_not_warned(tmp_path: Path) -> None:
     preview = preview_import(
-        template(tmp_path, "application_id,name\nA,5\" disk\nB,Two", "source_application_id,target_application_id\n")
+        template(
+            tmp_path, 'application_id,name\nA,5" disk\nB,Two', "source_application_id,target_application_id\n"
+        )
     )
     assert preview.problems == []
 
@@ -343,7 +395,8 @@ def test_decompressed_bytes_are_limited_while_streaming(tmp_path: Path, monkeypa
 def test_workbook_rows_are_limited(tmp_path: Path, workbook_writer, monkeypatch) -> None:
     monkeypatch.setattr(sources, "MAX_IMPORT_ROWS", 50)
     path = workbook_writer(
-        tmp_path / "big.xlsx", {"applications": [["application_id", "name"]] + [[f"a{i}", f"A{i}"] for i in range(100)]}
+        tmp_path / "big.xlsx",
+        {"applications": [["application_id", "name"]] + [[f"a{i}", f"A{i}"] for i in range(100)]},
     )
     with pytest.raises(PortfolioFormatError) as caught:
         preview_import(path)
@@ -355,4 +408,6 @@ def test_options_still_map_servers(tmp_path: Path, csv_writer) -> None:
         csv_writer(tmp_path / "a.csv", [AZURE, ["t", "web01", "", "db01", "", 1433]]),
         options=ImportOptions(server_applications={"web01": "APP-1", "db01": "APP-2"}),
     )
-    assert traffic.portfolio.dependencies == [Dependency(source_application_id="APP-2", target_application_id="APP-1")]
+    assert traffic.portfolio.dependencies == [
+        Dependency(source_application_id="APP-2", target_application_id="APP-1")
+    ]

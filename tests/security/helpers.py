@@ -73,9 +73,15 @@ def relational_mismatches(database: Database, tenant: TenantContext, planning_fl
     now = datetime(2026, 1, 1, tzinfo=UTC)
     with database.unit_of_work(tenant) as repo:
         plan = repo.plans.get_plan(planning_flow_id)
-        phases, milestones = repo.plans.timeline_rows(planning_flow_id), repo.plans.milestone_rows(planning_flow_id)
+        phases, milestones = (
+            repo.plans.timeline_rows(planning_flow_id),
+            repo.plans.milestone_rows(planning_flow_id),
+        )
         head = repo.plans.project_timeline_row(planning_flow_id)
-        allocations, pools = repo.plans.allocation_rows(planning_flow_id), repo.plans.resource_pool_rows(planning_flow_id)
+        allocations, pools = (
+            repo.plans.allocation_rows(planning_flow_id),
+            repo.plans.resource_pool_rows(planning_flow_id),
+        )
     want_head, want_phases, want_milestones = convert.timeline_rows(plan, tenant, now)
     want_pools, _skills, want_allocations = convert.resource_rows(plan, tenant, now)
     problems = []

@@ -48,7 +48,11 @@ def _seed_tenant(database: Database, label: str) -> tuple[TenantContext, str]:
     with database.unit_of_work(tenant) as repo:
         repo.portfolio.set_plan_sources(plan.planning_flow_id, ["tiny.xlsx"])
         repo.portfolio.add_edit(
-            action="edit", application_id=app_ids(tiny_portfolio())[0], before={}, after={}, user=tenant.user_id
+            action="edit",
+            application_id=app_ids(tiny_portfolio())[0],
+            before={},
+            after={},
+            user=tenant.user_id,
         )
     values = {"ca": tenant.client_account_id, "eng": tenant.engagement_id, "flow": plan.planning_flow_id}
     with database.owner_engine.begin() as owner:

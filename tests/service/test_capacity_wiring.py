@@ -19,7 +19,9 @@ from tests.conftest import make_tenant
 def _portfolio(big_effort: float) -> Portfolio:
     return Portfolio(
         applications=[
-            Application(application_id="big", name="Big", six_r_strategy=SixR.REFACTOR, effort_hours=big_effort),
+            Application(
+                application_id="big", name="Big", six_r_strategy=SixR.REFACTOR, effort_hours=big_effort
+            ),
             Application(application_id="small", name="Small", effort_hours=40.0),
         ]
     )
@@ -136,11 +138,15 @@ def test_team_for_a_deadline_is_found_applied_and_refused_when_out_of_reach(data
     # A 400-hour refactor done by one developer: three finish it weeks earlier.
     faster = capacity.team_for(service, plan.planning_flow_id, end - timedelta(days=14), bounds)
     assert (faster.met, faster.headcounts["developer"] > 1) == (True, True)
-    handle = capacity.apply_team(service, plan.planning_flow_id, plan.version, faster.headcounts, reason="Deadline")
+    handle = capacity.apply_team(
+        service, plan.planning_flow_id, plan.version, faster.headcounts, reason="Deadline"
+    )
     pools = {p.role: p.headcount for p in handle.plan.planning_config.resource_pools}
     assert {r: pools[r] for r in faster.headcounts} == faster.headcounts
     assert handle.plan.timeline.end_date == faster.end_date
     assert service.revisions(plan.planning_flow_id)[-1].summary == "Deadline"
     with pytest.raises(InvalidInput):
-        capacity.apply_team(service, plan.planning_flow_id, handle.plan.version, {"developer": -1}, reason="x")
+        capacity.apply_team(
+            service, plan.planning_flow_id, handle.plan.version, {"developer": -1}, reason="x"
+        )
     assert service.get_plan(plan.planning_flow_id).version == handle.plan.version

@@ -39,7 +39,9 @@ def audit_rows(database: Database, tenant: TenantContext) -> int:
     with database.engine.connect() as connection:
         return int(
             connection.execute(
-                text("SELECT count(*) FROM portfolio_edits WHERE client_account_id = :ca AND engagement_id = :e"),
+                text(
+                    "SELECT count(*) FROM portfolio_edits WHERE client_account_id = :ca AND engagement_id = :e"
+                ),
                 {"ca": tenant.client_account_id, "e": tenant.engagement_id},
             ).scalar_one()
         )
@@ -50,7 +52,9 @@ def app(service: PortfolioService, app_id: str) -> Application:
         return repo.portfolio.stored_application(app_id).application
 
 
-def planned(database: Database, tenant: TenantContext, *, auto: bool = True, ids: list[str] | None = None) -> str:
+def planned(
+    database: Database, tenant: TenantContext, *, auto: bool = True, ids: list[str] | None = None
+) -> str:
     flow = PlanningService(database, tenant)
     plan = flow.initialize(
         selected_application_ids=ids or ["A0", "A1", "A2", "A3"], config={**CONFIG, "auto_progress": auto}
@@ -62,7 +66,9 @@ def planned(database: Database, tenant: TenantContext, *, auto: bool = True, ids
 @pytest.fixture
 def service(database: Database, tenant: TenantContext) -> PortfolioService:
     service = PortfolioService(database, tenant)
-    service.sync("inventory.xlsx", inventory(), defaults=["six_r_strategy: rehost assumed for 4 row(s) (no 6R column)"])
+    service.sync(
+        "inventory.xlsx", inventory(), defaults=["six_r_strategy: rehost assumed for 4 row(s) (no 6R column)"]
+    )
     return service
 
 
@@ -86,7 +92,9 @@ def test_complexity_11_is_refused_and_nothing_changes(database, tenant, service)
 def test_a_valid_edit_writes_one_audit_row_and_marks_the_plan_stale(database, tenant, service) -> None:
     plan_id = planned(database, tenant, auto=False)
     other = planned(database, tenant, auto=False, ids=["A3"])
-    done = service.edit_application("A1", {"complexity": 9, "required_skills": ["Oracle"]}, expected={"complexity": 4})
+    done = service.edit_application(
+        "A1", {"complexity": 9, "required_skills": ["Oracle"]}, expected={"complexity": 4}
+    )
     assert app(service, "A1").complexity == 9 and app(service, "A1").required_skills == ["oracle"]
     assert audit_rows(database, tenant) == 1
     (entry,) = service.portfolio_history()
@@ -143,7 +151,10 @@ def test_dependencies_are_added_and_removed_with_an_audit(database, tenant, serv
     assert added.stale_plans == [plan_id]
     removed = service.remove_dependency("A0", "A1")
     assert removed.edit.before == {"weight": 1.0}
-    deps = {(d.source_application_id, d.target_application_id) for d in PlanningService(database, tenant).portfolio().dependencies}
+    deps = {
+        (d.source_application_id, d.target_application_id)
+        for d in PlanningService(database, tenant).portfolio().dependencies
+    }
     assert deps == {("A1", "A2"), ("A2", "A3")}
     assert [e.action for e in service.portfolio_history()] == ["remove_dependency", "add_dependency"]
     assert [e.action for e in service.portfolio_history("A3")] == ["add_dependency"]

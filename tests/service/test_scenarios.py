@@ -70,7 +70,9 @@ def worked_plan(service: ScenarioService):
     last = waves[-1].wave_number
     assert len(waves[-1].applications) < 3 and len(waves[0].applications) <= 3
     plan_id = plan.planning_flow_id
-    plan = service.edit_waves(plan_id, plan.version, "set_wave_lock", reason="agreed", wave_number=2, locked=True).plan
+    plan = service.edit_waves(
+        plan_id, plan.version, "set_wave_lock", reason="agreed", wave_number=2, locked=True
+    ).plan
     moved = waves[2].applications[0].application_id
     plan = service.edit_waves(
         plan_id, plan.version, "move_application", reason="same team", application_id=moved, to_wave=last
@@ -91,7 +93,10 @@ def test_risk_is_computed_with_the_costs_and_stored(service: ScenarioService) ->
     plan = new_plan(service)
     risk = plan.risk
     assert risk is not None
-    assert (risk.iterations, risk.seed) == (plan.planning_config.risk_iterations, plan.planning_config.random_seed)
+    assert (risk.iterations, risk.seed) == (
+        plan.planning_config.risk_iterations,
+        plan.planning_config.random_seed,
+    )
     assert risk.iterations == 200  # the documented default
     assert risk.end_date_p50 <= risk.end_date_p80 <= risk.end_date_p95
     assert risk.total_cost_p50 <= risk.total_cost_p80 <= risk.total_cost_p95
@@ -161,7 +166,10 @@ def test_scenario_reports_the_manual_changes_it_cannot_keep(service: ScenarioSer
     assert len(scenario.wave_plan.waves) < last
     assert origin.kept[0].startswith("Wave 2 locked")
     assert f"{moved} moved in wave {last}: There is no wave {last}" in " | ".join(origin.dropped)
-    assert any(line.startswith(f"developer in wave {last} set to 55 h: wave {last} is not in") for line in origin.dropped)
+    assert any(
+        line.startswith(f"developer in wave {last} set to 55 h: wave {last} is not in")
+        for line in origin.dropped
+    )
     assert not [v for v in scenario.wave_plan.violations if v.hard]
     assert scenario.current_phase == Phase.COMPLETED
 
@@ -190,7 +198,10 @@ def test_compare_plans_of_one_family(service: ScenarioService) -> None:
     scenario = service.create_scenario(plan.planning_flow_id, {"max_apps_per_wave": 5})
     comparison = service.compare([plan.planning_flow_id, scenario.planning_flow_id])
     main, other = comparison.plans
-    assert (main.planning_flow_id, other.planning_flow_id) == (plan.planning_flow_id, scenario.planning_flow_id)
+    assert (main.planning_flow_id, other.planning_flow_id) == (
+        plan.planning_flow_id,
+        scenario.planning_flow_id,
+    )
     assert (main.waves, other.waves) == (len(plan.wave_plan.waves), len(scenario.wave_plan.waves))
     assert main.end_date == plan.timeline.end_date and main.total_cost == plan.cost_estimation.total
     assert main.total_cost_p80 == plan.risk.total_cost_p80 and main.end_date_p80 == plan.risk.end_date_p80
@@ -279,7 +290,10 @@ def test_scenario_and_compare_commands(tmp_path: Path, capsys: pytest.CaptureFix
     assert main(["plan", "--portfolio", str(tmp_path / "demo.xlsx"), "--name", "Base", *common]) == 0
     base_id = capsys.readouterr().out.strip().splitlines()[-1].split()[1]
     (tmp_path / "bigger.json").write_text(json.dumps({"max_apps_per_wave": 15}), encoding="utf-8")
-    assert main(["scenario", base_id, "--config", str(tmp_path / "bigger.json"), "--name", "Bigger", *common]) == 0
+    assert (
+        main(["scenario", base_id, "--config", str(tmp_path / "bigger.json"), "--name", "Bigger", *common])
+        == 0
+    )
     line = capsys.readouterr().out.strip().splitlines()[-1]
     assert line.startswith("plan ") and "phase=completed" in line and "total_cost=" in line
     scenario_id = line.split()[1]

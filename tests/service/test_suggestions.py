@@ -170,7 +170,9 @@ def test_valid_move_waits_for_review_then_is_accepted_as_a_revision(database, te
         move.change,
     )
     assert accepted.decided_at is not None
-    revision = next(r for r in service.revisions(plan.planning_flow_id) if r.revision == accepted.applied_revision)
+    revision = next(
+        r for r in service.revisions(plan.planning_flow_id) if r.revision == accepted.applied_revision
+    )
     assert revision.action == "update"
     assert "Move mail from wave 3 to wave 1" in revision.summary
     with pytest.raises(InvalidInput, match="accepted already"):
@@ -182,7 +184,9 @@ def test_an_edited_transfer_is_applied_as_edited(database, tenant, llm_env) -> N
     transfer = only(plan, SuggestionKind.RESOURCE_TRANSFER)
     rows = {(a.wave_number, a.role): a.hours for a in plan.resource_allocation.allocations}
     with pytest.raises(InvalidInput, match="cannot change wave_number"):
-        service.edit_and_accept(plan.planning_flow_id, plan.version, transfer.suggestion_id, {"wave_number": 2})
+        service.edit_and_accept(
+            plan.planning_flow_id, plan.version, transfer.suggestion_id, {"wave_number": 2}
+        )
     decision = service.edit_and_accept(
         plan.planning_flow_id, plan.version, transfer.suggestion_id, {"hours": 1.5}, reason="Half is enough."
     )
@@ -202,7 +206,9 @@ def test_an_edited_transfer_is_applied_as_edited(database, tenant, llm_env) -> N
     assert new[(1, "developer")].reason == "Half is enough."
 
 
-def test_a_rejected_suggestion_is_kept_with_who_and_when_and_changes_nothing(database, tenant, llm_env) -> None:  # noqa: ANN001
+def test_a_rejected_suggestion_is_kept_with_who_and_when_and_changes_nothing(
+    database, tenant, llm_env
+) -> None:  # noqa: ANN001
     service, plan = plan_with(database, tenant, llm_env, VALID)
     move = only(plan, SuggestionKind.WAVE_MOVE)
     revisions = len(service.revisions(plan.planning_flow_id))
@@ -248,8 +254,10 @@ def test_hostile_answers_are_recorded_invalid_and_never_applied(database, tenant
     assert "crm must migrate no later than billing" in reasons[(SuggestionKind.WAVE_MOVE, "crm")]
     kinds = sorted(s.kind.value for s in plan.suggestions)
     assert kinds == sorted(
-        ["wave_move"] * 3 + ["resource_transfer", "wave_not_before", "wave_fixed_cutover"]
-        + ["crew_change"] * 2 + ["cost_line"] * 2
+        ["wave_move"] * 3
+        + ["resource_transfer", "wave_not_before", "wave_fixed_cutover"]
+        + ["crew_change"] * 2
+        + ["cost_line"] * 2
     )
     for s in plan.suggestions:
         assert "<" not in s.rationale and "javascript" not in s.rationale and "<" not in json.dumps(s.change)
@@ -267,7 +275,9 @@ def test_a_suggestion_made_stale_by_someone_elses_edit_is_revalidated(database, 
     drain(database)
     current = service.get_plan(plan.planning_flow_id)
     assert current.version > plan.version
-    view = next(v for v in service.suggestions(plan.planning_flow_id) if v.suggestion_id == move.suggestion_id)
+    view = next(
+        v for v in service.suggestions(plan.planning_flow_id) if v.suggestion_id == move.suggestion_id
+    )
     assert (view.status, view.valid_now, view.made_on_version) == ("pending", False, move.plan_version)
     assert "Wave 1 holds 3 applications" in view.problem_now
     with pytest.raises(StaleWriteError):

@@ -138,9 +138,9 @@ def test_the_board_table_edit_moves_and_locks_as_one_revision(service, plan) -> 
     )
     saved = handle.plan
     assert saved.wave_plan.wave_of()["batch"] == 3
-    assert [a.pinned for w in saved.wave_plan.waves for a in w.applications if a.application_id == "batch"] == [
-        True
-    ]
+    assert [
+        a.pinned for w in saved.wave_plan.waves for a in w.applications if a.application_id == "batch"
+    ] == [True]
     assert _actions(service, plan.planning_flow_id) == ["initialize", "run", "update"]
 
 
@@ -158,7 +158,9 @@ def test_change_config_recomputes_and_keeps_at_least_one_pool(service, plan) -> 
     config = plan.planning_config.model_dump(mode="json")
     with pytest.raises(InvalidInput) as error:
         service.change_config(plan.planning_flow_id, plan.version, {**config, "resource_pools": []})
-    assert str(error.value) == "Invalid planning configuration: resource_pools: add at least one resource pool"
+    assert (
+        str(error.value) == "Invalid planning configuration: resource_pools: add at least one resource pool"
+    )
     assert service.get_plan(plan.planning_flow_id).version == plan.version
 
     handle = service.change_config(
@@ -221,7 +223,9 @@ def test_request_run_inline_returns_the_completed_plan(service) -> None:  # noqa
 
 
 def test_request_run_and_edits_go_to_the_background_when_the_service_says_so(
-    database, tenant, monkeypatch: pytest.MonkeyPatch  # noqa: ANN001
+    database,
+    tenant,
+    monkeypatch: pytest.MonkeyPatch,  # noqa: ANN001
 ) -> None:
     _drain(database)
     monkeypatch.setattr(PlanStore, "runs_in_background", staticmethod(lambda: True))

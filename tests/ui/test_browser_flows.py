@@ -128,7 +128,9 @@ def test_2_new_workspace_then_a_typed_value_then_create_lands_in_its_workspace(s
     tenant = service.tenant
     database.dispose()
     assert newest.planning_config.max_apps_per_wave == 7
-    assert f"client={tenant.client_account_id}" in page.url and f"engagement={tenant.engagement_id}" in page.url
+    assert (
+        f"client={tenant.client_account_id}" in page.url and f"engagement={tenant.engagement_id}" in page.url
+    )
     assert f"plan={newest.planning_flow_id}" in page.url
     assert page.get_by_text("No plan selected").count() == 0
     page.context.close()

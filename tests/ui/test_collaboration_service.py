@@ -37,9 +37,18 @@ def plan(service: PlanningService):
 
 def test_settings_feed_their_first_phase(plan) -> None:
     config = plan.planning_config
-    assert first_affected_phase(config, config.model_copy(update={"contingency_percentage": 30.0})) == Phase.COST_ESTIMATION
-    assert first_affected_phase(config, config.model_copy(update={"hours_per_day": 7.0})) == Phase.TIMELINE_GENERATION
-    assert first_affected_phase(config, config.model_copy(update={"max_apps_per_wave": 6})) == Phase.WAVE_PLANNING
+    assert (
+        first_affected_phase(config, config.model_copy(update={"contingency_percentage": 30.0}))
+        == Phase.COST_ESTIMATION
+    )
+    assert (
+        first_affected_phase(config, config.model_copy(update={"hours_per_day": 7.0}))
+        == Phase.TIMELINE_GENERATION
+    )
+    assert (
+        first_affected_phase(config, config.model_copy(update={"max_apps_per_wave": 6}))
+        == Phase.WAVE_PLANNING
+    )
     assert first_affected_phase(config, config.model_copy(update={"auto_progress": False})) is None
 
 
@@ -50,22 +59,33 @@ def test_a_cost_setting_keeps_every_wave_as_it_is(service: PlanningService, plan
     assert saved.cost_estimation.contingency_percentage == 40.0
 
 
-def test_a_wave_setting_keeps_locks_that_hold_and_names_those_that_do_not(service: PlanningService, plan) -> None:
+def test_a_wave_setting_keeps_locks_that_hold_and_names_those_that_do_not(
+    service: PlanningService, plan
+) -> None:
     wave = max(plan.wave_plan.waves, key=lambda w: len(w.applications))
     locked = [a.application_id for a in wave.applications]
     current = plan
     for app in locked:
         current = service.edit_waves(
-            current.planning_flow_id, current.version, "set_application_lock", reason="lock", application_id=app, locked=True
+            current.planning_flow_id,
+            current.version,
+            "set_application_lock",
+            reason="lock",
+            application_id=app,
+            locked=True,
         ).plan
     smaller = max(len(locked) - 2, 1)
     earliest, dropped = service.preview_config_change(
-        current.planning_flow_id, current.version, current.planning_config.model_copy(update={"max_apps_per_wave": smaller})
+        current.planning_flow_id,
+        current.version,
+        current.planning_config.model_copy(update={"max_apps_per_wave": smaller}),
     )
     assert earliest == Phase.WAVE_PLANNING
     assert dropped and all("locked in wave" in d for d in dropped)
     saved = service.change_config(
-        current.planning_flow_id, current.version, current.planning_config.model_copy(update={"max_apps_per_wave": smaller})
+        current.planning_flow_id,
+        current.version,
+        current.planning_config.model_copy(update={"max_apps_per_wave": smaller}),
     ).plan
     kept = [a for w in saved.wave_plan.waves for a in w.applications if a.pinned]
     assert len(kept) == len(locked) - len(dropped) and len(kept) >= 1
@@ -82,9 +102,18 @@ def test_conflicts_only_where_both_changed_the_same_thing(plan) -> None:
     app = latest.waves[-1].applications.pop()
     latest.waves[0].applications.append(app)
     other = seen.waves[-2].applications[0].application_id
-    assert collaboration.edit_conflicts(seen, latest, "move_application", {"application_id": other, "to_wave": 1}) == []
+    assert (
+        collaboration.edit_conflicts(
+            seen, latest, "move_application", {"application_id": other, "to_wave": 1}
+        )
+        == []
+    )
     [conflict] = collaboration.edit_conflicts(
         seen, latest, "move_application", {"application_id": app.application_id, "to_wave": 2}
     )
-    assert (conflict.yours, conflict.theirs, conflict.was) == ("wave 2", "wave 1", f"wave {seen.waves[-1].wave_number}")
+    assert (conflict.yours, conflict.theirs, conflict.was) == (
+        "wave 2",
+        "wave 1",
+        f"wave {seen.waves[-1].wave_number}",
+    )
     assert collaboration.edit_conflicts(seen, latest, "reoptimize_around_locks", {})

@@ -54,7 +54,9 @@ def plan_family(apps: int, scenarios: int) -> tuple[str, list[str]]:
             if "resource_pools" in settings:
                 pools = plan.planning_config.model_dump(mode="json")["resource_pools"]
                 settings = {"resource_pools": [{**p, "headcount": p["headcount"] * 2} for p in pools]}
-            created.append(service.create_scenario(plan.planning_flow_id, settings, name=name).planning_flow_id)
+            created.append(
+                service.create_scenario(plan.planning_flow_id, settings, name=name).planning_flow_id
+            )
         return plan.planning_flow_id, created
     finally:
         database.dispose()
@@ -88,7 +90,9 @@ def test_compare_page_shows_the_family_side_by_side(data_dir: Path) -> None:
     for label in ("Waves", "Lower bound", "End date", "End date P80", "Total cost P80", "Hard violations"):
         assert label in labels
     assert any(label.startswith("Peak headcount: ") for label in labels)
-    assert [b.label for b in at.button if b.label == "Make this the chosen plan"] == ["Make this the chosen plan"] * 2
+    assert [b.label for b in at.button if b.label == "Make this the chosen plan"] == [
+        "Make this the chosen plan"
+    ] * 2
     picker.set_value([plan_id]).run()
     assert "Pick at least 2 plans to compare." in [i.value for i in at.info]
 
@@ -191,7 +195,9 @@ def test_views_for_the_timeline_costs_and_sidebar(data_dir: Path) -> None:
     assert risk_views.tornado_figure(plan.risk).data[0].orientation == "h"
     figure = compare_views.add_baseline_to_gantt(gantt_figure(plan.timeline), baseline)
     assert figure.data[-1].name == "baseline: Signed off"
-    variance = compare_views.latest_variance(scenario.model_copy(update={"planning_flow_id": plan_id}), [baseline])
+    variance = compare_views.latest_variance(
+        scenario.model_copy(update={"planning_flow_id": plan_id}), [baseline]
+    )
     assert variance is not None and variance.baseline_name == "Signed off"
     assert compare_views.baseline_caption(variance).startswith("Against Signed off (revision 1): ")
     changes = compare_views.scenario_changes(

@@ -114,7 +114,9 @@ def _board_edit_view(at: AppTest) -> None:
 
 
 # --------------------------------------------------------------------------- first five minutes
-def test_a_fresh_start_opens_on_the_computed_demo_plan(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_fresh_start_opens_on_the_computed_demo_plan(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from ui import state
 
     _setup(monkeypatch, tmp_path, demo_plan=True)
@@ -141,7 +143,9 @@ def test_an_empty_engagement_has_one_call_to_action(data_dir: Path) -> None:
     at.run()
     at.sidebar.selectbox[1].set_value(other.engagement_id).run()
     _open(at, "waves")
-    assert [link.label for link in at.get("page_link")] == ["Start here: import your portfolio (or load the demo)"]
+    assert [link.label for link in at.get("page_link")] == [
+        "Start here: import your portfolio (or load the demo)"
+    ]
 
 
 # --------------------------------------------------------------------------- workspace flows
@@ -208,7 +212,11 @@ def test_the_wizard_stores_the_value_typed_with_the_click_and_exposes_every_sett
     assert "**no pilot wave**" in review and "±35%" in review
     at.button(key="wiz_create").click().run()
     config = _service().list_plans()[0].planning_config
-    assert (config.max_apps_per_wave, config.pilot_wave, config.cost_inputs.effort_uncertainty_pct) == (7, False, 35.0)
+    assert (config.max_apps_per_wave, config.pilot_wave, config.cost_inputs.effort_uncertainty_pct) == (
+        7,
+        False,
+        35.0,
+    )
     assert config.migration_start_date == date.today() - timedelta(days=3)
 
 
@@ -221,7 +229,14 @@ def test_a_stale_edit_is_reapplied_on_the_newer_version(planned) -> None:
     at.selectbox(key="act_app").set_value(mine).run()
     at.selectbox(key="act_wave").set_value(to_mine).run()
     other = _service("analyst-b")  # saves while the page is open
-    other.edit_waves(planned.planning_flow_id, planned.version, "move_application", reason="B's move", application_id=theirs, to_wave=to_theirs)
+    other.edit_waves(
+        planned.planning_flow_id,
+        planned.version,
+        "move_application",
+        reason="B's move",
+        application_id=theirs,
+        to_wave=to_theirs,
+    )
     at.button(key="act_move").click().run()
     assert not at.exception
     latest = _service().get_plan(planned.planning_flow_id)
@@ -242,7 +257,15 @@ def test_a_stale_edit_that_conflicts_shows_both_values_and_saves_nothing(planned
         for w in planned.wave_plan.waves
         if w.wave_number not in (target, planned.wave_plan.wave_of()[app]) and not w.is_pilot
     )
-    other.edit_waves(planned.planning_flow_id, planned.version, "move_application", reason="B's move", application_id=app, to_wave=elsewhere, confirm_violations=True)
+    other.edit_waves(
+        planned.planning_flow_id,
+        planned.version,
+        "move_application",
+        reason="B's move",
+        application_id=app,
+        to_wave=elsewhere,
+        confirm_violations=True,
+    )
     at.button(key="act_move").click().run()
     assert not at.exception
     assert at.session_state["board_conflict"].conflicts[0].yours == f"wave {target}"
@@ -260,7 +283,14 @@ def test_undo_undoes_only_my_change_and_keeps_later_work_of_others(planned) -> N
     at.selectbox(key="act_wave").set_value(to_mine).run()
     at.button(key="act_move").click().run()
     saved = _service().get_plan(planned.planning_flow_id)
-    _service("analyst-b").edit_waves(saved.planning_flow_id, saved.version, "move_application", reason="B's move", application_id=theirs, to_wave=to_theirs)
+    _service("analyst-b").edit_waves(
+        saved.planning_flow_id,
+        saved.version,
+        "move_application",
+        reason="B's move",
+        application_id=theirs,
+        to_wave=to_theirs,
+    )
     at.button(key="board_undo").click().run()
     assert not at.exception
     latest = _service().get_plan(planned.planning_flow_id)
@@ -269,17 +299,38 @@ def test_undo_undoes_only_my_change_and_keeps_later_work_of_others(planned) -> N
     assert any(t.startswith(f"Undone: Moved {mine} to wave {to_mine}") for t in _texts(at, "success"))
     # once B moves my application again, redoing my move is no longer possible and says so
     elsewhere = next(
-        w.wave_number for w in latest.wave_plan.waves if w.wave_number not in (before[mine], to_mine) and not w.is_pilot
+        w.wave_number
+        for w in latest.wave_plan.waves
+        if w.wave_number not in (before[mine], to_mine) and not w.is_pilot
     )
-    _service("analyst-b").edit_waves(latest.planning_flow_id, latest.version, "move_application", reason="B again", application_id=mine, to_wave=elsewhere, confirm_violations=True)
+    _service("analyst-b").edit_waves(
+        latest.planning_flow_id,
+        latest.version,
+        "move_application",
+        reason="B again",
+        application_id=mine,
+        to_wave=elsewhere,
+        confirm_violations=True,
+    )
     at.button(key="board_redo").click().run()
-    assert any("no longer possible" in w for w in _texts(at, "warning")), (_texts(at, "warning"), _texts(at, "success"), _texts(at, "error"))
+    assert any("no longer possible" in w for w in _texts(at, "warning")), (
+        _texts(at, "warning"),
+        _texts(at, "success"),
+        _texts(at, "error"),
+    )
     assert _service().get_plan(planned.planning_flow_id).wave_plan.wave_of()[mine] == elsewhere
 
 
 def test_history_rollback_lists_what_it_discards(planned) -> None:
     [(app, target)] = _moves(planned, 1)
-    _service("analyst-b").edit_waves(planned.planning_flow_id, planned.version, "move_application", reason="B's move", application_id=app, to_wave=target)
+    _service("analyst-b").edit_waves(
+        planned.planning_flow_id,
+        planned.version,
+        "move_application",
+        reason="B's move",
+        application_id=app,
+        to_wave=target,
+    )
     at = _app()
     at.run()
     _open(at, "waves")
@@ -289,7 +340,14 @@ def test_history_rollback_lists_what_it_discards(planned) -> None:
 
 def test_reoptimise_asks_before_undoing_a_manual_move(planned) -> None:
     [(app, target)] = _moves(planned, 1)
-    _service().edit_waves(planned.planning_flow_id, planned.version, "move_application", reason="by hand", application_id=app, to_wave=target)
+    _service().edit_waves(
+        planned.planning_flow_id,
+        planned.version,
+        "move_application",
+        reason="by hand",
+        application_id=app,
+        to_wave=target,
+    )
     moved = _service().get_plan(planned.planning_flow_id)
     at = _app()
     at.run()
@@ -308,7 +366,14 @@ def test_settings_change_in_place_keeps_locks(planned) -> None:
     wave = planned.wave_plan.waves[-1]
     locked = wave.applications[0].application_id
     service = _service()
-    plan = service.edit_waves(planned.planning_flow_id, planned.version, "set_application_lock", reason="lock", application_id=locked, locked=True).plan
+    plan = service.edit_waves(
+        planned.planning_flow_id,
+        planned.version,
+        "set_application_lock",
+        reason="lock",
+        application_id=locked,
+        locked=True,
+    ).plan
     at = _app()
     at.run()
     _open(at, "settings")
@@ -317,9 +382,14 @@ def test_settings_change_in_place_keeps_locks(planned) -> None:
     at.button(key="set_save").click().run()
     assert not at.exception, [e.value for e in at.exception]
     saved = service.get_plan(planned.planning_flow_id)
-    assert (saved.planning_config.contingency_percentage, saved.planning_config.max_apps_per_wave) == (25.0, 9)
+    assert (saved.planning_config.contingency_percentage, saved.planning_config.max_apps_per_wave) == (
+        25.0,
+        9,
+    )
     assert saved.wave_plan.wave_of()[locked] == wave.wave_number
-    assert [a.pinned for w in saved.wave_plan.waves for a in w.applications if a.application_id == locked] == [True]
+    assert [
+        a.pinned for w in saved.wave_plan.waves for a in w.applications if a.application_id == locked
+    ] == [True]
     assert saved.phase_statuses["cost_estimation"] == "completed" and saved.version > plan.version
     assert any(t.startswith("Saved: ") for t in _texts(at, "success") + _texts(at, "warning"))
 

@@ -97,7 +97,9 @@ def test_upload_preview_then_confirm_writes_the_source(empty_dir: Path) -> None:
     sync = _table(at, "what", "change", "item")
     assert list(sync["change"]) == ["added", "added", "added"] and list(sync["item"]) == ["X1", "X2", "X3"]
     defaults = _table(at, "column", "value", "rows", "reason")
-    assert ("complexity", "5", 1) in set(zip(defaults["column"], defaults["value"], defaults["rows"], strict=True))
+    assert ("complexity", "5", 1) in set(
+        zip(defaults["column"], defaults["value"], defaults["rows"], strict=True)
+    )
     assert all("/tmp" not in m for m in _table(at, "message", "action")["message"])
     assert portfolio.sources() == [] and flow.portfolio().applications == []  # nothing written yet
     at.button(key="import_go").click().run()
@@ -105,7 +107,10 @@ def test_upload_preview_then_confirm_writes_the_source(empty_dir: Path) -> None:
     (source,) = portfolio.sources()
     assert (source.name, source.applications) == ("apps.csv", 3)
     with portfolio.database.unit_of_work(portfolio.tenant) as repo:
-        assert "complexity: 5 assumed for 1 row(s) (blank)" in repo.portfolio.import_defaults(["apps.csv"])["apps.csv"]
+        assert (
+            "complexity: 5 assumed for 1 row(s) (blank)"
+            in repo.portfolio.import_defaults(["apps.csv"])["apps.csv"]
+        )
     assert at.metric[0].value == "3"
     assert list(_table(at, "source", "imported_at")["source"]) == ["apps.csv"]
 
@@ -153,7 +158,9 @@ def test_an_invalid_edit_is_refused_with_its_message(demo_dir: Path) -> None:
     first = flow.portfolio().applications[0]
     _edit(at, 0, {"complexity": 11})
     assert not at.exception, [e.value for e in at.exception]
-    assert f"{first.application_id}: complexity: Input should be less than or equal to 10" in _texts(at, "error")
+    assert f"{first.application_id}: complexity: Input should be less than or equal to 10" in _texts(
+        at, "error"
+    )
     assert at.button(key="pf_save").disabled is True
     assert flow.portfolio().applications[0].complexity == first.complexity
     assert portfolio.portfolio_history() == []
@@ -172,7 +179,11 @@ def test_an_edit_is_saved_and_audited(demo_dir: Path) -> None:
     saved = flow.portfolio().applications[0]
     assert (saved.complexity, saved.business_criticality.value) == (new, "critical")
     (entry,) = portfolio.portfolio_history()
-    assert (entry.application_id, entry.after["complexity"], entry.reason) == (first.application_id, new, "workshop 3")
+    assert (entry.application_id, entry.after["complexity"], entry.reason) == (
+        first.application_id,
+        new,
+        "workshop 3",
+    )
     assert any("saved" in t for t in _texts(at, "success"))
     history = _table(at, "when", "who", "item")
     assert list(history["item"]) == [first.application_id]
@@ -214,7 +225,9 @@ def test_browser_upload_preview_confirm_lists_the_source(tmp_path: Path) -> None
             wait_idle(page)
             panel = page.get_by_role("tabpanel").filter(has=page.get_by_text("Remove this source…"))
             # the sources table (its cells are in the grid's accessible table) and the source to remove
-            panel.locator("[role=gridcell]").filter(has_text="inventory-2027.csv").first.wait_for(state="attached")
+            panel.locator("[role=gridcell]").filter(has_text="inventory-2027.csv").first.wait_for(
+                state="attached"
+            )
             screenshot(page, shots / "portfolio_sources.png")
         except Exception:
             screenshot(page, shots / "portfolio_failure.png")

@@ -44,7 +44,9 @@ ANSWERS: dict[str, dict[str, Any]] = {
             }
         ]
     },
-    "timeline": {"wave_dates": [{"wave_number": 2, "not_before": "2027-03-01", "rationale": "Freeze in February."}]},
+    "timeline": {
+        "wave_dates": [{"wave_number": 2, "not_before": "2027-03-01", "rationale": "Freeze in February."}]
+    },
     "costs": {"cost_lines": [{"category": "training", "amount": 5000, "name": "Cloud training"}]},
 }
 MOVE_LINE = "suggested: move to wave 1 — because wave 1 has room."
@@ -126,7 +128,9 @@ def _one(service: SuggestionService, plan_id: str, kind: SuggestionKind, status:
     return found[0]
 
 
-def _settled(service: SuggestionService, plan_id: str, *, drain: bool = True, timeout: float = 180.0) -> PlanDocument:
+def _settled(
+    service: SuggestionService, plan_id: str, *, drain: bool = True, timeout: float = 180.0
+) -> PlanDocument:
     """The plan once no run works on it any more (the recomputation after an accepted suggestion): the
     queued run taken here (`drain`, for AppTest), else left to the Streamlit process's worker."""
     deadline = time.monotonic() + timeout
@@ -195,7 +199,11 @@ def test_a_transfer_edited_then_accepted_and_a_cost_line_rejected(llm) -> None: 
     assert "Add 5000.0 to training (Cloud training)" in _plain(_markdown(at))
     at.button(key=f"sg_reject_cost_estimation_{cost.suggestion_id}").click().run()
     assert not at.exception
-    rejected = next(s for s in service.get_plan(plan.planning_flow_id).suggestions if s.suggestion_id == cost.suggestion_id)
+    rejected = next(
+        s
+        for s in service.get_plan(plan.planning_flow_id).suggestions
+        if s.suggestion_id == cost.suggestion_id
+    )
     assert (rejected.status, rejected.applied_change) == (SuggestionStatus.REJECTED, None)
     assert "Rejected: Add 5000.0 to training (Cloud training)." in [i.value for i in at.info]
 
@@ -247,7 +255,9 @@ def test_without_a_model_the_advisers_page_says_how_to_configure_one(llm, monkey
 
 # --------------------------------------------------------------------------- the command line
 def test_cli_plan_prints_one_line_per_specialist_run_and_logs_the_libraries_to_a_file(
-    llm, tmp_path, capfd  # noqa: ANN001
+    llm,
+    tmp_path,
+    capfd,  # noqa: ANN001
 ) -> None:
     from planning_core.cli import main
 
@@ -306,7 +316,10 @@ def test_reject_edit_and_accept_in_chromium(llm, tmp_path) -> None:  # noqa: ANN
             page.get_by_text("Rejected: Add 5000.0 to training").first.wait_for()
             wait_idle(page)
             stored = service.get_plan(plan_id)
-            assert next(s for s in stored.suggestions if s.suggestion_id == cost.suggestion_id).status == "rejected"
+            assert (
+                next(s for s in stored.suggestions if s.suggestion_id == cost.suggestion_id).status
+                == "rejected"
+            )
             # 2. edit the transfer's hours on the resources page, then accept it
             goto(page, url, "resources")
             where = f"resource_allocation_{transfer.suggestion_id}"

@@ -292,7 +292,12 @@ def _role_costs(
 
 
 def _categories(
-    config: PlanningConfig, labour: Decimal, transfer: Decimal, dual: Decimal, team: Decimal, environments: Decimal
+    config: PlanningConfig,
+    labour: Decimal,
+    transfer: Decimal,
+    dual: Decimal,
+    team: Decimal,
+    environments: Decimal,
 ) -> list[CategoryCost]:
     """Cost by category: labour, each one-off category (sorted), data transfer, then the time-based
     ones: dual running, programme team, environments."""

@@ -149,7 +149,9 @@ def simulate_risk(
     shift = 0
     if network.activity_ids:
         assert network.profile is not None
-        calibrate(network.replays, order, network.modes, network.planned, copy.copy(network.profile), one_window)
+        calibrate(
+            network.replays, order, network.modes, network.planned, copy.copy(network.profile), one_window
+        )
         still = network.sampled(np.zeros((1, len(network.cells))))
         shift = planned - int(_makespans(network, order, still, window_ends)[0])
         moved = [a for j, a in enumerate(network.activity_ids) if still.starts[0, j] != network.planned[j]]
@@ -213,9 +215,7 @@ def _check_options(iterations: int, seed: int, target_date: date | None) -> None
 def _wave_order(network: RiskNetwork) -> list[int]:
     """Waves with a fixed cut-over first, then by planned start; a wave after the waves it follows."""
     first = -1 - max(network.planned, default=0)
-    keys = [
-        (first if w.fixed is not None else 0) + network.planned[w.work[0]] for w in network.replays
-    ]
+    keys = [(first if w.fixed is not None else 0) + network.planned[w.work[0]] for w in network.replays]
     return priority_order(keys, [[] if w.fixed is not None else w.after for w in network.replays])
 
 
@@ -224,7 +224,9 @@ def _makespans(
 ) -> np.ndarray:
     """Working days from the first working day to the end, per iteration, for sampled durations."""
     assert network.profile is not None
-    board = Board(network.profile.capacity, batch.durations.shape[0], 2 * max(network.planned, default=0) + 64)
+    board = Board(
+        network.profile.capacity, batch.durations.shape[0], 2 * max(network.planned, default=0) + 64
+    )
     return replay(network.replays, order, network.work, batch, board, window_ends)
 
 

@@ -206,7 +206,9 @@ def _add_activities(
     pools = {p.role: p for p in config.resource_pools}
     staffed = {r: p for r, p in pools.items() if p.headcount > 0 and p.capacity_hours_per_week > 0}
     profile_roles = [p.role for p in config.resource_pools if p.role in staffed]
-    profile = Profile(profile_roles, [staffed[r].headcount * person_day_hours(staffed[r], config) for r in profile_roles])
+    profile = Profile(
+        profile_roles, [staffed[r].headcount * person_day_hours(staffed[r], config) for r in profile_roles]
+    )
     by_id = {a.id: a for a in timeline.activities}
     numbers = sorted({a.wave_number for a in timeline.activities})
     windows = {w.wave_number: w for w in timeline.waves}
@@ -232,7 +234,9 @@ def _add_activities(
                 network.modes.append(None)
                 network.correction.append(0)
                 continue
-            work = _role_work(activity.role_hours, exact.get(number, {}), activity.crew, number, staffed, config, cell_index)
+            work = _role_work(
+                activity.role_hours, exact.get(number, {}), activity.crew, number, staffed, config, cell_index
+            )
             rule = 1
             for w in work:
                 rule = max(rule, math.ceil(w.hours / (w.crew * w.person_day_hours) - EPS))
@@ -260,7 +264,11 @@ def _add_activities(
         fixed = None
         if window is not None and window.not_before is not None:
             not_before = calendar.offset_of(max(window.not_before, calendar.origin))
-        if window is not None and window.fixed_cutover is not None and window.fixed_cutover >= calendar.origin:
+        if (
+            window is not None
+            and window.fixed_cutover is not None
+            and window.fixed_cutover >= calendar.origin
+        ):
             fixed = calendar.offset_of(window.fixed_cutover)
         tail = (network.durations[cutover], network.durations[cutover + 1])
         network.replays.append(
@@ -309,7 +317,9 @@ def _role_work(
     return found + unstaffed
 
 
-def window_limit(calendar: WorkingCalendar, limit_days: int) -> tuple[Callable[[int], int], Callable[[np.ndarray], np.ndarray]]:
+def window_limit(
+    calendar: WorkingCalendar, limit_days: int
+) -> tuple[Callable[[int], int], Callable[[np.ndarray], np.ndarray]]:
     """For a wave starting at an offset, the first offset its window may no longer use (the timeline's
     rule: ``wave_duration_limit_days`` calendar days from its first day), for one start and for many."""
     ends: list[int] = []
@@ -318,7 +328,9 @@ def window_limit(calendar: WorkingCalendar, limit_days: int) -> tuple[Callable[[
     def extend(last: int) -> None:
         if len(ends) <= last:
             while len(ends) <= 2 * last:
-                ends.append(calendar.offset_of(calendar.nth_working_day(len(ends)) + timedelta(days=limit_days)))
+                ends.append(
+                    calendar.offset_of(calendar.nth_working_day(len(ends)) + timedelta(days=limit_days))
+                )
             cached[0] = np.array(ends, dtype=np.int64)
 
     def one(start: int) -> int:

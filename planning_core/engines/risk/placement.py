@@ -111,7 +111,9 @@ class Board:
             out &= (self.capacity[r] - window) >= daily[k][:, None]
         return out
 
-    def earliest(self, rows: np.ndarray, daily: np.ndarray, d: np.ndarray, t: np.ndarray, iters: np.ndarray) -> np.ndarray:
+    def earliest(
+        self, rows: np.ndarray, daily: np.ndarray, d: np.ndarray, t: np.ndarray, iters: np.ndarray
+    ) -> np.ndarray:
         """First start from ``t`` where the hours fit ``d`` days in a row, per iteration."""
         out = t.copy()
         if rows.size == 0:
@@ -129,7 +131,13 @@ class Board:
         return out
 
     def latest(
-        self, rows: np.ndarray, daily: np.ndarray, d: np.ndarray, lo: np.ndarray, finish_by: np.ndarray, iters: np.ndarray
+        self,
+        rows: np.ndarray,
+        daily: np.ndarray,
+        d: np.ndarray,
+        lo: np.ndarray,
+        finish_by: np.ndarray,
+        iters: np.ndarray,
     ) -> np.ndarray:
         """Last start in [lo, finish_by - d] where the hours fit (``NO_START`` where there is none)."""
         out = np.full(len(d), NO_START, dtype=np.int64)
@@ -150,7 +158,9 @@ class Board:
             todo = todo[(hi[todo] - d[todo] >= lo[todo]) & (bottom > lo[todo])]
         return out
 
-    def book(self, rows: np.ndarray, daily: np.ndarray, d: np.ndarray, start: np.ndarray, iters: np.ndarray) -> None:
+    def book(
+        self, rows: np.ndarray, daily: np.ndarray, d: np.ndarray, start: np.ndarray, iters: np.ndarray
+    ) -> None:
         """Add the hours per day of ``d`` days from ``start`` (``Profile.book``)."""
         if rows.size == 0 or not iters.size:
             return
@@ -182,7 +192,9 @@ def _first_run(fits: np.ndarray, d: np.ndarray, lo: np.ndarray) -> tuple[np.ndar
     return np.asarray(ok.argmax(axis=1)), np.asarray(ok.any(axis=1))
 
 
-def _last_run(fits: np.ndarray, d: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _last_run(
+    fits: np.ndarray, d: np.ndarray, lo: np.ndarray, hi: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """Per row: the last column in [lo, hi - d] starting ``d`` fitting days in a row, and whether there is one."""
     width = fits.shape[1]
     columns = np.arange(width)[None, :]
@@ -256,7 +268,9 @@ def place(
         cutover[ok] = at[ok]
         todo = np.flatnonzero(~ok)
     if todo.size:
-        starts[:, todo], cutover[todo] = _forward_path(wave, work, batch, board, iters[todo], ready[todo], window_end)
+        starts[:, todo], cutover[todo] = _forward_path(
+            wave, work, batch, board, iters[todo], ready[todo], window_end
+        )
     for k, j in enumerate(wave.work):
         rows = _rows(work, j)
         board.book(rows, batch.daily[j][:, iters], batch.durations[iters, j], starts[k], iters)
@@ -299,7 +313,9 @@ def _anchored(
     t = np.zeros(len(iters), dtype=np.int64)
     for k, j in enumerate(wave.work):
         d = batch.durations[iters, j]
-        starts[k] = board.earliest(_rows(work, j), batch.daily[j][:, iters], d, np.maximum(t, wave.planned[k]), iters)
+        starts[k] = board.earliest(
+            _rows(work, j), batch.daily[j][:, iters], d, np.maximum(t, wave.planned[k]), iters
+        )
         t = starts[k] + d
     return starts, np.maximum(np.maximum(t, ready), wave.planned_cutover)
 
@@ -360,7 +376,9 @@ def _backward(
     for k in (2, 1, 0):
         j = wave.work[k]
         it = iters[alive]
-        s = board.latest(_rows(work, j), batch.daily[j][:, it], batch.durations[it, j], lo[alive], finish_by[alive], it)
+        s = board.latest(
+            _rows(work, j), batch.daily[j][:, it], batch.durations[it, j], lo[alive], finish_by[alive], it
+        )
         keep = s != NO_START
         alive = alive[keep]
         starts[k, alive] = s[keep]
@@ -399,7 +417,9 @@ def calibrate(
         for release in dict.fromkeys((wave.not_before, planned[wave.work[0]])):
             trial = copy.copy(profile)
             trial.usage = profile.usage.copy()
-            task = WaveTask(wave.number, [[m] for m in task_modes], wave.tail, release=release, fixed=wave.fixed)
+            task = WaveTask(
+                wave.number, [[m] for m in task_modes], wave.tail, release=release, fixed=wave.fixed
+            )
             got = place_wave(trial, task, ready, _tolerant(window_end, wave.planned_end))
             if (got.starts, got.cutover) == target:
                 wave.release, wave.anchored = release, False

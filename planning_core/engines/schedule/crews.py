@@ -93,8 +93,12 @@ def activity_modes(
                 candidates.add(days)
     modes: dict[int, Mode] = {}
     for target in sorted(candidates):
-        crew = tuple((r, min(max(math.ceil(h / (target * p) - EPS), low), high)) for r, h, p, low, high in work)
-        duration = max([floor] + [days_for(h, c, p) for (_, h, p, _, _), (_, c) in zip(work, crew, strict=True)])
+        crew = tuple(
+            (r, min(max(math.ceil(h / (target * p) - EPS), low), high)) for r, h, p, low, high in work
+        )
+        duration = max(
+            [floor] + [days_for(h, c, p) for (_, h, p, _, _), (_, c) in zip(work, crew, strict=True)]
+        )
         if duration not in modes:
             daily = tuple((r, h / duration) for r, h, *_ in work)
             modes[duration] = Mode(duration, crew, daily)

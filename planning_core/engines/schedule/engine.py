@@ -32,9 +32,8 @@ its ``fixed_cutover`` day places its cut-over there with the work before it, and
 crews picked. The placement is then compacted by the shared RCPSP core (``compaction``: the placed crews
 as a single-mode RCPSP, the core's SGS and forward-backward improvement, every wave closed up on its
 cut-over), kept only when no more windows or fixed cut-overs break and it ends earlier.
-``improve_seconds`` > 0 then hands the placement to CP-SAT as a hint (``wave_cp_sat``: the
-crew model as a multi-mode RCPSP on the same core as ``rcpsp``/``cp_sat``) for that long; its schedule
-replaces the heuristic's only when it breaks fewer windows or fixed cut-overs, or ends earlier.
+``improve_seconds`` > 0 then hands the placement to CP-SAT as a hint (``wave_cp_sat``, a multi-mode
+RCPSP on the shared core) for that long, kept only when it breaks fewer windows or ends earlier.
 
 CPM on the resource-feasible schedule: the schedule's resource sequencing becomes extra finish-to-start
 links (``cpm.resource_links``: two activities sharing a role that do not overlap keep their order), then
@@ -43,9 +42,8 @@ the latest starts, total slack (latest - scheduled start: how far it can slip wi
 capacities included) and the critical path (a chain of zero-slack activities, each starting when a
 precedence or resource link lets it).
 
-Resource load: each activity's role hours spread evenly over its working days, summed per week (Monday);
-capacity = headcount x weekly hours x working days of that week / working days per week.
-"""
+Resource load: each activity's role hours spread evenly over its working days, summed per week
+(Monday); capacity = headcount x weekly hours x the week's working days / working days per week."""
 
 from __future__ import annotations
 
@@ -309,7 +307,9 @@ def build_timeline(
     hours = _wave_role_hours(wave_plan, allocation)
     warnings.extend(_capacity_warnings(hours, pools))
     staffed = {r: p for r, p in pools.items() if p.headcount > 0 and p.capacity_hours_per_week > 0}
-    by_wave = {w.wave_number: _wave_activities(w, hours.get(w.wave_number, {}), staffed, config) for w in waves}
+    by_wave = {
+        w.wave_number: _wave_activities(w, hours.get(w.wave_number, {}), staffed, config) for w in waves
+    }
     specs = [s for w in waves for s in by_wave[w.wave_number]]
     _check_durations(specs)
     links = [(p, s.id) for s in specs for p in s.predecessors]
@@ -324,12 +324,16 @@ def build_timeline(
     daily = {r: p.headcount * person_day_hours(p, config) for r, p in staffed.items()}
     window_end = _window_end(calendar, config.wave_duration_limit_days)
     capacities = [daily[r] for r in roles]
-    placed = compact(tasks, roles, capacities, window_end, schedule_waves(tasks, roles, capacities, window_end))
+    placed = compact(
+        tasks, roles, capacities, window_end, schedule_waves(tasks, roles, capacities, window_end)
+    )
     heuristic = max(p.end for p in placed.values())
     work_hours = {n: [s.role_hours for s in by_wave[n][:3]] for n in by_wave}
     cpm_bound, bound = lower_bounds(tasks, work_hours, daily)
     if improve_seconds > 0:
-        placed = improve(tasks, roles, capacities, window_end, placed, lower_bound=bound, time_limit=improve_seconds)
+        placed = improve(
+            tasks, roles, capacities, window_end, placed, lower_bound=bound, time_limit=improve_seconds
+        )
     starts = _apply(by_wave, placed)
     cpm = _resource_cpm(specs, links, starts)
     violations.extend(_placement_violations(waves, tasks, placed, pairs, calendar, window_end, config))
@@ -455,7 +459,11 @@ def _placement_violations(
                 why = (
                     f"even at the largest crews its work takes {shortest} working days and the limit allows "
                     f"{allowed}; its largest application, {largest.application_id} ({largest.effort_hours:,.0f} h)"
-                    + (", does not fit alone" if len(wave.applications) == 1 else ": split the wave or add people")
+                    + (
+                        ", does not fit alone"
+                        if len(wave.applications) == 1
+                        else ": split the wave or add people"
+                    )
                 )
             else:
                 why = "the people it needs are busy with other waves: add people or move the wave"

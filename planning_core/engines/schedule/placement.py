@@ -141,7 +141,9 @@ def _forward(
         finishes = [(profile.earliest(mode, t) + mode.duration, mode) for mode in modes]
         first = min(f for f, _ in finishes)
         allowed = first + int(stretch * min(m.duration for m in modes))
-        finish, mode = max(((f, m) for f, m in finishes if f <= allowed), key=lambda e: (e[1].duration, -e[0]))
+        finish, mode = max(
+            ((f, m) for f, m in finishes if f <= allowed), key=lambda e: (e[1].duration, -e[0])
+        )
         chosen.append(mode)
         t = finish
     return max(t, ready_cutover), chosen
@@ -225,7 +227,9 @@ def place_waves(
     by_number = {t.number: t for t in tasks}
     for number in placement_sequence(tasks, order):
         task = by_number[number]
-        placed[task.number] = place_wave(profile, task, ready_cutover(task, placed, by_number), window_end, stretch)
+        placed[task.number] = place_wave(
+            profile, task, ready_cutover(task, placed, by_number), window_end, stretch
+        )
     return placed
 
 
@@ -294,7 +298,9 @@ def justified_order(
     cutover: dict[int, int] = {}
     for number in sorted(placed, key=lambda n: (-placed[n].cutover, -n)):
         task = by_number[number]
-        finish_by = min([end - sum(task.tail) + task.tail[0]] + [cutover[d] for d in dependents[number] if d in cutover])
+        finish_by = min(
+            [end - sum(task.tail) + task.tail[0]] + [cutover[d] for d in dependents[number] if d in cutover]
+        )
         start = _latest_wave(profile, task, finish_by)
         late[number] = placed[number].starts[0] if start is None else start
         cutover[number] = task.fixed if task.fixed is not None else finish_by - task.tail[0]
@@ -314,7 +320,10 @@ def schedule_waves(
     best = place_waves(tasks, roles, capacities, window_end)
 
     def score(placed: dict[int, Placed]) -> tuple[int, int]:
-        return (sum(p.over_limit or p.fixed_missed for p in placed.values()), max(p.end for p in placed.values()))
+        return (
+            sum(p.over_limit or p.fixed_missed for p in placed.values()),
+            max(p.end for p in placed.values()),
+        )
 
     for _ in range(rounds):
         order = justified_order(tasks, roles, capacities, best)

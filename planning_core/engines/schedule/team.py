@@ -41,7 +41,9 @@ class TeamAnswer:
 
 
 def _with_team(config: PlanningConfig, headcounts: dict[str, int]) -> PlanningConfig:
-    pools = [p.model_copy(update={"headcount": headcounts.get(p.role, p.headcount)}) for p in config.resource_pools]
+    pools = [
+        p.model_copy(update={"headcount": headcounts.get(p.role, p.headcount)}) for p in config.resource_pools
+    ]
     return config.model_copy(update={"resource_pools": pools})
 
 
@@ -78,7 +80,11 @@ def team_for_deadline(
         return earliest_end_date(portfolio, wave_plan, allocation, config, team)
 
     def key(team: dict[str, int]) -> tuple[int, Decimal, tuple[int, ...]]:
-        return (sum(team.values()), sum((weekly[r] * team[r] for r in roles), Decimal(0)), tuple(team[r] for r in roles))
+        return (
+            sum(team.values()),
+            sum((weekly[r] * team[r] for r in roles), Decimal(0)),
+            tuple(team[r] for r in roles),
+        )
 
     largest = {r: bounds[r][1] for r in roles}
     earliest = end(largest)

@@ -68,7 +68,9 @@ def _words(bits: int, nw: int) -> list[int]:
     return [(bits >> (kernel.BITS * j)) & 0xFFFFFFFF for j in range(nw)]
 
 
-def prepare(weights: list[float], counts: list[int], succ: list[list[int]], capacity: float, max_count: int) -> Prepared:
+def prepare(
+    weights: list[float], counts: list[int], succ: list[list[int]], capacity: float, max_count: int
+) -> Prepared:
     """The arrays of one direction of an instance."""
     n = len(weights)
     nw = max((n + kernel.BITS - 1) // kernel.BITS, 1)
@@ -122,7 +124,10 @@ def priority_orders(prep: Prepared, count: int, seed: int = 0) -> list[list[int]
     """Unit orders for the enumeration: positional weight, effort, followers, then seeded noise."""
     n = prep.n
     w = prep.w.tolist()
-    followers = [bin(int(sum(int(x) << (kernel.BITS * j) for j, x in enumerate(row)))).count("1") for row in prep.strict]
+    followers = [
+        bin(int(sum(int(x) << (kernel.BITS * j) for j, x in enumerate(row)))).count("1")
+        for row in prep.strict
+    ]
     keys: list[list[float]] = [
         prep.positional,
         [w[u] + prep.positional[u] * 1e-9 for u in range(n)],

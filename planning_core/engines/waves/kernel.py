@@ -361,7 +361,9 @@ def search(
                 top += found
             if fail:
                 rest_k = unlimited if max_disc < 0 else max_disc - disc[k]
-                if slot >= 0 and not (memo_val[slot] >= 0 and memo_val[slot] <= k and memo_rest[slot] >= rest_k):
+                if slot >= 0 and not (
+                    memo_val[slot] >= 0 and memo_val[slot] <= k and memo_rest[slot] >= rest_k
+                ):
                     if memo_val[slot] >= 0 or memo_used * 4 < memo_slots * 3:
                         if memo_val[slot] < 0:
                             memo_used += 1

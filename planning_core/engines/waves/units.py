@@ -346,4 +346,3 @@ def _assemble(
         oversized_groups=oversized,
         pin_conflict_groups=pin_conflicts,
     )
-

@@ -100,7 +100,9 @@ def gantt_pages(
     first = _rows_fitting(height, captioned=False)
     if len(rows) <= first:
         return [_drawing(rows, width, fonts, _span(timeline.start_date, timeline.end_date))]
-    overview_rows, group = overview_rows_of(timeline, wave_names, max(_rows_fitting(height, captioned=True), 1))
+    overview_rows, group = overview_rows_of(
+        timeline, wave_names, max(_rows_fitting(height, captioned=True), 1)
+    )
     numbers = sorted({w.wave_number for w in timeline.waves} | {a.wave_number for a in timeline.activities})
     caption = (
         f"Overview of {len(numbers):,} waves"
@@ -224,7 +226,9 @@ def _drawing(rows: list[Row], width: float, fonts: Fonts, span: Span, caption: s
     if caption:
         font = label_font(caption, fonts, fonts.regular)
         drawing.add(
-            String(0, height - 10, fit_text(caption, font, 8, width), fontName=font, fontSize=8, fillColor=MUTED)
+            String(
+                0, height - 10, fit_text(caption, font, 8, width), fontName=font, fontSize=8, fillColor=MUTED
+            )
         )
     top = height - caption_height - AXIS_HEIGHT
     _axis(drawing, span, x_of, top, fonts, chart_width)

@@ -172,5 +172,7 @@ def _key_figures(plan: PlanDocument) -> list[tuple[str, str, str]]:
             )
         )
     # The risk simulation (issue 17): P50/P80 end date and cost, and whether the contingency covers P80.
-    figures.extend((markup(label), markup(value), markup(detail)) for label, value, detail in risk_figures(plan))
+    figures.extend(
+        (markup(label), markup(value), markup(detail)) for label, value, detail in risk_figures(plan)
+    )
     return figures

@@ -285,7 +285,9 @@ def _network(
     plan: Plan,
 ) -> tuple[RiskNetwork, list[int], Callable[[int], int], Callable[[np.ndarray], np.ndarray]]:
     calendar = WorkingCalendar(plan.config)
-    network = build_network(plan.portfolio, plan.wave_plan, plan.allocation, plan.timeline, plan.config, calendar)
+    network = build_network(
+        plan.portfolio, plan.wave_plan, plan.allocation, plan.timeline, plan.config, calendar
+    )
     one, many = window_limit(calendar, plan.config.wave_duration_limit_days)
     order = _wave_order(network)
     assert network.profile is not None
@@ -315,7 +317,9 @@ def test_vectorised_replay_matches_the_schedule_packages_place_wave(plan: Plan) 
             for j in wave.work:
                 mode = network.modes[j]
                 assert mode is not None
-                hours = tuple((r, float(h)) for (r, _), h in zip(mode.daily, batch.daily[j][:, i], strict=True))
+                hours = tuple(
+                    (r, float(h)) for (r, _), h in zip(mode.daily, batch.daily[j][:, i], strict=True)
+                )
                 modes.append(Mode(int(batch.durations[i, j]), mode.crew, hours))
             ready = max((released[w] for w in wave.after if w in released), default=0)
             if wave.anchored:
@@ -326,7 +330,9 @@ def test_vectorised_replay_matches_the_schedule_packages_place_wave(plan: Plan) 
                     t = starts[-1] + mode.duration
                 cutover = max(t, ready, wave.planned_cutover)
             else:
-                task = WaveTask(wave.number, [[m] for m in modes], wave.tail, release=wave.release, fixed=wave.fixed)
+                task = WaveTask(
+                    wave.number, [[m] for m in modes], wave.tail, release=wave.release, fixed=wave.fixed
+                )
                 placed = place_wave(profile, task, ready, lambda s, end=wave.planned_end: max(one(s), end))
                 starts, cutover = placed.starts, placed.cutover
             released[k] = cutover + wave.tail[0]

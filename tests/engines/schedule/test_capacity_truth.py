@@ -10,6 +10,7 @@ from itertools import product
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from tests.schedule.test_engine import ENGINEER, TESTER, allocation, app, config, plan_of, random_case
 
 from planning_core.domain import CostInputs, CostOverride, Portfolio, ResourcePool
 from planning_core.engines.costs.engine import estimate_costs
@@ -19,7 +20,6 @@ from planning_core.engines.schedule.calendar import WorkingCalendar
 from planning_core.engines.schedule.engine import build_timeline
 from planning_core.engines.schedule.team import earliest_end_date, team_for_deadline
 from planning_core.errors import InvalidInput
-from tests.schedule.test_engine import ENGINEER, TESTER, allocation, app, config, plan_of, random_case
 
 ARCHITECT = "cloud_architect"
 
@@ -65,7 +65,9 @@ def test_no_role_week_over_capacity_and_one_utilisation(n_apps: int, per_wave: i
     portfolio, plan, hours = random_case(n_apps, per_wave, seed)
     roles = ["migration_engineer", "cloud_architect", "developer", "dba", "tester", "project_manager"]
     cfg = config(
-        resource_pools=[ResourcePool(role=r, headcount=h) for r, h in zip(roles, [4, 2, 6, 2, 3, 1], strict=True)],
+        resource_pools=[
+            ResourcePool(role=r, headcount=h) for r, h in zip(roles, [4, 2, 6, 2, 3, 1], strict=True)
+        ],
         wave_duration_limit_days=30 + seed % 60,
     )
     timeline = build_timeline(portfolio, plan, hours, cfg)
@@ -77,13 +79,17 @@ def test_no_role_week_over_capacity_and_one_utilisation(n_apps: int, per_wave: i
         assert u.scheduled_hours == pytest.approx(sum(r.hours for r in weekly), abs=0.02)
         assert u.capacity_hours == pytest.approx(sum(r.capacity_hours for r in weekly), abs=0.02)
     # windows over the limit are exactly the hard wave_duration violations
-    over = {w.wave_number for w in timeline.waves if (w.end - w.start).days + 1 > cfg.wave_duration_limit_days}
+    over = {
+        w.wave_number for w in timeline.waves if (w.end - w.start).days + 1 > cfg.wave_duration_limit_days
+    }
     assert over == {v.wave_numbers[0] for v in timeline.violations if v.constraint == "wave_duration"}
 
 
 def test_allocation_utilisation_comes_from_the_schedule() -> None:
     portfolio, plan, _ = random_case(12, 3, seed=5)
-    cfg = config(resource_pools=[ResourcePool(role=ENGINEER, headcount=2), ResourcePool(role=TESTER, headcount=1)])
+    cfg = config(
+        resource_pools=[ResourcePool(role=ENGINEER, headcount=2), ResourcePool(role=TESTER, headcount=1)]
+    )
     allocation_ = allocate_resources(portfolio, plan, cfg)
     timeline = build_timeline(portfolio, plan, allocation_, cfg)
     refreshed = with_schedule_utilisation(allocation_, timeline, cfg)
@@ -94,7 +100,10 @@ def test_allocation_utilisation_comes_from_the_schedule() -> None:
     for row in refreshed.allocations:
         window = next(w for w in timeline.waves if w.wave_number == row.wave_number)
         weeks = [
-            r for r in timeline.resource_load if r.role == row.role and r.week_start <= window.end
+            r
+            for r in timeline.resource_load
+            if r.role == row.role
+            and r.week_start <= window.end
             and r.week_start >= window.start.fromordinal(window.start.toordinal() - window.start.weekday())
         ]
         assert row.capacity_hours == pytest.approx(sum(r.capacity_hours for r in weeks), abs=0.02)
@@ -103,8 +112,12 @@ def test_allocation_utilisation_comes_from_the_schedule() -> None:
 def test_cost_follows_the_schedule() -> None:
     """Stretched waves (fewer people, same hours) cost more: dual running and weekly costs grow."""
     portfolio, plan, _ = random_case(8, 4, seed=2)
-    fast = config(resource_pools=[ResourcePool(role=ENGINEER, headcount=6), ResourcePool(role=TESTER, headcount=3)])
-    slow = config(resource_pools=[ResourcePool(role=ENGINEER, headcount=1), ResourcePool(role=TESTER, headcount=1)])
+    fast = config(
+        resource_pools=[ResourcePool(role=ENGINEER, headcount=6), ResourcePool(role=TESTER, headcount=3)]
+    )
+    slow = config(
+        resource_pools=[ResourcePool(role=ENGINEER, headcount=1), ResourcePool(role=TESTER, headcount=1)]
+    )
     costs = []
     for cfg in (fast, slow):
         allocation_ = allocate_resources(portfolio, plan, cfg)
@@ -116,8 +129,14 @@ def test_cost_follows_the_schedule() -> None:
     assert c_slow.dual_running_total > c_fast.dual_running_total
     assert c_slow.time_based_total > c_fast.time_based_total
     assert c_slow.total > c_fast.total
-    assert {c.category for c in c_slow.by_category if c.time_based} == {"dual_running", "programme_team", "environments"}
-    assert sum(w.total for w in c_slow.by_wave) == c_slow.subtotal == sum(c.amount for c in c_slow.by_category)
+    assert {c.category for c in c_slow.by_category if c.time_based} == {
+        "dual_running",
+        "programme_team",
+        "environments",
+    }
+    assert (
+        sum(w.total for w in c_slow.by_wave) == c_slow.subtotal == sum(c.amount for c in c_slow.by_category)
+    )
 
 
 def test_cost_overrides_add_and_set_with_their_reason() -> None:
@@ -133,12 +152,23 @@ def test_cost_overrides_add_and_set_with_their_reason() -> None:
     plain = estimate_costs(portfolio, plan, allocation_, timeline, base)
     adjusted = estimate_costs(portfolio, plan, allocation_, timeline, cfg)
     lines = {c.category: c for c in adjusted.by_category}
-    assert (lines["legal: external counsel"].amount, lines["legal: external counsel"].reason) == (D("5000.00"), "contract review")
+    assert (lines["legal: external counsel"].amount, lines["legal: external counsel"].reason) == (
+        D("5000.00"),
+        "contract review",
+    )
     assert (lines["data_transfer"].amount, lines["data_transfer"].reason) == (D("999.00"), "vendor quote")
     assert adjusted.subtotal - plain.subtotal == D("5000") + D("999") - plain.data_transfer_total
-    assert sum(c.amount for c in adjusted.by_category) == adjusted.subtotal == sum(w.total for w in adjusted.by_wave)
+    assert (
+        sum(c.amount for c in adjusted.by_category)
+        == adjusted.subtotal
+        == sum(w.total for w in adjusted.by_wave)
+    )
     wrong = base.model_copy(
-        update={"cost_inputs": CostInputs(cost_overrides=[CostOverride(category="nope", amount=D("1"), mode="set", reason="x")])}
+        update={
+            "cost_inputs": CostInputs(
+                cost_overrides=[CostOverride(category="nope", amount=D("1"), mode="set", reason="x")]
+            )
+        }
     )
     with pytest.raises(InvalidInput, match="cannot set cost line 'nope'"):
         estimate_costs(portfolio, plan, allocation_, timeline, wrong)
@@ -171,15 +201,20 @@ def _small_case(seed: int):  # type: ignore[no-untyped-def]
     rng = random.Random(seed)
     apps = [app(f"a{i}") for i in range(4)]
     plan = plan_of({1: apps[:2], 2: apps[2:]})
-    rows = [(x.application_id, 1 if i < 2 else 2, role, float(rng.choice([40, 80, 160])))
-            for i, x in enumerate(apps) for role in (ENGINEER, TESTER)]
+    rows = [
+        (x.application_id, 1 if i < 2 else 2, role, float(rng.choice([40, 80, 160])))
+        for i, x in enumerate(apps)
+        for role in (ENGINEER, TESTER)
+    ]
     return Portfolio(applications=apps), plan, allocation(rows)
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_team_for_a_deadline_matches_brute_force(seed: int) -> None:
     portfolio, plan, hours = _small_case(seed)
-    cfg = config(resource_pools=[ResourcePool(role=ENGINEER, headcount=1), ResourcePool(role=TESTER, headcount=1)])
+    cfg = config(
+        resource_pools=[ResourcePool(role=ENGINEER, headcount=1), ResourcePool(role=TESTER, headcount=1)]
+    )
     bounds = {ENGINEER: (1, 4), TESTER: (1, 3)}
     ends = {
         (e, t): earliest_end_date(portfolio, plan, hours, cfg, {ENGINEER: e, TESTER: t})

@@ -146,20 +146,39 @@ def test_two_waves_whole_timeline() -> None:
         "W2-migrate": {ENGINEER: 1},
         "W2-test": {TESTER: 1},
     }
-    assert next(a for a in timeline.activities if a.id == "W2-cutover").predecessors == ["W2-test", "W1-cutover"]
+    assert next(a for a in timeline.activities if a.id == "W2-cutover").predecessors == [
+        "W2-test",
+        "W1-cutover",
+    ]
     assert timeline.waves == [
         WaveWindow(wave_number=1, start=d(4), end=d(28)),
         WaveWindow(wave_number=2, start=d(18), end=d(29)),
     ]
-    assert timeline.critical_path == ["W1-plan", "W1-migrate", "W1-test", "W1-cutover", "W2-cutover", "W2-hypercare"]
-    assert [(r.role, r.week_start, r.hours, r.capacity_hours) for r in timeline.resource_load if r.role == ENGINEER] == [
+    assert timeline.critical_path == [
+        "W1-plan",
+        "W1-migrate",
+        "W1-test",
+        "W1-cutover",
+        "W2-cutover",
+        "W2-hypercare",
+    ]
+    assert [
+        (r.role, r.week_start, r.hours, r.capacity_hours)
+        for r in timeline.resource_load
+        if r.role == ENGINEER
+    ] == [
         (ENGINEER, d(4), 16.0, 80.0),
         (ENGINEER, d(11), 40.0, 80.0),
         (ENGINEER, d(18), 24.0, 80.0),
         (ENGINEER, d(25), 0.0, 80.0),
     ]
     assert [m.id for m in timeline.milestones][-1] == "migration-complete"
-    assert (timeline.end_date, timeline.total_working_days, timeline.warnings, timeline.violations) == (d(29), 20, [], [])
+    assert (timeline.end_date, timeline.total_working_days, timeline.warnings, timeline.violations) == (
+        d(29),
+        20,
+        [],
+        [],
+    )
     assert timeline.solver == {
         "method": "wave-window-sgs",
         "status": "optimal",
@@ -212,7 +231,9 @@ def test_role_capacity_is_never_exceeded_when_waves_compete() -> None:
     schedule = schedule_of(timeline)
     assert (schedule["W1-migrate"], schedule["W2-migrate"]) == ((d(5), d(8)), (d(5), d(8)))
     one = config(resource_pools=[ResourcePool(role=ENGINEER, headcount=1)])
-    serial = schedule_of(build_timeline(Portfolio(applications=[app("a"), app("b")]), plan_of(apps), hours, one))
+    serial = schedule_of(
+        build_timeline(Portfolio(applications=[app("a"), app("b")]), plan_of(apps), hours, one)
+    )
     assert (serial["W1-migrate"], serial["W2-migrate"]) == ((d(5), d(8)), (d(11), d(14)))
 
 

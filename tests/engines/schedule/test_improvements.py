@@ -9,14 +9,14 @@ from datetime import date, timedelta
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from tests.schedule.test_engine import ROLES, assert_feasible, config, random_case
+from tests.schedule.test_rcpsp import instances
 
 from planning_core.domain import ResourcePool
 from planning_core.engines.schedule import engine
 from planning_core.engines.schedule.bounds import energy_bound
 from planning_core.engines.schedule.engine import build_timeline
 from planning_core.engines.schedule.rcpsp import RcpspProblem, check_schedule, heuristic_schedule
-from tests.schedule.test_engine import ROLES, assert_feasible, config, random_case
-from tests.schedule.test_rcpsp import instances
 
 # Every priority rule with justification ends at 17; the optimum is 16 (see test_rcpsp).
 RULES_MISS = RcpspProblem(
@@ -59,7 +59,9 @@ def test_energy_bound_counts_the_tails_and_heads() -> None:
 
 @settings(max_examples=30, deadline=None)
 @given(st.lists(st.tuples(st.integers(0, 6), st.integers(0, 6), st.floats(1, 50)), min_size=1, max_size=6))
-def test_energy_bound_is_the_best_of_every_head_and_tail_threshold(acts: list[tuple[int, int, float]]) -> None:
+def test_energy_bound_is_the_best_of_every_head_and_tail_threshold(
+    acts: list[tuple[int, int, float]],
+) -> None:
     brute = max(
         r + math.ceil(sum(h for a, b, h in acts if a >= r and b >= q) / 8.0 - 1e-9) + q
         for r in {a for a, _, _ in acts}
@@ -71,7 +73,9 @@ def test_energy_bound_is_the_best_of_every_head_and_tail_threshold(acts: list[tu
 
 def _tight_config():  # type: ignore[no-untyped-def]
     return config(
-        resource_pools=[ResourcePool(role=r, headcount=h) for r, h in zip(ROLES, [2, 1, 2, 1, 1, 1], strict=True)]
+        resource_pools=[
+            ResourcePool(role=r, headcount=h) for r, h in zip(ROLES, [2, 1, 2, 1, 1, 1], strict=True)
+        ]
     )
 
 
@@ -130,7 +134,10 @@ def test_cp_sat_placement_is_feasible_and_never_worse(n_apps: int, per_wave: int
     greedy = build_timeline(portfolio, plan, hours, cfg)
     better = build_timeline(portfolio, plan, hours, cfg, improve_seconds=0.5)
     assert_feasible(better, cfg, portfolio, plan)
-    assert (len(better.violations), better.total_working_days) <= (len(greedy.violations), greedy.total_working_days)
+    assert (len(better.violations), better.total_working_days) <= (
+        len(greedy.violations),
+        greedy.total_working_days,
+    )
     over = {w.wave_number for w in better.waves if (w.end - w.start).days + 1 > cfg.wave_duration_limit_days}
     assert over == {n for v in better.violations if v.constraint == "wave_duration" for n in v.wave_numbers}
     assert better.solver["lower_bound_days"] <= better.total_working_days

@@ -20,7 +20,9 @@ def jackson(capacity: float) -> tuple[list[float], list[list[int]]]:
     return [float(t) for t in JACKSON_TIMES], succ
 
 
-def valid(wave: list[int], weights: list[float], counts: list[int], succ, capacity: float, max_count: int) -> bool:
+def valid(
+    wave: list[int], weights: list[float], counts: list[int], succ, capacity: float, max_count: int
+) -> bool:
     loads: dict[int, float] = {}
     apps: dict[int, int] = {}
     for u, k in enumerate(wave):
@@ -86,7 +88,9 @@ def test_compiled_and_pure_python_runs_agree(case, extra: int, mode: tuple[int, 
     results = []
     for compiled in (False, True):
         run = fast.run(prep, lower + extra, node_limit=5000, keep_best=keep, max_disc=disc, compiled=compiled)
-        dive = fast.hoffmann(prep, fast.priority_orders(prep, 5, seed=3)[extra], step_cap=500, compiled=compiled)
+        dive = fast.hoffmann(
+            prep, fast.priority_orders(prep, 5, seed=3)[extra], step_cap=500, compiled=compiled
+        )
         results.append((run, dive))
     assert results[0] == results[1]
     (status, wave, _), dive = results[0]
