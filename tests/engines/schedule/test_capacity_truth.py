@@ -10,7 +10,7 @@ from itertools import product
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from tests.schedule.test_engine import ENGINEER, TESTER, allocation, app, config, plan_of, random_case
+from tests.engines.schedule.test_engine import ENGINEER, TESTER, allocation, app, config, plan_of, random_case
 
 from planning_core.domain import CostInputs, CostOverride, Portfolio, ResourcePool
 from planning_core.engines.costs.engine import estimate_costs

@@ -9,8 +9,8 @@ from datetime import date, timedelta
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from tests.schedule.test_engine import ROLES, assert_feasible, config, random_case
-from tests.schedule.test_rcpsp import instances
+from tests.engines.schedule.test_engine import ROLES, assert_feasible, config, random_case
+from tests.engines.schedule.test_rcpsp import instances
 
 from planning_core.domain import ResourcePool
 from planning_core.engines.schedule import engine
