@@ -179,12 +179,12 @@ def test_3_two_analysts_notice_reapply_and_undo_their_own(server, browser) -> No
     a.get_by_role("button", name="Move", exact=True).click()
     a.get_by_text("Saved:").first.wait_for()
     # B's page notices within a few seconds, without any click
-    b.get_by_text(re.compile(r"Plan changed by")).first.wait_for(timeout=10_000)
+    b.get_by_text(re.compile(r"Plan changed by")).first.wait_for(timeout=30_000)
     screenshot(b, SHOTS / "collaboration_notice.png")
     # B's grid edit on the stale page is re-applied on the newer version
     _edit_wave_cell(b, mine_b, to_b)
     try:
-        b.get_by_text(re.compile(r"re-applied on the latest version")).first.wait_for(timeout=30_000)
+        b.get_by_text(re.compile(r"re-applied on the latest version")).first.wait_for(timeout=90_000)
     except Exception:
         screenshot(b, SHOTS / "failure_stale_edit.png")
         raise
