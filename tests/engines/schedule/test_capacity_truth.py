@@ -10,7 +10,6 @@ from itertools import product
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from tests.engines.schedule.test_engine import ENGINEER, TESTER, allocation, app, config, plan_of, random_case
 
 from planning_core.domain import CostInputs, CostOverride, Portfolio, ResourcePool
 from planning_core.engines.costs.engine import estimate_costs
@@ -20,6 +19,7 @@ from planning_core.engines.schedule.calendar import WorkingCalendar
 from planning_core.engines.schedule.engine import build_timeline
 from planning_core.engines.schedule.team import earliest_end_date, team_for_deadline
 from planning_core.errors import InvalidInput
+from tests.engines.schedule.test_engine import ENGINEER, TESTER, allocation, app, config, plan_of, random_case
 
 ARCHITECT = "cloud_architect"
 

@@ -9,14 +9,14 @@ from datetime import date, timedelta
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from tests.engines.schedule.test_engine import ROLES, assert_feasible, config, random_case
-from tests.engines.schedule.test_rcpsp import instances
 
 from planning_core.domain import ResourcePool
 from planning_core.engines.schedule import engine
 from planning_core.engines.schedule.bounds import energy_bound
 from planning_core.engines.schedule.engine import build_timeline
 from planning_core.engines.schedule.rcpsp import RcpspProblem, check_schedule, heuristic_schedule
+from tests.engines.schedule.test_engine import ROLES, assert_feasible, config, random_case
+from tests.engines.schedule.test_rcpsp import instances
 
 # Every priority rule with justification ends at 17; the optimum is 16 (see test_rcpsp).
 RULES_MISS = RcpspProblem(
