@@ -24,7 +24,7 @@ from planning_core.service.memory import wizard_defaults
 from planning_core.service.phases import PHASE_LABELS, blocking_violations, check_prerequisites
 from planning_core.service.portfolio import with_import_warnings
 from planning_core.service.queue import PlanStatus, RunHandle, active_job, job_status, plan_status
-from planning_core.service.revisions import RevisionNote, check_version, restored, snapshot
+from planning_core.service.revisions import RevisionNote, check_version, restored
 from planning_core.service.store import ProgressCallback
 from planning_core.settings import get_settings
 
@@ -148,20 +148,13 @@ class PlanningService(PlanEdits):
                 raise InvalidInput(
                     f"{len(unknown)} selected application id(s) do not exist in this engagement: {shown}"
                 )
-            plan = repo.plans.create_plan(
-                name=name or f"Migration plan ({len(selected)} applications)",
+            plan = self._create_plan(
+                repo,
+                name=name,
                 config=parsed,
-                selected_application_ids=selected,
-                created_by=self.tenant.user_id,
-            )
-            repo.revisions.add_revision(
-                planning_flow_id=plan.planning_flow_id,
-                revision=0,
-                action="initialize",
+                selected=selected,
                 summary=f"Plan created for {len(selected)} applications",
                 changes={},
-                snapshot=snapshot(plan),
-                created_by=self.tenant.user_id,
             )
         if run:
             return self.run_all(plan.planning_flow_id, progress=progress)

@@ -37,7 +37,6 @@ from planning_core.plan import PlanDocument
 from planning_core.portfolio import plan_merge
 from planning_core.portfolio.merge import merge_previews
 from planning_core.service.portfolio_edits import PortfolioEditing
-from planning_core.service.revisions import snapshot
 
 __all__ = ["PortfolioService", "SourceInfo", "SyncPreview", "check_plan_request", "import_warnings"]
 
@@ -385,20 +384,13 @@ class PortfolioService(PortfolioEditing):
             preview = self._sync(repo, source, portfolio, format, defaults)
             selected = preview.selected
             check_plan_request(config, name, len(selected))
-            plan = repo.plans.create_plan(
-                name=name.strip() or f"Migration plan ({len(selected)} applications)",
+            plan = self._create_plan(
+                repo,
+                name=name.strip(),
                 config=config,
-                selected_application_ids=selected,
-                created_by=self.tenant.user_id,
-            )
-            repo.revisions.add_revision(
-                planning_flow_id=plan.planning_flow_id,
-                revision=0,
-                action="initialize",
+                selected=selected,
                 summary=f"Plan created for {len(selected)} applications of {source}",
                 changes={"sources": [source]},
-                snapshot=snapshot(plan),
-                created_by=self.tenant.user_id,
             )
             if not other_dependencies:
                 repo.portfolio.set_plan_sources(plan.planning_flow_id, [source])

@@ -17,7 +17,7 @@ from db.repository import Repository, TenancyRepository
 from db.session import Database
 from planning_core.access import Action, require
 from planning_core.agents import advise, llm_configured
-from planning_core.domain import PHASE_ORDER, Phase, PhaseStatus, Portfolio, TenantContext
+from planning_core.domain import PHASE_ORDER, Phase, PhaseStatus, PlanningConfig, Portfolio, TenantContext
 from planning_core.errors import InvalidInput, PlanningError, StaleWriteError
 from planning_core.plan import PlanDocument
 from planning_core.service.heartbeat import Heartbeat
@@ -141,6 +141,34 @@ class PlanStore:
         except BaseException:
             self._release(planning_flow_id)
             raise
+
+    def _create_plan(
+        self,
+        repo: Repository,
+        *,
+        name: str,
+        config: PlanningConfig,
+        selected: list[str],
+        summary: str,
+        changes: dict[str, Any],
+    ) -> PlanDocument:
+        """A new plan (every phase pending) with its revision 0, in the caller's transaction."""
+        plan = repo.plans.create_plan(
+            name=name or f"Migration plan ({len(selected)} applications)",
+            config=config,
+            selected_application_ids=selected,
+            created_by=self.tenant.user_id,
+        )
+        repo.revisions.add_revision(
+            planning_flow_id=plan.planning_flow_id,
+            revision=0,
+            action="initialize",
+            summary=summary,
+            changes=changes,
+            snapshot=snapshot(plan),
+            created_by=self.tenant.user_id,
+        )
+        return plan
 
     def _release(self, planning_flow_id: str) -> None:
         """Best effort, after a run gave up (a fault, an interrupt): clear its heartbeat so the plan shows

@@ -38,7 +38,7 @@ from planning_core.engines.risk.placement import Batch, WaveReplay, Work
 from planning_core.engines.risk.sampling import spread
 from planning_core.engines.schedule.calendar import WorkingCalendar
 from planning_core.engines.schedule.crews import Mode, person_day_hours
-from planning_core.engines.schedule.engine import ACTIVITY_KINDS, activity_id
+from planning_core.engines.schedule.engine import ACTIVITY_KINDS, activity_id, wave_role_hours
 from planning_core.engines.schedule.models import Timeline
 from planning_core.engines.schedule.placement import Profile
 from planning_core.engines.waves.models import WavePlan
@@ -160,7 +160,7 @@ def build_network(
         roles=roles,
         role_weights=role_weights,
     )
-    _add_activities(network, timeline, config, calendar, _timeline_hours(wave_plan, allocation))
+    _add_activities(network, timeline, config, calendar, wave_role_hours(wave_plan, allocation))
     return network
 
 
@@ -176,23 +176,6 @@ def _shares(
         matrix[app_index[app_id], column[key(wave, role)]] += h
     totals = matrix.sum(axis=0)
     return matrix / np.where(totals > 0, totals, 1.0)
-
-
-def _timeline_hours(wave_plan: WavePlan, allocation: ResourceAllocation) -> dict[int, dict[str, float]]:
-    """Hours per wave and role summed as the timeline sums them (application hours in the wave plan's
-    wave, in the allocation's order; a wave without them its allocations), before rounding."""
-    numbers = {w.wave_number for w in wave_plan.waves}
-    wave_of = wave_plan.wave_of()
-    hours: dict[int, dict[str, float]] = defaultdict(lambda: defaultdict(float))
-    for row in allocation.application_hours:
-        wave = wave_of.get(row.application_id, row.wave_number)
-        if wave in numbers:
-            hours[wave][row.role] += row.hours
-    with_application_hours = set(hours)
-    for alloc in allocation.allocations:
-        if alloc.wave_number in numbers and alloc.wave_number not in with_application_hours:
-            hours[alloc.wave_number][alloc.role] += alloc.hours
-    return hours
 
 
 def _add_activities(

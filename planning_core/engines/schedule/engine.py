@@ -126,7 +126,7 @@ class _Spec:
     modes: list[Mode] = field(default_factory=list)
 
 
-def _wave_role_hours(wave_plan: WavePlan, allocation: ResourceAllocation) -> dict[int, dict[str, float]]:
+def wave_role_hours(wave_plan: WavePlan, allocation: ResourceAllocation) -> dict[int, dict[str, float]]:
     """Hours per wave and role: application hours summed, else the wave's allocations.
 
     An application's hours count in the wave where the wave plan puts it (the allocation may be older).
@@ -304,7 +304,7 @@ def build_timeline(
             warnings=["no wave has applications: nothing to schedule"],
         )
     pools = {p.role: p for p in config.resource_pools}
-    hours = _wave_role_hours(wave_plan, allocation)
+    hours = wave_role_hours(wave_plan, allocation)
     warnings.extend(_capacity_warnings(hours, pools))
     staffed = {r: p for r, p in pools.items() if p.headcount > 0 and p.capacity_hours_per_week > 0}
     by_wave = {
